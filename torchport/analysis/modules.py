@@ -1,0 +1,123 @@
+"""Recognise `torch.nn.Module` subclasses statically.
+
+A class is a Module when one of its bases resolves to a torch Module class (`nn.Module`, any
+`nn.<Layer>`, Lightning's `LightningModule`), or to a class of the project that is itself a Module:
+in the same file or in another file of the project, which astroid parses (never imports). Files
+outside the analysed project (site-packages, torch itself) are never parsed, so the answer does not
+depend on what is installed. A class that merely has a `forward` method is not a Module.
+"""
+
+from __future__ import annotations
+
+import functools
+import weakref
+from pathlib import Path
+
+import astroid
+from astroid import nodes
+from astroid.builder import AstroidBuilder
+
+from torchport.analysis.names import qualified_name
+
+# Public torch classes that are not Modules although they live in `torch.nn`.
+_NOT_MODULES = frozenset(
+    {"torch.nn.Parameter", "torch.nn.UninitializedParameter", "torch.nn.Buffer", "torch.nn.UninitializedBuffer"}
+)
+_OTHER_MODULE_BASES = frozenset({"lightning.LightningModule", "torch.jit.ScriptModule"})
+_MAX_BASE_DEPTH = 16
+# Top-level packages never parsed even when they look local: the torch stack itself.
+_NEVER_PARSED = frozenset({"torch", "torchvision", "torchaudio", "lightning", "pytorch_lightning", "lightning_fabric"})
+
+_cache: weakref.WeakKeyDictionary[nodes.ClassDef, bool] = weakref.WeakKeyDictionary()
+
+
+def is_torch_module_name(qualified: str | None) -> bool:
+    """Whether a canonical name is a torch Module class (`torch.nn.Module`, `torch.nn.Linear`, ...)."""
+    if qualified is None:
+        return False
+    if qualified in _OTHER_MODULE_BASES:
+        return True
+    prefix, _, last = qualified.rpartition(".")
+    return prefix == "torch.nn" and last[:1].isupper() and qualified not in _NOT_MODULES
+
+
+def is_module_class(cls: nodes.ClassDef) -> bool:
+    """Whether `cls` derives, directly or through project classes, from a torch Module."""
+    cached = _cache.get(cls)
+    if cached is None:
+        cached = _derives_from_module(cls, set(), 0)
+        _cache[cls] = cached
+    return cached
+
+
+def project_class(qualified: str, context: nodes.NodeNG) -> nodes.ClassDef | None:
+    """The ClassDef a qualified name denotes, when it is defined in the analysed project."""
+    module_name, _, class_name = qualified.rpartition(".")
+    root = context.root()
+    if module_name in ("", root.name):
+        found = root.locals.get(class_name, [])
+    else:
+        module = _load_project_module(module_name, root)
+        found = module.locals.get(class_name, []) if module else []
+    classes = [node for node in found if isinstance(node, nodes.ClassDef)]
+    return classes[-1] if classes else None
+
+
+def _derives_from_module(cls: nodes.ClassDef, seen: set[int], depth: int) -> bool:
+    if id(cls) in seen or depth > _MAX_BASE_DEPTH:
+        return False
+    seen.add(id(cls))
+    for base in cls.bases:
+        name = qualified_name(base)
+        if name is None:
+            continue
+        if is_torch_module_name(name):
+            return True
+        base_cls = project_class(name, base)
+        if base_cls is not None and base_cls is not cls:
+            cached = _cache.get(base_cls)
+            if cached is None:
+                cached = _derives_from_module(base_cls, seen, depth + 1)
+            if cached:
+                return True
+    return False
+
+
+def _load_project_module(module_name: str, context: nodes.Module) -> nodes.Module | None:
+    """Parse a module of the same project as `context`; None for anything outside it."""
+    parts = module_name.split(".")
+    if not context.file or parts[0] in _NEVER_PARSED:
+        return None
+    for location in _candidate_files(parts, Path(context.file)):
+        if location.is_file():
+            return _parse_project_file(str(location), module_name)
+    return None
+
+
+@functools.lru_cache(maxsize=256)
+def _parse_project_file(path: str, module_name: str) -> nodes.Module | None:
+    """The syntax tree of a project file, built without astroid's transforms: they infer base
+    classes, which would make astroid parse torch itself."""
+    try:
+        return AstroidBuilder(astroid.MANAGER, apply_transforms=False).file_build(path, module_name)
+    except Exception:  # unreadable or unparsable file: its classes are simply unknown
+        return None
+
+
+def _candidate_files(parts: list[str], file: Path) -> list[Path]:
+    """Where a project module may live: below the folder holding the file's top-level package,
+    or beside the file itself (script-style projects). An installed package sees only itself."""
+    directory = file.resolve().parent
+    import_root = directory
+    while (import_root / "__init__.py").exists() and import_root.parent != import_root:
+        import_root = import_root.parent
+    roots = [directory] if import_root == directory else [import_root, directory]
+    if import_root.name in ("site-packages", "dist-packages"):
+        own_package = directory.relative_to(import_root).parts[0]
+        if parts[0] != own_package:
+            return []
+    candidates = []
+    for root in roots:
+        base = root.joinpath(*parts)
+        candidates += [base.with_suffix(".py"), base / "__init__.py"]
+    return candidates

@@ -1,0 +1,5 @@
+"""Messages of the losses family."""
+
+from torchport.messages.catalogue import Message
+
+MESSAGES: tuple[Message, ...] = ()

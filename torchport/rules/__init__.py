@@ -1,0 +1,35 @@
+"""The rule engine: each family turns an astroid module into findings, with no front-end code.
+
+The pylint plugin (`torchport.lint_rules`) and the command line are two fronts on `run_family`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from astroid import nodes
+
+from torchport.rules import losses, structure
+from torchport.rules.finding import Finding
+
+Rule = Callable[[nodes.Module], Iterable[Finding]]
+
+# family name (as in torchport.messages.FAMILIES) -> the function that checks a module
+RULES: dict[str, Rule] = {
+    "structure": structure.check,
+    "losses": losses.check,
+}
+
+
+def run_family(family: str, module: nodes.Module) -> list[Finding]:
+    """All findings of one family on a module. An internal error never escapes: it becomes a
+    `torchport-analysis-error` finding, so a bug in torchport cannot crash pylint."""
+    try:
+        return list(RULES[family](module))
+    except RecursionError:
+        return [Finding("torchport-analysis-error", module, (f"{family} rules: recursion too deep",))]
+    except Exception as error:  # noqa: BLE001 - the contract is: report, never crash the host
+        return [Finding("torchport-analysis-error", module, (f"{family} rules: {type(error).__name__}: {error}",))]
+
+
+__all__ = ["Finding", "RULES", "run_family"]
