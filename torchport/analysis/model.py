@@ -1,0 +1,68 @@
+"""Model extraction: the Module classes of a file and the methods their `forward` reaches."""
+
+from __future__ import annotations
+
+from astroid import nodes
+
+from torchport.analysis.modules import is_module_class, project_class
+from torchport.analysis.names import qualified_name
+
+
+def module_classes(module: nodes.Module) -> list[nodes.ClassDef]:
+    """Every `nn.Module` subclass defined in the file, nested ones included, in source order."""
+    return [cls for cls in module.nodes_of_class(nodes.ClassDef) if is_module_class(cls)]
+
+
+def find_method(cls: nodes.ClassDef, name: str) -> nodes.FunctionDef | None:
+    """The method `name` as `cls` sees it: its own, else the nearest project base class's."""
+    seen: set[int] = set()
+    pending = [cls]
+    while pending:
+        current = pending.pop(0)
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        found = [n for n in current.locals.get(name, []) if isinstance(n, nodes.FunctionDef)]
+        if found:
+            return found[-1]
+        for base in current.bases:
+            base_name = qualified_name(base)
+            base_cls = project_class(base_name, base) if base_name else None
+            if base_cls is not None:
+                pending.append(base_cls)
+    return None
+
+
+def is_self(node: nodes.NodeNG, method: nodes.FunctionDef) -> bool:
+    """Whether `node` is the method's first parameter (`self`)."""
+    args = method.args.posonlyargs + method.args.args
+    return isinstance(node, nodes.Name) and bool(args) and node.name == args[0].name
+
+
+def self_method_calls(method: nodes.FunctionDef) -> list[str]:
+    """Names of the methods called as `self.<name>(...)` in a method body."""
+    names = []
+    for call in method.nodes_of_class(nodes.Call):
+        func = call.func
+        if isinstance(func, nodes.Attribute) and is_self(func.expr, method):
+            names.append(func.attrname)
+    return names
+
+
+def reachable_methods(cls: nodes.ClassDef, entry: str = "forward") -> list[nodes.FunctionDef]:
+    """`entry` and every method of the class it reaches through `self.<method>(...)` calls."""
+    start = find_method(cls, entry)
+    if start is None:
+        return []
+    reached: list[nodes.FunctionDef] = []
+    pending = [start]
+    while pending:
+        method = pending.pop()
+        if any(method is r for r in reached):
+            continue
+        reached.append(method)
+        for name in self_method_calls(method):
+            callee = find_method(cls, name)
+            if callee is not None:
+                pending.append(callee)
+    return reached
