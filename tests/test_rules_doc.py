@@ -40,13 +40,14 @@ def test_rules_doc_has_every_message_once_in_the_index_and_as_a_page() -> None:
         assert document.count(f"[`{message.symbol}`](#{message.symbol})") == 1
 
 
-def test_markdown_page_shows_examples_as_python_blocks_and_escapes_table_cells() -> None:
-    message = Message("W7299", "demo-message", "t %s", "a | b", "what", "why", "x = 1\n", "y = 2\n")
+def test_markdown_page_shows_examples_as_python_blocks_and_escapes_plain_text() -> None:
+    message = Message("W7299", "demo-message", "t %s `x`", "calls __init__ | b", "what", "why", "x = 1\n", "y = 2\n")
     page = render.markdown_page(message)
-    assert "### demo-message\n" in page and "**W7299** · warning · a | b" in page
+    assert "### demo-message\n" in page and "**W7299** · warning · calls \\_\\_init\\_\\_ \\| b" in page
     assert "```python\nx = 1\n```" in page and "```python\ny = 2\n```" in page
-    assert "Message: `t …`" in page
-    assert "| W7299 | [`demo-message`](#demo-message) | warning | a \\| b |" in render.markdown_index([message])
+    assert "Message: `` t … `x` ``" in page
+    row = "| W7299 | [`demo-message`](#demo-message) | warning | calls \\_\\_init\\_\\_ \\| b |"
+    assert row in render.markdown_index([message])
 
 
 # --- the catalogue --------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ piped or redirected: nothing but text, code unwrapped so it can be copied).
 
 from __future__ import annotations
 
+import re
 import textwrap
 from collections.abc import Iterable, Sequence
 
@@ -50,6 +51,7 @@ SEVERITY_STYLES: dict[str, str] = {
 REGENERATE_COMMAND = "torchport explain --markdown > docs/rules.md"
 _SYNTAX_THEME = "monokai"
 _PLAIN_WIDTH = 79
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|])")
 
 
 def ordered_messages() -> list[Message]:
@@ -71,9 +73,9 @@ def markdown_page(message: Message, level: int = 3) -> str:
     lines = [
         f"{hashes} {message.symbol}",
         "",
-        f"**{message.msgid}** · {message.severity} · {message.description}",
+        f"**{message.msgid}** · {message.severity} · {_markdown_text(message.description)}",
         "",
-        f"Message: `{shown_template(message)}`",
+        f"Message: {_inline_code(shown_template(message))}",
         "",
     ]
     for title, attribute, is_code in SECTIONS:
@@ -88,7 +90,7 @@ def markdown_index(messages: Iterable[Message]) -> str:
     """A markdown table of messages, each symbol linking to its page."""
     rows = ["| Id | Symbol | Severity | Description |", "|---|---|---|---|"]
     rows += [
-        f"| {m.msgid} | [`{m.symbol}`](#{m.symbol}) | {m.severity} | {_markdown_cell(m.description)} |"
+        f"| {m.msgid} | [`{m.symbol}`](#{m.symbol}) | {m.severity} | {_markdown_text(m.description)} |"
         for m in messages
     ]
     return "\n".join(rows) + "\n"
@@ -113,8 +115,14 @@ def rules_document() -> str:
     return "\n".join(parts).rstrip("\n") + "\n"
 
 
-def _markdown_cell(text: str) -> str:
-    return " ".join(text.split()).replace("|", "\\|")
+def _markdown_text(text: str) -> str:
+    """Plain text (a description) on one markdown line: `__init__` must not turn bold."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(text.split()))
+
+
+def _inline_code(text: str) -> str:
+    """Inline markdown code that a backtick inside `text` cannot end early."""
+    return f"`` {text} ``" if "`" in text else f"`{text}`"
 
 
 # --- rich (terminal) ------------------------------------------------------------------------------
