@@ -1,0 +1,391 @@
+"""The shape interpreter: builds a model from its constructor and walks `forward` with abstract tensors.
+
+`trace_model(cls, args, kwargs, inputs)` builds the module tree (`torchport.advisor.build`) and runs
+`forward` on the given abstract inputs. Each call of a module is recorded as a `ModuleCall` (the module,
+with its definition node; the call site; input and output values; the problems the catalogue found), so
+that the 73xx checker can say "layer X defined at line L received shape S; the catalogue says argument A
+should be V". Torch's meaning of calls, attributes, indexing and operators lives here; Python's in
+`torchport.advisor.evaluator`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from astroid import nodes
+
+from torchport.advisor import build, shape_rules
+from torchport.advisor.catalogue import Problem
+from torchport.advisor.dims import UNKNOWN, Unknown
+from torchport.advisor.evaluator import Budget, Evaluator, Frame, OutOfBudget, decorator_kind
+from torchport.advisor.pybuiltins import MAX_SIZE
+from torchport.advisor.values import (
+    ClassRef,
+    FunctionRef,
+    MethodRef,
+    ModuleInstance,
+    NameRef,
+    ParamValue,
+    SuperRef,
+    TensorValue,
+)
+from torchport.analysis.modules import is_module_class, is_torch_module_name
+
+_TENSORS = (TensorValue, ParamValue)
+
+
+@dataclass(eq=False)
+class ModuleCall:
+    """One call of a module during forward."""
+
+    module: ModuleInstance
+    node: nodes.NodeNG  # the call site
+    inputs: tuple[Any, ...]
+    output: Any = UNKNOWN
+    errors: tuple[Problem, ...] = ()  # definite errors: torch raises on this call
+    constraints: tuple[Problem, ...] = ()  # conditions on the input's symbols for the call to work
+
+
+@dataclass(eq=False)
+class OpCall:
+    """One tensor operation (`torch.cat`, `x.view`, `a + b`) during forward."""
+
+    name: str
+    node: nodes.NodeNG
+    inputs: tuple[Any, ...]
+    output: Any
+    errors: tuple[Problem, ...] = ()
+    constraints: tuple[Problem, ...] = ()
+
+
+@dataclass
+class Trace:
+    """What the interpreter learnt about one model."""
+
+    root: ModuleInstance | None
+    inputs: tuple[Any, ...]
+    output: Any
+    module_calls: list[ModuleCall] = field(default_factory=list)
+    op_calls: list[OpCall] = field(default_factory=list)
+    construction_errors: list[tuple[nodes.NodeNG, ModuleInstance, tuple[Problem, ...]]] = field(default_factory=list)
+    notes: list[tuple[nodes.NodeNG, str]] = field(default_factory=list)  # what could not be followed
+    stopped: str | None = None  # why the interpretation stopped early, if it did
+
+    def calls_of(self, module: ModuleInstance) -> list[ModuleCall]:
+        return [call for call in self.module_calls if call.module is module]
+
+
+class Interpreter(Evaluator):
+    """Torch's semantics on top of the Python evaluator."""
+
+    def __init__(self, budget: Budget | None = None) -> None:
+        super().__init__(budget)
+        self.building: list[ModuleInstance] = []  # instances whose __init__ is running
+        self.module_calls: list[ModuleCall] = []
+        self.op_calls: list[OpCall] = []
+        self.construction_errors: list[tuple[nodes.NodeNG, ModuleInstance, tuple[Problem, ...]]] = []
+
+    def note(self, node: nodes.NodeNG, text: str) -> None:
+        if len(self.notes) < 200 and not any(n is node and t == text for n, t in self.notes):
+            self.notes.append((node, text))
+
+    def problem(self, node: nodes.NodeNG, module: ModuleInstance, errors: tuple[Problem, ...]) -> None:
+        self.construction_errors.append((node, module, errors))
+
+    # --------------------------------------------------------------------------- calls
+    def call(self, callee: Any, args: list[Any], kwargs: dict[str, Any], node: nodes.NodeNG, frame: Frame) -> Any:
+        if isinstance(callee, NameRef):
+            return self._call_name(callee.qname, args, kwargs, node, frame)
+        if isinstance(callee, ClassRef):
+            if is_module_class(callee.classdef):
+                return build.new_project_module(self, callee.classdef, args, kwargs, node)
+            return UNKNOWN
+        if isinstance(callee, ModuleInstance):
+            return self.call_module(callee, args, kwargs, node)
+        if isinstance(callee, MethodRef):
+            return self._call_method(callee.receiver, callee.name, args, kwargs, node)
+        return super().call(callee, args, kwargs, node, frame)
+
+    def _call_name(self, qname: str, args: list[Any], kwargs: dict[str, Any], node: nodes.NodeNG,
+                   frame: Frame) -> Any:
+        special = _SPECIAL_CALLS.get(qname)
+        if special is not None:
+            return special(self, args, kwargs, frame)
+        if is_torch_module_name(qname):
+            return build.new_torch_module(self, qname, args, kwargs, node)
+        if qname.startswith("torch."):
+            self.note(node, f"{qname} is not modelled: its result is unknown")
+            return UNKNOWN
+        return super().call(NameRef(qname), args, kwargs, node, frame)
+
+    def _call_method(self, receiver: Any, name: str, args: list[Any], kwargs: dict[str, Any],
+                     node: nodes.NodeNG) -> Any:
+        if isinstance(receiver, ModuleInstance):
+            if name in ("forward", "__call__"):
+                return self.call_module(receiver, args, kwargs, node)
+            return build.module_method(self, receiver, name, args, kwargs, node)
+        if isinstance(receiver, SuperRef):
+            return self._call_super_method(receiver, name, args, kwargs, node)
+        if isinstance(receiver, _TENSORS):
+            return self.tensor_method(receiver, name, args, kwargs, node)
+        return super().call(MethodRef(receiver, name), args, kwargs, node, Frame(node.scope()))
+
+    def tensor_method(self, tensor: Any, name: str, args: list[Any], kwargs: dict[str, Any],
+                      node: nodes.NodeNG) -> Any:
+        self.note(node, f"Tensor.{name} is not modelled: its result is unknown")
+        return UNKNOWN
+
+    def call_module(self, module: ModuleInstance, args: list[Any], kwargs: dict[str, Any], node: nodes.NodeNG) -> Any:
+        """Run a module on abstract inputs: a torch layer by its catalogue rule, a Sequential child by child,
+        a project Module by its `forward`. The call is recorded."""
+        record = ModuleCall(module, node, tuple(args) + tuple(kwargs.values()))
+        self.module_calls.append(record)
+        if self.budget.depth >= self.budget.max_depth:
+            return UNKNOWN
+        self.budget.depth += 1
+        try:
+            record.output = self._run_module(module, args, kwargs, node, record)
+        finally:
+            self.budget.depth -= 1
+        return record.output
+
+    def _run_module(self, module: ModuleInstance, args: list[Any], kwargs: dict[str, Any], node: nodes.NodeNG,
+                    record: ModuleCall) -> Any:
+        if module.classdef is not None:
+            forward = self.class_attribute(module.classdef, "forward")
+            if isinstance(forward, FunctionRef):
+                return self.call_function(FunctionRef(forward.node, bound=module), args, kwargs)
+        if build.container_kind(self, module) == build.SEQUENTIAL:
+            return self._sequential(module, args, kwargs, node)
+        if module.layer is None:  # ModuleList, ModuleDict, a layer the catalogue lacks
+            return UNKNOWN
+        outcome = shape_rules.call_layer(module.layer, args, kwargs)
+        record.errors, record.constraints = outcome.errors, outcome.constraints
+        if shape_rules.is_lazy(module.layer) and "*" in module.params and args:
+            build.set_layer_params(module, shape_rules.layer_params(module.layer, args[0]))
+        return outcome.value
+
+    def _sequential(self, module: ModuleInstance, args: list[Any], kwargs: dict[str, Any], node: nodes.NodeNG) -> Any:
+        if len(args) != 1 or kwargs:
+            return UNKNOWN
+        value = args[0]
+        for child in module.children.values():
+            if child is not None:
+                value = self.call_module(child, [value], {}, node)
+        return value
+
+    # ------------------------------------------------------------------------ super()
+    def _super(self, args: list[Any], kwargs: dict[str, Any], frame: Frame) -> Any:
+        if len(args) == 2 and isinstance(args[0], ClassRef):
+            return SuperRef(args[0].classdef, args[1])
+        scope = frame.scope
+        if args or frame.owner is None or not isinstance(scope, nodes.FunctionDef) or not scope.args.args:
+            return UNKNOWN
+        found, instance = frame.find(scope.args.args[0].name)
+        return SuperRef(frame.owner, instance) if found else UNKNOWN
+
+    def _super_attribute(self, ref: SuperRef, name: str) -> Any:
+        instance = ref.instance
+        if not isinstance(instance, ModuleInstance) or instance.classdef is None:
+            return UNKNOWN
+        order = self.mro(instance.classdef)
+        after = next((i for i, klass in enumerate(order) if klass is ref.owner), None)
+        if after is None:
+            return UNKNOWN
+        for klass in order[after + 1:]:
+            if name in klass.locals:
+                value = self.class_attribute(klass, name)
+                return self.bind_method(value, instance) if isinstance(value, FunctionRef) else value
+        return MethodRef(ref, name)  # torch's own method: __init__, forward, parameters...
+
+    def _call_super_method(self, ref: SuperRef, name: str, args: list[Any], kwargs: dict[str, Any],
+                           node: nodes.NodeNG) -> Any:
+        instance = ref.instance
+        if not isinstance(instance, ModuleInstance) or instance.classdef is None:
+            return UNKNOWN
+        base = build.torch_base(self, instance.classdef)
+        if name == "__init__":
+            if not build.init_torch_base(self, instance, base, args, kwargs):
+                instance.complete = False
+            return None
+        if name == "forward" and base == build.SEQUENTIAL:
+            return self._sequential(instance, args, kwargs, node)
+        return build.module_method(self, instance, name, args, kwargs, node)
+
+    def bind_method(self, function: FunctionRef, instance: Any) -> Any:
+        """A function found on a class, as seen through an instance (staticmethod, property...)."""
+        kind = decorator_kind(function.node) if isinstance(function.node, nodes.FunctionDef) else None
+        if kind == "staticmethod":
+            return function
+        if kind == "classmethod":
+            owner = function.node.parent
+            return FunctionRef(function.node, bound=ClassRef(owner)) if isinstance(owner, nodes.ClassDef) else UNKNOWN
+        if kind == "property":
+            return self.call_function(FunctionRef(function.node, bound=instance), [], {})
+        return FunctionRef(function.node, bound=instance)
+
+    # ---------------------------------------------------------------------- attributes
+    def get_attribute(self, value: Any, name: str, node: nodes.NodeNG) -> Any:
+        if isinstance(value, ModuleInstance):
+            return build.module_attribute(self, value, name)
+        if isinstance(value, _TENSORS):
+            return self.tensor_attribute(value, name, node)
+        if isinstance(value, SuperRef):
+            return self._super_attribute(value, name)
+        return super().get_attribute(value, name, node)
+
+    def tensor_attribute(self, tensor: Any, name: str, node: nodes.NodeNG) -> Any:
+        shape = tensor.shape
+        if name == "shape":
+            return tuple(shape) if not isinstance(shape, Unknown) else UNKNOWN
+        if name == "ndim":
+            return len(shape) if not isinstance(shape, Unknown) else UNKNOWN
+        if name == "requires_grad" and isinstance(tensor, ParamValue):
+            return UNKNOWN if tensor.trainable is None else tensor.trainable
+        if name in _TENSOR_PROPERTIES:
+            return UNKNOWN
+        return MethodRef(tensor, name)
+
+    def set_attribute(self, target: Any, name: str, value: Any, node: nodes.NodeNG) -> None:
+        if isinstance(target, ModuleInstance):
+            build.set_module_attribute(self, target, name, value, node)
+        elif isinstance(target, ParamValue) and name == "requires_grad":
+            target.trainable = value if isinstance(value, bool) and not self.forked else None
+
+    # ------------------------------------------------------------------- items, loops
+    def get_item(self, value: Any, index: Any, node: nodes.NodeNG) -> Any:
+        if isinstance(value, ModuleInstance):
+            return build.container_item(self, value, index)
+        if isinstance(value, _TENSORS):
+            return self.tensor_item(value, index, node)
+        return super().get_item(value, index, node)
+
+    def tensor_item(self, tensor: Any, index: Any, node: nodes.NodeNG) -> Any:
+        self.note(node, "tensor indexing is not modelled: its result is unknown")
+        return UNKNOWN
+
+    def set_item(self, container: Any, index: Any, value: Any, node: nodes.NodeNG, frame: Frame) -> None:
+        if isinstance(container, ModuleInstance):
+            build.module_method(self, container, "__setitem__", [index, value], {}, node)
+        elif isinstance(container, _TENSORS):
+            return  # writing into a tensor keeps its shape
+        else:
+            super().set_item(container, index, value, node, frame)
+
+    def iterate(self, value: Any) -> list[Any] | None:
+        if isinstance(value, ModuleInstance):
+            return build.container_items(self, value)
+        if isinstance(value, _TENSORS):
+            shape = value.shape
+            if isinstance(shape, Unknown) or not shape or not isinstance(shape[0], int) or shape[0] > MAX_SIZE:
+                return None
+            return [TensorValue(tuple(shape[1:]))] * shape[0]
+        return super().iterate(value)
+
+    def element(self, iterable: Any) -> Any:
+        if isinstance(iterable, _TENSORS) and not isinstance(iterable.shape, Unknown) and iterable.shape:
+            return TensorValue(tuple(iterable.shape[1:]))
+        return UNKNOWN
+
+    def length(self, value: Any) -> Any:
+        if isinstance(value, ModuleInstance):
+            return build.module_method(self, value, "__len__", [], {}, value.node)
+        if isinstance(value, _TENSORS):
+            return value.shape[0] if not isinstance(value.shape, Unknown) and value.shape else UNKNOWN
+        return super().length(value)
+
+    # ------------------------------------------------------------------------ operators
+    def binary(self, op: str, left: Any, right: Any) -> Any:
+        if isinstance(left, _TENSORS) or isinstance(right, _TENSORS):
+            return self.tensor_binary(op, left, right)
+        if isinstance(left, ModuleInstance) and isinstance(right, ModuleInstance) and op == "+":
+            return UNKNOWN
+        return super().binary(op, left, right)
+
+    def tensor_binary(self, op: str, left: Any, right: Any) -> Any:
+        return UNKNOWN
+
+    def compare(self, op: str, left: Any, right: Any) -> Any:
+        if op not in ("is", "is not", "in", "not in") and (isinstance(left, _TENSORS) or isinstance(right, _TENSORS)):
+            return self.tensor_binary(op, left, right)
+        return super().compare(op, left, right)
+
+    def unary(self, op: str, operand: Any) -> Any:
+        if isinstance(operand, _TENSORS):
+            return TensorValue(operand.shape) if op in ("-", "+", "~") else UNKNOWN
+        return super().unary(op, operand)
+
+    def inplace(self, op: str, current: Any, value: Any, node: nodes.NodeNG) -> Any:
+        if isinstance(current, ModuleInstance) and op == "+":
+            build.module_method(self, current, "extend", [value], {}, node)
+            return current
+        return super().inplace(op, current, value, node)
+
+
+def _special_super(ev: Interpreter, args: list[Any], kwargs: dict[str, Any], frame: Frame) -> Any:
+    return ev._super(args, kwargs, frame)
+
+
+def _special_parameter(ev: Interpreter, args: list[Any], kwargs: dict[str, Any], frame: Frame) -> Any:
+    return build.make_parameter(args, kwargs)
+
+
+def _special_getattr(ev: Interpreter, args: list[Any], kwargs: dict[str, Any], frame: Frame) -> Any:
+    if len(args) not in (2, 3) or not isinstance(args[1], str):
+        return UNKNOWN
+    value = ev.get_attribute(args[0], args[1], frame.scope)
+    if isinstance(value, MethodRef) and isinstance(args[0], ModuleInstance) and len(args) == 3:
+        return args[2]  # no such attribute: the default
+    return value
+
+
+def _special_hasattr(ev: Interpreter, args: list[Any], kwargs: dict[str, Any], frame: Frame) -> Any:
+    if len(args) != 2 or not isinstance(args[1], str) or not isinstance(args[0], ModuleInstance):
+        return UNKNOWN
+    module, name = args[0], args[1]
+    if name in module.attrs or name in module.children or name in module.params:
+        return True
+    return UNKNOWN
+
+
+def _special_setattr(ev: Interpreter, args: list[Any], kwargs: dict[str, Any], frame: Frame) -> Any:
+    if len(args) == 3 and isinstance(args[1], str):
+        ev.set_attribute(args[0], args[1], args[2], frame.scope)
+    elif args and isinstance(args[0], ModuleInstance):
+        args[0].complete = False
+    return None
+
+
+_SPECIAL_CALLS = {
+    "builtins.super": _special_super,
+    "builtins.getattr": _special_getattr,
+    "builtins.hasattr": _special_hasattr,
+    "builtins.setattr": _special_setattr,
+    "torch.nn.Parameter": _special_parameter,
+}
+
+# Tensor attributes that are not shapes: known to exist, their values unknown.
+_TENSOR_PROPERTIES = frozenset({"device", "dtype", "is_cuda", "grad", "data", "layout", "names"})
+
+
+def trace_model(cls: nodes.ClassDef, args: list[Any], kwargs: dict[str, Any], inputs: list[Any] | None,
+                budget: Budget | None = None) -> Trace:
+    """Build `cls(*args, **kwargs)` and run its forward on `inputs` (None: build only). Never raises
+    for any source."""
+    ev = Interpreter(budget)
+    root: ModuleInstance | None = None
+    output: Any = UNKNOWN
+    stopped = None
+    try:
+        built = build.new_project_module(ev, cls, list(args), dict(kwargs), cls)
+        root = built if isinstance(built, ModuleInstance) else None
+        if root is not None and inputs is not None:
+            output = ev.call_module(root, list(inputs), {}, cls)
+    except OutOfBudget as error:
+        stopped = f"stopped: {error}"
+    except RecursionError:
+        stopped = "stopped: the source nests too deeply"
+    return Trace(root, tuple(inputs or ()), output, ev.module_calls, ev.op_calls, ev.construction_errors, ev.notes,
+                 stopped)
+
