@@ -1,0 +1,354 @@
+"""Hypothesis strategies for the catalogue's property tests: layer cases that are mostly valid, with
+mismatches (wrong channels, odd sizes, too-small inputs...) drawn often enough to test the errors."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from hypothesis import strategies as st
+
+
+@dataclass(frozen=True)
+class In:
+    """An input tensor of a case: its shape and dtype ("float" or "long")."""
+
+    shape: tuple[int, ...]
+    dtype: str = "float"
+
+
+@dataclass(frozen=True)
+class Sub:
+    """A layer passed as a constructor argument (TransformerEncoder's encoder_layer)."""
+
+    name: str
+    args: tuple[Any, ...] = ()
+    kwargs: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class LayerCase:
+    name: str  # short torch.nn name: "Conv2d"
+    args: tuple[Any, ...] = ()
+    kwargs: dict[str, Any] = field(default_factory=dict)
+    inputs: tuple[Any, ...] = ()  # In, None, or a tuple of In (an RNN's (h, c))
+    forward: dict[str, Any] = field(default_factory=dict)
+
+
+small = st.integers(1, 6)
+flag = st.booleans()
+
+
+def near(value: int, low: int = 1, high: int = 8) -> st.SearchStrategy[int]:
+    """Mostly `value`, sometimes any int in [low, high] (a likely mismatch)."""
+    return st.one_of(st.just(value), st.just(value), st.just(value), st.integers(low, high))
+
+
+def nt(n: int, elements: st.SearchStrategy[int]) -> st.SearchStrategy[Any]:
+    """An int or a tuple of n of them, as torch's `_ntuple` arguments accept."""
+    return st.one_of(elements, st.tuples(*[elements] * n))
+
+
+@st.composite
+def batch_dims(draw: st.DrawFn, low: int = 0, high: int = 2) -> tuple[int, ...]:
+    return tuple(draw(st.lists(st.integers(1, 4), min_size=low, max_size=high)))
+
+
+@st.composite
+def linear(draw: st.DrawFn) -> LayerCase:
+    i, o = draw(small), draw(small)
+    return LayerCase("Linear", (i, o), {"bias": draw(flag)}, (In((*draw(batch_dims()), draw(near(i))),),))
+
+
+@st.composite
+def lazy_linear(draw: st.DrawFn) -> LayerCase:
+    return LayerCase("LazyLinear", (draw(small),), {"bias": draw(flag)}, (In((*draw(batch_dims()), draw(small))),))
+
+
+@st.composite
+def bilinear(draw: st.DrawFn) -> LayerCase:
+    i1, i2, o = draw(small), draw(small), draw(small)
+    lead = draw(batch_dims(1, 2))
+    lead2 = draw(st.one_of(st.just(lead), st.just(lead), batch_dims(1, 2)))
+    return LayerCase("Bilinear", (i1, i2, o), {"bias": draw(flag)},
+                     (In((*lead, draw(near(i1)))), In((*lead2, draw(near(i2))))))
+
+
+@st.composite
+def conv(draw: st.DrawFn, nd: int, transposed: bool = False, lazy: bool = False) -> LayerCase:
+    groups = draw(st.sampled_from((1, 1, 2, 3)))
+    cin = groups * draw(st.integers(1, 3)) + draw(st.sampled_from((0, 0, 0, 0, 1)))
+    cout = groups * draw(st.integers(1, 3))
+    kernel = draw(nt(nd, st.integers(1, 4)))
+    kwargs: dict[str, Any] = {"groups": groups, "bias": draw(flag)}
+    if draw(flag):
+        kwargs["stride"] = draw(nt(nd, st.integers(1, 3)))
+    if draw(flag):
+        kwargs["dilation"] = draw(nt(nd, st.integers(1, 2)))
+    if transposed:
+        kwargs["padding"] = draw(nt(nd, st.integers(0, 2)))
+        if draw(flag):
+            kwargs["output_padding"] = draw(nt(nd, st.integers(0, 2)))
+    else:
+        kwargs["padding"] = draw(st.one_of(nt(nd, st.integers(0, 2)), st.sampled_from(("same", "valid"))))
+        kwargs["padding_mode"] = draw(st.sampled_from(("zeros", "zeros", "reflect", "replicate", "circular")))
+    name = f"{'Lazy' if lazy else ''}{'ConvTranspose' if transposed else 'Conv'}{nd}d"
+    args = (cout, kernel) if lazy else (cin, cout, kernel)
+    channels = draw(near(cin, 1, 7))
+    size_max = 9 if nd < 3 else 6
+    spatial = tuple(draw(st.integers(1, size_max)) for _ in range(nd))
+    lead = (draw(st.integers(1, 2)),) if draw(st.booleans()) else ()
+    return LayerCase(name, args, kwargs, (In((*lead, channels, *spatial)),))
+
+
+@st.composite
+def pool(draw: st.DrawFn, kind: str, nd: int) -> LayerCase:
+    kernel = draw(nt(nd, st.integers(1, 4)))
+    kwargs: dict[str, Any] = {"ceil_mode": draw(flag)}
+    if draw(flag):
+        kwargs["stride"] = draw(nt(nd, st.integers(1, 3)))
+    if kind != "LP" and draw(flag):
+        kwargs["padding"] = draw(nt(nd, st.integers(0, 2)))
+    if kind == "Max":
+        kwargs["return_indices"] = draw(flag)
+        if draw(flag):
+            kwargs["dilation"] = draw(nt(nd, st.integers(1, 2)))
+    if kind == "Avg":
+        kwargs["count_include_pad"] = draw(flag)
+    args = (2.0, kernel) if kind == "LP" else (kernel,)
+    lead = draw(batch_dims(1, 2))
+    spatial = tuple(draw(st.integers(1, 10 if nd < 3 else 6)) for _ in range(nd))
+    return LayerCase(f"{kind}Pool{nd}d", args, kwargs, (In((*lead, *spatial)),))
+
+
+@st.composite
+def adaptive(draw: st.DrawFn, kind: str, nd: int) -> LayerCase:
+    size = draw(st.one_of(st.integers(1, 5), st.tuples(*[st.one_of(st.none(), st.integers(1, 5))] * nd)))
+    kwargs = {"return_indices": draw(flag)} if kind == "Max" else {}
+    lead = draw(batch_dims(1, 2))
+    spatial = tuple(draw(st.integers(1, 8)) for _ in range(nd))
+    return LayerCase(f"Adaptive{kind}Pool{nd}d", (size,), kwargs, (In((*lead, *spatial)),))
+
+
+@st.composite
+def norm(draw: st.DrawFn, kind: str, nd: int, lazy: bool = False) -> LayerCase:
+    c = draw(small)
+    kwargs = {"affine": draw(flag), "track_running_stats": draw(flag), "bias": draw(flag)}
+    args = () if lazy else (c,)
+    channels = draw(near(c))
+    # training mode needs more than one value per channel: batch >= 2, spatial sizes >= 2
+    spatial = tuple(draw(st.integers(2, 5)) for _ in range(nd))
+    if kind == "Batch" and nd == 1 and draw(flag):
+        spatial = ()
+    if kind == "Instance":
+        lead = (draw(st.integers(1, 3)),) if draw(flag) else ()
+    else:
+        lead = (draw(st.integers(2, 3)),)
+    if draw(st.integers(0, 9)) == 0:  # a wrong rank now and then
+        spatial = (*spatial, 2)
+    return LayerCase(f"{'Lazy' if lazy else ''}{kind}Norm{nd}d", args, kwargs, (In((*lead, channels, *spatial)),))
+
+
+@st.composite
+def layer_norm(draw: st.DrawFn, name: str) -> LayerCase:
+    dims = draw(st.lists(small, min_size=1, max_size=2))
+    shape = draw(st.one_of(st.just(dims[0]), st.just(tuple(dims)), st.just(list(dims))))
+    kwargs = {"elementwise_affine": draw(flag)}
+    if name == "LayerNorm":
+        kwargs["bias"] = draw(flag)
+    trailing = tuple(draw(near(d)) for d in dims) if not isinstance(shape, int) else (draw(near(shape)),)
+    return LayerCase(name, (shape,), kwargs, (In((*draw(batch_dims()), *trailing)),))
+
+
+@st.composite
+def group_norm(draw: st.DrawFn) -> LayerCase:
+    g = draw(st.integers(1, 3))
+    c = g * draw(st.integers(1, 3)) + draw(st.sampled_from((0, 0, 0, 1)))
+    shape = (draw(st.integers(1, 3)), draw(near(c)), *draw(batch_dims(1, 2)))
+    return LayerCase("GroupNorm", (g, c), {"affine": draw(flag), "bias": draw(flag)}, (In(shape),))
+
+
+@st.composite
+def elementwise(draw: st.DrawFn, name: str, args: tuple[Any, ...] = (), min_rank: int = 0) -> LayerCase:
+    shape = tuple(draw(st.lists(small, min_size=min_rank, max_size=4)))
+    return LayerCase(name, args, {}, (In(shape),))
+
+
+@st.composite
+def dropout(draw: st.DrawFn, name: str) -> LayerCase:
+    p = draw(st.one_of(st.floats(0, 1), st.floats(0, 1), st.sampled_from((-0.1, 1.5))))
+    shape = tuple(draw(st.lists(small, min_size=1, max_size=5)))
+    return LayerCase(name, (p,), {}, (In(shape),))
+
+
+@st.composite
+def prelu(draw: st.DrawFn) -> LayerCase:
+    shape = tuple(draw(st.lists(small, min_size=1, max_size=4)))
+    cdim = 1 if len(shape) >= 2 else 0
+    n = draw(st.one_of(st.just(1), st.just(shape[cdim]), small))
+    return LayerCase("PReLU", (n,), {}, (In(shape),))
+
+
+@st.composite
+def with_dim(draw: st.DrawFn, name: str, allow_none: bool = True) -> LayerCase:
+    shape = tuple(draw(st.lists(st.sampled_from((1, 2, 3, 4, 6)), min_size=0, max_size=4)))
+    dims = st.integers(-5, 4)
+    dim = draw(st.one_of(st.none(), dims) if allow_none else dims)
+    return LayerCase(name, (dim,), {}, (In(shape),))
+
+
+@st.composite
+def flatten(draw: st.DrawFn) -> LayerCase:
+    shape = tuple(draw(st.lists(small, min_size=0, max_size=4)))
+    return LayerCase("Flatten", (draw(st.integers(-4, 3)), draw(st.integers(-4, 3))), {}, (In(shape),))
+
+
+@st.composite
+def unflatten(draw: st.DrawFn) -> LayerCase:
+    shape = tuple(draw(st.lists(st.sampled_from((1, 2, 4, 6, 12)), min_size=1, max_size=3)))
+    dim = draw(st.integers(-len(shape), len(shape) - 1))
+    target = shape[dim]
+    sizes = draw(st.sampled_from([(target,), (1, target), (-1,), (2, -1), (-1, 3), (2, 2, -1), (3, 4), (2, 3)]))
+    return LayerCase("Unflatten", (dim, sizes), {}, (In(shape),))
+
+
+@st.composite
+def embedding(draw: st.DrawFn) -> LayerCase:
+    n, d = draw(small), draw(small)
+    kwargs = {}
+    if draw(flag):
+        kwargs["padding_idx"] = draw(st.integers(-n - 1, n))
+    return LayerCase("Embedding", (n, d), kwargs, (In(draw(batch_dims(0, 3)), "long"),))
+
+
+@st.composite
+def embedding_bag(draw: st.DrawFn) -> LayerCase:
+    n, d = draw(small), draw(small)
+    kwargs = {"mode": draw(st.sampled_from(("sum", "mean", "max"))), "include_last_offset": draw(flag)}
+    if draw(flag):
+        return LayerCase("EmbeddingBag", (n, d), kwargs, (In((draw(small), draw(small)), "long"),))
+    bags = draw(small)
+    return LayerCase("EmbeddingBag", (n, d), kwargs, (In((draw(st.integers(bags, 8)),), "long"),),
+                     {"offsets": In((bags,), "long")})
+
+
+@st.composite
+def rnn(draw: st.DrawFn, kind: str) -> LayerCase:
+    i, h = draw(small), draw(st.integers(2, 6))
+    kwargs: dict[str, Any] = {"num_layers": draw(st.integers(1, 3)), "bias": draw(flag),
+                              "batch_first": draw(flag), "bidirectional": draw(flag)}
+    if kind == "LSTM" and draw(flag):
+        kwargs["proj_size"] = draw(st.integers(0, h))
+    if kind == "RNN" and draw(flag):
+        kwargs["nonlinearity"] = draw(st.sampled_from(("tanh", "relu")))
+    seq, batch = draw(small), draw(small)
+    feat = draw(near(i))
+    batched = draw(st.integers(0, 4)) > 0
+    shape = ((batch, seq) if kwargs["batch_first"] else (seq, batch)) if batched else (seq,)
+    case = LayerCase(kind, (i, h), kwargs, (In((*shape, feat)),))
+    if draw(flag):
+        d = 2 if kwargs["bidirectional"] else 1
+        proj = kwargs.get("proj_size", 0)
+        state = (d * kwargs["num_layers"], *((draw(near(batch)),) if batched else ()))
+        h0 = In((*state, draw(near(proj or h))))
+        hx = (h0, In((*state, draw(near(h))))) if kind == "LSTM" else h0
+        case = LayerCase(kind, (i, h), kwargs, (In((*shape, feat)), hx))
+    return case
+
+
+@st.composite
+def cell(draw: st.DrawFn, kind: str) -> LayerCase:
+    i, h = draw(small), draw(small)
+    lead = (draw(small),) if draw(flag) else ()
+    inputs: tuple[Any, ...] = (In((*lead, draw(near(i)))),)
+    if draw(flag):
+        h0 = In((*lead, draw(near(h))))
+        inputs += ((h0, In((*lead, h))) if kind == "LSTMCell" else h0,)
+    return LayerCase(kind, (i, h), {"bias": draw(flag)}, inputs)
+
+
+@st.composite
+def mha(draw: st.DrawFn) -> LayerCase:
+    heads = draw(st.integers(1, 3))
+    e = heads * draw(st.integers(1, 3)) + draw(st.sampled_from((0, 0, 0, 0, 1)))
+    kdim = draw(st.one_of(st.none(), small))
+    vdim = draw(st.one_of(st.none(), small))
+    kwargs = {"kdim": kdim, "vdim": vdim, "batch_first": draw(flag), "bias": draw(flag),
+              "add_bias_kv": draw(flag), "add_zero_attn": draw(flag)}
+    L, S, N = draw(small), draw(small), draw(small)
+    batched = draw(st.integers(0, 3)) > 0
+
+    def t(seq: int, feat: int) -> In:
+        if not batched:
+            return In((seq, feat))
+        return In((N, seq, feat) if kwargs["batch_first"] else (seq, N, feat))
+    q = t(L, draw(near(e, 1, 9)))
+    k = t(S, draw(near(kdim or e, 1, 9)))
+    v = t(draw(near(S)), draw(near(vdim or e, 1, 9)))
+    fwd = {"need_weights": draw(flag), "average_attn_weights": draw(flag)}
+    return LayerCase("MultiheadAttention", (e, heads), kwargs, (q, k, v), fwd)
+
+
+@st.composite
+def transformer_layer(draw: st.DrawFn, decoder: bool) -> LayerCase:
+    heads = draw(st.integers(1, 2))
+    e = heads * draw(st.integers(1, 3)) + draw(st.sampled_from((0, 0, 0, 1)))
+    kwargs = {"dim_feedforward": draw(small), "batch_first": draw(flag), "norm_first": draw(flag),
+              "bias": draw(flag), "activation": draw(st.sampled_from(("relu", "gelu")))}
+    S, N = draw(small), draw(small)
+    shape = (N, S, draw(near(e))) if kwargs["batch_first"] else (S, N, draw(near(e)))
+    name = "TransformerDecoderLayer" if decoder else "TransformerEncoderLayer"
+    inputs = (In(shape), In((*shape[:2], draw(near(e))))) if decoder else (In(shape),)
+    return LayerCase(name, (e, heads), kwargs, inputs)
+
+
+@st.composite
+def transformer_stack(draw: st.DrawFn, decoder: bool) -> LayerCase:
+    inner = draw(transformer_layer(decoder))
+    stack_kwargs: dict[str, Any] = {}
+    if draw(flag):
+        stack_kwargs["norm"] = Sub("LayerNorm", (inner.args[0],))
+    sub = Sub(inner.name, inner.args, inner.kwargs)
+    name = "TransformerDecoder" if decoder else "TransformerEncoder"
+    if not decoder:
+        stack_kwargs["enable_nested_tensor"] = False
+    return LayerCase(name, (sub, draw(st.integers(1, 3))), stack_kwargs, inner.inputs)
+
+
+@st.composite
+def upsample(draw: st.DrawFn, name: str) -> LayerCase:
+    rank = 4 if name != "Upsample" else draw(st.integers(3, 5))
+    shape = (draw(small), draw(small), *[draw(small) for _ in range(rank - 2)])
+    nd = rank - 2
+    kwargs: dict[str, Any] = {}
+    if draw(flag):
+        kwargs["size"] = draw(st.one_of(small, st.tuples(*[small] * nd)))
+    else:
+        kwargs["scale_factor"] = draw(st.one_of(st.integers(1, 3), st.sampled_from((0.5, 1.5, 2.0, 2.5))))
+    if name == "Upsample":
+        kwargs["mode"] = draw(st.sampled_from(("nearest", "nearest-exact", "linear", "bilinear", "bicubic",
+                                               "trilinear")))
+        if kwargs["mode"] in ("linear", "bilinear", "bicubic", "trilinear") and draw(flag):
+            kwargs["align_corners"] = draw(flag)
+    return LayerCase(name, (), kwargs, (In(shape),))
+
+
+@st.composite
+def pixel(draw: st.DrawFn, shuffle: bool) -> LayerCase:
+    r = draw(st.integers(1, 3))
+    lead = draw(batch_dims(0, 2))
+    if shuffle:
+        shape = (*lead, r * r * draw(st.integers(1, 2)) + draw(st.sampled_from((0, 0, 1))), draw(small), draw(small))
+    else:
+        shape = (*lead, draw(small), r * draw(st.integers(1, 3)) + draw(st.sampled_from((0, 0, 1))),
+                 r * draw(st.integers(1, 3)))
+    return LayerCase("PixelShuffle" if shuffle else "PixelUnshuffle", (r,), {}, (In(shape),))
+
+
+@st.composite
+def pad(draw: st.DrawFn, kind: str, nd: int) -> LayerCase:
+    padding = draw(st.one_of(st.integers(0, 3), st.tuples(*[st.integers(0, 3)] * (2 * nd))))
+    args: tuple[Any, ...] = (padding, 0.5) if kind == "Constant" else (padding,)
+    lead = draw(batch_dims(1, 2))
+    spatial = tuple(draw(st.integers(1, 6)) for _ in range(nd))
+    return LayerCase(f"{kind}Pad{nd}d", args, {}, (In((*lead, *spatial)),))

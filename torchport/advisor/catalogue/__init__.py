@@ -1,0 +1,23 @@
+"""Shape catalogue: what each torch.nn layer and tensor operation does to shapes, and what it rejects.
+
+Layers: `build(name, args, kwargs)` -> `Layer`; `layer(*inputs)` -> `Result`; `layer.param_count()`.
+Operations: `call_op(name, args, kwargs)` -> `Result`. Values are `Tensor`s of Dims
+(`torchport.advisor.dims`), literals, tuples and `UNKNOWN`.
+"""
+
+from torchport.advisor.catalogue.core import PROBLEM_CODES, Problem, Result, Tensor
+from torchport.advisor.catalogue.layers import LAYERS, Constraint, Layer, LayerSpec, ParamCount, build, layer_spec
+
+__all__ = [
+    "LAYERS",
+    "PROBLEM_CODES",
+    "Constraint",
+    "Layer",
+    "LayerSpec",
+    "ParamCount",
+    "Problem",
+    "Result",
+    "Tensor",
+    "build",
+    "layer_spec",
+]

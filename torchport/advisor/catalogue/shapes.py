@@ -1,0 +1,397 @@
+"""Shape functions shared by layers (`nn.Conv2d`) and their functional forms (`F.conv2d`).
+
+Each takes a `Ctx`, the input shape(s) and plain parameters (ints or Dims), returns the output shape
+and raises `Invalid` for a definite error, with formulas as torch 2.13 computes them
+(aten/src/ATen/native/Pool.h `pooling_output_shape`, ConvUtils.h, Upsample.h, ...).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+from torchport.advisor.dims import UNKNOWN, Dim, Expr, Unknown, ceildiv, exact_div, floordiv, fmt, fmt_shape, prod, sign
+from torchport.advisor.catalogue.core import (
+    Ctx,
+    Invalid,
+    Problem,
+    Shape,
+    Undecidable,
+    arg_mismatch,
+    check_rank,
+    invalid,
+    norm_dim,
+    size_mismatch,
+    too_small,
+)
+
+
+def linear(ctx: Ctx, name: str, x: Shape, in_features: Dim, out_features: Dim, arg: str = "in_features",
+           operand: int = 0) -> Shape:
+    """(*, in_features) -> (*, out_features)."""
+    if not x:
+        raise Invalid(Problem("rank", f"{name} expects an input with at least 1 dim, got a 0-d one",
+                              operand=operand, got=0, expected="at least 1"))
+    last = len(x) - 1
+    out = (*x[:-1], out_features)
+    ctx.equal(in_features, x[-1], arg_mismatch(name, arg, in_features, x[-1], operand, last, " (features)"),
+              defer=True)
+    return out
+
+
+def channels(ctx: Ctx, name: str, x: Shape, dim: int, value: Dim, arg: str, operand: int = 0) -> None:
+    """The input's dim `dim` (non-negative) must equal argument `arg`."""
+    ctx.equal(value, x[dim], arg_mismatch(name, arg, value, x[dim], operand, dim, " (channels)"), defer=True)
+
+
+def spatial_input(name: str, x: Shape, nd: int, operand: int = 0) -> int:
+    """Check an (N, C, *spatial) or unbatched (C, *spatial) input; return the channel dim index."""
+    check_rank(x, (nd + 1, nd + 2), name, operand)
+    return len(x) - nd - 1
+
+
+def conv_out(size: Dim, kernel: Dim, stride: Dim, padding: Dim, dilation: Dim) -> Dim:
+    return floordiv(size + 2 * padding - dilation * (kernel - 1) - 1, stride) + 1  # type: ignore[operator]
+
+
+def conv(
+    ctx: Ctx,
+    name: str,
+    x: Shape,
+    nd: int,
+    in_channels: Dim,
+    out_channels: Dim,
+    kernel: Sequence[Dim],
+    stride: Sequence[Dim],
+    padding: Sequence[Dim] | str,
+    dilation: Sequence[Dim],
+    *,
+    channel_arg: str = "in_channels",
+    padding_mode: str = "zeros",
+) -> Shape:
+    """Conv{nd}d; `in_channels` is what the input's channel dim must be (in_channels, or weight.shape[1]*groups)."""
+    cdim = spatial_input(name, x, nd)
+    channels(ctx, name, x, cdim, in_channels, channel_arg)
+    sizes = x[cdim + 1:]
+    if padding == "same":
+        out_sizes = tuple(sizes)
+    else:
+        pads = (0,) * nd if padding == "valid" else padding
+        out_sizes = tuple(conv_out(L, k, s, p, d) for L, k, s, p, d in zip(sizes, kernel, stride, pads, dilation))
+        for i, (L, p) in enumerate(zip(sizes, pads)):
+            if padding_mode == "reflect":
+                ctx.positive(L - p, lambda i=i, p=p, L=L: Problem(  # type: ignore[misc]
+                    "too-small", f"{name}: reflect padding {fmt(p)} must be smaller than the input size {fmt(L)}",
+                    dim=cdim + 1 + i, got=L, expected=p))
+            elif padding_mode == "circular":
+                ctx.positive(L - p + 1, lambda i=i, p=p, L=L: Problem(  # type: ignore[misc]
+                    "too-small", f"{name}: circular padding {fmt(p)} must not exceed the input size {fmt(L)}",
+                    dim=cdim + 1 + i, got=L, expected=p))
+        for i, size in enumerate(out_sizes):
+            ctx.positive(size, too_small(name, cdim + 1 + i, size))
+    return (*x[:cdim], out_channels, *out_sizes)
+
+
+def conv_transpose(
+    ctx: Ctx,
+    name: str,
+    x: Shape,
+    nd: int,
+    in_channels: Dim,
+    out_channels: Dim,
+    kernel: Sequence[Dim],
+    stride: Sequence[Dim],
+    padding: Sequence[Dim],
+    output_padding: Sequence[Dim],
+    dilation: Sequence[Dim],
+    *,
+    channel_arg: str = "in_channels",
+) -> Shape:
+    """ConvTranspose{nd}d: (L - 1)*s - 2p + d(k - 1) + output_padding + 1 per spatial dim."""
+    cdim = spatial_input(name, x, nd)
+    for op, s, d in zip(output_padding, stride, dilation):
+        if all(isinstance(v, int) for v in (op, s, d)) and not op < max(s, d):  # type: ignore[operator]
+            raise invalid(f"{name}: output_padding={op} must be smaller than either stride ({s}) or dilation ({d})",
+                          "output_padding", op, max(s, d))  # type: ignore[type-var]
+    channels(ctx, name, x, cdim, in_channels, channel_arg)
+    out_sizes = tuple((L - 1) * s - 2 * p + d * (k - 1) + op + 1  # type: ignore[operator]
+                      for L, k, s, p, op, d in zip(x[cdim + 1:], kernel, stride, padding, output_padding, dilation))
+    for i, size in enumerate(out_sizes):
+        ctx.positive(size + 1, too_small(name, cdim + 1 + i, size))
+    if 0 in out_sizes:  # torch's kernels accept or reject a zero-size output depending on the path
+        raise Undecidable
+    return (*x[:cdim], out_channels, *out_sizes)
+
+
+def pool_out(size: Dim, kernel: Dim, stride: Dim, padding: Dim, dilation: Dim, ceil_mode: bool) -> Dim:
+    """torch's pooling_output_shape, including ceil_mode's "last window must start inside" rule."""
+    span = size + 2 * padding - dilation * (kernel - 1) - 1  # type: ignore[operator]
+    if not ceil_mode:
+        return floordiv(span, stride) + 1  # type: ignore[operator]
+    out = ceildiv(span, stride) + 1  # type: ignore[operator]
+    # the last window must start inside the input or its left padding: drop it otherwise
+    overshoot = (out - 1) * stride - (size + padding)  # type: ignore[operator]
+    if isinstance(overshoot, Unknown):
+        return UNKNOWN
+    s = sign(overshoot + 1)
+    if s == 1:  # overshoot >= 0 for every value
+        return out - 1  # type: ignore[operator]
+    if s == -1:
+        return out
+    return UNKNOWN
+
+
+def pool(
+    ctx: Ctx,
+    name: str,
+    x: Shape,
+    nd: int,
+    kernel: Sequence[Dim],
+    stride: Sequence[Dim],
+    padding: Sequence[Dim],
+    dilation: Sequence[Dim],
+    ceil_mode: bool,
+    *,
+    input_at_least_kernel: bool = False,
+) -> Shape:
+    """Max/avg pooling: channels kept, spatial dims by pool_out."""
+    cdim = spatial_input(name, x, nd)
+    if input_at_least_kernel:
+        for i, (L, k) in enumerate(zip(x[cdim + 1:], kernel)):
+            ctx.positive(L - k + 1, lambda i=i, L=L, k=k: Problem(  # type: ignore[misc]
+                "too-small", f"{name}: the input size {fmt(L)} of dim {cdim + 1 + i} is smaller than the kernel "
+                             f"size {fmt(k)}", dim=cdim + 1 + i, got=L, expected=k))
+    for k, p in zip(kernel, padding):
+        if isinstance(k, int) and isinstance(p, int) and p > k // 2:
+            raise invalid(f"{name}: padding={p} must be at most half of kernel_size={k}", "padding", p, k // 2)
+    for s in stride:
+        if isinstance(s, int) and s < 1:
+            raise invalid(f"{name}: stride must be positive, got {s}", "stride", s, 1)
+    out_sizes = tuple(pool_out(L, k, s, p, d, ceil_mode) for L, k, s, p, d in zip(x[cdim + 1:], kernel, stride, padding, dilation))
+    for i, size in enumerate(out_sizes):
+        ctx.positive(size, too_small(name, cdim + 1 + i, size))
+    return (*x[:cdim + 1], *out_sizes)
+
+
+def adaptive(name: str, x: Shape, nd: int, output_size: Sequence[Any]) -> Shape:
+    """Adaptive pooling: spatial dims become output_size (None keeps the input's)."""
+    cdim = spatial_input(name, x, nd)
+    sizes = tuple(L if o is None else o for L, o in zip(x[cdim + 1:], output_size))
+    for i, o in enumerate(sizes):
+        if isinstance(o, int) and o < 0:
+            raise invalid(f"{name}: output_size elements must be non-negative, got {o}", "output_size", o, 0)
+    return (*x[:cdim + 1], *sizes)
+
+
+def trailing(ctx: Ctx, name: str, x: Shape, normalized: Sequence[Dim], arg: str = "normalized_shape") -> None:
+    """LayerNorm/RMSNorm: the input's trailing dims must equal normalized_shape."""
+    n = len(normalized)
+    if len(x) < n:
+        raise Invalid(Problem("rank", f"{name}: the input has {len(x)} dims, fewer than {arg}={tuple(normalized)}",
+                              got=len(x), expected=n))
+    offset = len(x) - n
+    for i, (want, have) in enumerate(zip(normalized, x[offset:])):
+        ctx.equal(want, have, lambda i=i, want=want, have=have: Problem(  # type: ignore[misc]
+            "arg-mismatch",
+            f"{name}: {arg}={fmt_shape(tuple(normalized))} but the input's trailing dims are "
+            f"{fmt_shape(tuple(x[offset:]))}: {arg} should be {fmt_shape(tuple(x[offset:]))}",
+            arg=arg, operand=0, dim=offset + i, got=want, expected=have), defer=True)
+
+
+def flatten(x: Shape, start: Any, end: Any, name: str = "flatten") -> Shape:
+    if not x:  # a 0-d tensor flattens to (1,); its dims are -1 and 0
+        norm_dim(start, 0, name="start_dim")
+        norm_dim(end, 0, name="end_dim")
+        return (1,)
+    s = norm_dim(start, len(x), name="start_dim")
+    e = norm_dim(end, len(x), name="end_dim")
+    if s > e:
+        raise Invalid(Problem("dim-range", f"{name}: start_dim ({s}) comes after end_dim ({e})", arg="start_dim",
+                              got=s, expected=e))
+    return (*x[:s], prod(x[s:e + 1]), *x[e + 1:])
+
+
+def infer_sizes(ctx: Ctx, name: str, total: Dim, sizes: Sequence[Any], what: str) -> tuple[Dim, ...]:
+    """Resolve one -1 among `sizes` so that they multiply to `total`; check the count otherwise."""
+    sizes = tuple(sizes)
+    if any(isinstance(s, Unknown) for s in sizes):
+        raise Undecidable
+    holes = [i for i, s in enumerate(sizes) if isinstance(s, int) and s == -1]
+    if len(holes) > 1:
+        raise invalid(f"{name}: only one dimension can be inferred (-1), got {len(holes)}", what)
+    for s in sizes:
+        if isinstance(s, int) and s < -1:
+            raise invalid(f"{name}: invalid size {s}", what, s)
+    known = prod(s for s in sizes if not (isinstance(s, int) and s == -1))
+    if not holes:
+        ctx.equal(known, total, lambda: Problem(
+            "element-count",
+            f"{name}: {what} {fmt_shape(sizes)} has {fmt(known)} elements but the input has {fmt(total)}",
+            arg=what, got=known, expected=total))
+        return sizes
+    if isinstance(known, int) and known == 0:
+        raise invalid(f"{name}: cannot infer -1 with a zero-sized dimension in {what}", what)
+    missing = exact_div(total, known)
+    if isinstance(missing, Unknown):
+        if isinstance(total, int) and isinstance(known, int):
+            raise Invalid(Problem(
+                "element-count",
+                f"{name}: {what} {fmt_shape(sizes)} cannot hold the input's {total} elements: "
+                f"{total} is not a multiple of {known}", arg=what, got=known, expected=total))
+        missing = _divisible_quotient(ctx, name, total, known, sizes, what)
+    return tuple(missing if i == holes[0] else s for i, s in enumerate(sizes))
+
+
+def _divisible_quotient(ctx: Ctx, name: str, total: Dim, known: Dim, sizes: Sequence[Dim], what: str) -> Dim:
+    """total / known with symbols when it is exact for some values only: a divisibility constraint."""
+    if isinstance(known, int) and isinstance(total, Expr):
+        quotient = floordiv(total, known)
+        ctx.equal(quotient * known, total, lambda: Problem(  # type: ignore[operator]
+            "element-count",
+            f"{name}: {what} {fmt_shape(tuple(sizes))} needs the element count {fmt(total)} to be a multiple of {known}",
+            arg=what, got=known, expected=total))
+        return quotient
+    raise Undecidable
+
+
+def unflatten(ctx: Ctx, x: Shape, dim: Any, sizes: Sequence[Any], name: str = "unflatten") -> Shape:
+    d = norm_dim(dim, len(x), scalar_ok=False)
+    new = infer_sizes(ctx, name, x[d], sizes, "unflattened_size")
+    return (*x[:d], *new, *x[d + 1:])
+
+
+def pad(ctx: Ctx, name: str, x: Shape, pads: Sequence[Dim], mode: str) -> Shape:
+    """F.pad: pairs (left, right) from the last dim backwards."""
+    if len(pads) % 2:
+        raise invalid(f"{name}: padding length must be divisible by 2, got {len(pads)}", "pad", len(pads))
+    n = len(pads) // 2
+    if n > len(x):
+        raise invalid(f"{name}: padding length {len(pads)} is too large for a {len(x)}-d input", "pad", len(pads))
+    if mode != "constant":
+        if len(x) not in (n + 1, n + 2) or n > 3:
+            raise Invalid(Problem("rank", f"{name}: {mode} padding of {n} dims needs a {n + 1}-d or {n + 2}-d input, "
+                                          f"got {len(x)}-d", got=len(x), expected=(n + 1, n + 2)))
+    out = list(x)
+    for i in range(n):
+        left, right = pads[2 * i], pads[2 * i + 1]
+        d = len(x) - 1 - i
+        size = x[d]
+        if mode == "reflect":
+            for p in (left, right):
+                ctx.positive(size - p, lambda d=d, p=p, size=size: Problem(  # type: ignore[misc]
+                    "too-small", f"{name}: reflect padding {fmt(p)} must be smaller than the input size {fmt(size)} "
+                                 f"of dim {d}", dim=d, got=size, expected=p))
+        elif mode == "circular":
+            for p in (left, right):
+                ctx.positive(size - p + 1, lambda d=d, p=p, size=size: Problem(  # type: ignore[misc]
+                    "too-small", f"{name}: circular padding {fmt(p)} must not exceed the input size {fmt(size)} "
+                                 f"of dim {d}", dim=d, got=size, expected=p))
+        out[d] = size + left + right  # type: ignore[operator]
+        ctx.positive(out[d], too_small(name, d, out[d]))
+    return tuple(out)
+
+
+_LINEAR_MODES = {"linear": 1, "bilinear": 2, "bicubic": 2, "trilinear": 3}
+
+
+def interpolate(name: str, x: Shape, size: Any, scale_factor: Any, mode: str, align_corners: Any) -> Shape:
+    """F.interpolate / nn.Upsample: spatial dims become size, or floor(L * scale_factor)."""
+    if len(x) not in (3, 4, 5):
+        raise Invalid(Problem("rank", f"{name} expects a 3-d, 4-d or 5-d input (N, C, *spatial), got {len(x)}-d",
+                              got=len(x), expected=(3, 4, 5)))
+    nd = len(x) - 2
+    if mode in _LINEAR_MODES and _LINEAR_MODES[mode] != nd:
+        raise Invalid(Problem("rank", f"{name}: mode '{mode}' needs a {_LINEAR_MODES[mode] + 2}-d input, got {len(x)}-d",
+                              got=len(x), expected=_LINEAR_MODES[mode] + 2))
+    if mode not in _LINEAR_MODES and align_corners is not None and not isinstance(align_corners, Unknown):
+        raise invalid(f"{name}: align_corners only works with linear modes, not '{mode}'", "align_corners")
+    if isinstance(size, Unknown) or isinstance(scale_factor, Unknown):
+        raise Undecidable
+    if (size is None) == (scale_factor is None):
+        raise invalid(f"{name}: exactly one of size and scale_factor must be given", "size")
+    if size is not None:
+        sizes = tuple(size) if isinstance(size, (tuple, list)) else (size,) * nd
+        if len(sizes) != nd:
+            raise invalid(f"{name}: size must have {nd} elements for a {len(x)}-d input, got {len(sizes)}", "size")
+        return (*x[:2], *sizes)
+    scales = tuple(scale_factor) if isinstance(scale_factor, (tuple, list)) else (scale_factor,) * nd
+    if len(scales) != nd:
+        raise invalid(f"{name}: scale_factor must have {nd} elements for a {len(x)}-d input", "scale_factor")
+    return (*x[:2], *(_scale(L, s) for L, s in zip(x[2:], scales)))
+
+
+def _scale(size: Dim, scale: Any) -> Dim:
+    if isinstance(scale, Unknown) or isinstance(scale, bool) or not isinstance(scale, (int, float)):
+        raise Undecidable
+    if isinstance(size, int):
+        return math.floor(float(size) * float(scale))
+    if float(scale).is_integer():
+        return size * int(scale)  # type: ignore[operator]
+    return UNKNOWN
+
+
+def pixel_shuffle(ctx: Ctx, name: str, x: Shape, r: Dim) -> Shape:
+    if len(x) < 3:
+        raise Invalid(Problem("rank", f"{name} expects at least 3 dims (*, C, H, W), got {len(x)}", got=len(x),
+                              expected="at least 3"))
+    c = x[-3]
+    out_c = exact_div(c, r * r)  # type: ignore[operator]
+    if isinstance(out_c, Unknown):
+        if isinstance(c, int) and isinstance(r, int):
+            raise Invalid(Problem("size-mismatch", f"{name}: the channel dim {c} is not divisible by "
+                                                   f"upscale_factor**2 = {r * r}", dim=len(x) - 3, got=c, expected=r * r))
+        raise Undecidable
+    return (*x[:-3], out_c, x[-2] * r, x[-1] * r)  # type: ignore[operator]
+
+
+def pixel_unshuffle(ctx: Ctx, name: str, x: Shape, r: Dim) -> Shape:
+    if len(x) < 3:
+        raise Invalid(Problem("rank", f"{name} expects at least 3 dims (*, C, H, W), got {len(x)}", got=len(x),
+                              expected="at least 3"))
+    out = []
+    for d in (-2, -1):
+        q = exact_div(x[d], r)
+        if isinstance(q, Unknown):
+            if isinstance(x[d], int) and isinstance(r, int):
+                raise Invalid(Problem("size-mismatch", f"{name}: dim {len(x) + d} ({x[d]}) is not divisible by "
+                                                       f"downscale_factor {r}", dim=len(x) + d, got=x[d], expected=r))
+            raise Undecidable
+        out.append(q)
+    return (*x[:-3], x[-3] * r * r, *out)  # type: ignore[operator]
+
+
+def broadcast(ctx: Ctx, name: str, shapes: Sequence[Shape]) -> Shape:
+    """NumPy broadcasting; two known unequal dims, neither 1, are an error."""
+    rank = max((len(s) for s in shapes), default=0)
+    out: list[Dim] = []
+    for i in range(rank):
+        dim: Dim = 1
+        first = None
+        for operand, shape in enumerate(shapes):
+            j = len(shape) - rank + i
+            if j < 0:
+                continue
+            d = shape[j]
+            if isinstance(d, int) and d == 1:
+                continue
+            if isinstance(dim, int) and dim == 1:
+                dim, first = d, (operand, j)
+                continue
+            if isinstance(d, Unknown) or isinstance(dim, Unknown):
+                dim = dim if isinstance(d, Unknown) else d
+                continue
+            problem = size_mismatch(
+                f"{name}: cannot broadcast operand {operand}'s dim {j} ({fmt(d)}) against operand "
+                f"{first[0] if first else 0}'s {fmt(dim)}", operand, j, d, dim)
+            if _may_be_one(d) or _may_be_one(dim):  # H against 5 is fine when H == 1 too: stay silent
+                dim = d if isinstance(d, int) else dim
+                continue
+            ctx.equal(d, dim, problem)
+            dim = d if isinstance(d, int) else dim
+        out.append(dim)
+    return tuple(out)
+
+
+def _may_be_one(d: Dim) -> bool:
+    return isinstance(d, Expr) and sign(d - 1) != 1
