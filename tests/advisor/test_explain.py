@@ -25,7 +25,7 @@ DEMO = Message(
     msgid="E7199",
     symbol="demo-message",
     template="demo %s",
-    description="A demo | with a pipe.",
+    description="A demo | with a pipe and [bold]brackets[/bold].",
     what="A `Module` that does something.",
     why="First paragraph, long enough to be wrapped by the plain renderer " * 3 + "\n\n- a list item\n- another",
     bad="class Model(nn.Module):\n    def __init__(self):\n        self.fc = nn.Linear(4, 2)  # " + "x" * 90,
@@ -126,6 +126,12 @@ def test_rich_page_colours_python_keywords_and_keeps_every_code_line() -> None:
     text = ANSI.sub("", out)
     assert "super().__init__()" in text and "E7199" in text and "error" in text
     assert "`" not in text.split("What it finds")[1].split("Why it is wrong")[0], "prose is rendered as markdown"
+
+
+def test_rich_index_prints_descriptions_literally_not_as_markup() -> None:
+    buffer = io.StringIO()
+    Console(file=buffer, force_terminal=True, width=200).print(render.rich_index([DEMO]))
+    assert "[bold]brackets[/bold]" in ANSI.sub("", buffer.getvalue())
 
 
 def test_plain_page_wraps_prose_keeps_list_items_and_never_wraps_code() -> None:

@@ -67,11 +67,10 @@ def shown_template(message: Message) -> str:
 # --- markdown -----------------------------------------------------------------------------------
 
 
-def markdown_page(message: Message, level: int = 3) -> str:
-    """The message's page as markdown, headed at `level`; the heading's anchor is the symbol."""
-    hashes = "#" * level
+def markdown_page(message: Message) -> str:
+    """The message's page as markdown, a level-3 section whose anchor is the symbol."""
     lines = [
-        f"{hashes} {message.symbol}",
+        f"### {message.symbol}",
         "",
         f"**{message.msgid}** · {message.severity} · {_markdown_text(message.description)}",
         "",
@@ -161,7 +160,7 @@ def rich_index(messages: Sequence[Message]) -> Table:
     table.add_column("Description")
     for message in messages:
         style = SEVERITY_STYLES.get(message.severity, "")
-        table.add_row(Text(message.msgid, style=style), message.symbol, message.description)
+        table.add_row(Text(message.msgid, style=style), Text(message.symbol), Text(message.description))
     return table
 
 
