@@ -1,0 +1,200 @@
+"""The summary of one model: its layers, output shapes and parameter counts, and where its inputs and
+constructor arguments came from. Built from the interpreter's trace; rendered by `summary_render`.
+
+Decisions:
+- A model of a file (when no class is named) is a Module class that no other Module class of the file
+  instantiates, refers to (`ResNet(BasicBlock, ...)`) or derives from, directly or through a module-level
+  helper function it calls. A class used only under `if __name__ == "__main__":` is still a model.
+- `layers` lists every module of `named_modules()` but the model itself, in torch's order and names.
+  A layer's `params` counts its whole subtree (as `sum(p.numel() for p in layer.parameters())`).
+- A layer called several times (shared layers, loops) shows what all its calls agree on: a dim that
+  differs between calls prints as `?`. A layer never called has no output (None).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from astroid import nodes
+
+from torchport.advisor import dims
+from torchport.advisor.catalogue import Problem
+from torchport.advisor.dims import Unknown
+from torchport.advisor.interpreter import Trace
+from torchport.advisor.values import ModuleInstance, ParamValue, TensorValue, join
+from torchport.analysis.model import module_classes
+from torchport.analysis.names import qualified_name
+
+Nesting = Any  # list of dims (int or str) for a tensor, list / dict of nestings, None, or "?" when unknown
+
+
+@dataclass(frozen=True)
+class LayerRow:
+    name: str  # as torch's named_modules() spells it
+    type: str  # class name, e.g. "Conv2d"
+    output: Nesting
+    params: int | None  # None: unknown
+    line: int | None  # where the layer is constructed
+
+
+@dataclass(frozen=True)
+class Finding:
+    line: int
+    where: str  # the layer ("fc1 (Linear)") or the operation ("torch.cat")
+    kind: str  # "error": torch raises; "condition": holds only for some input sizes
+    message: str
+
+
+@dataclass
+class ModelSummary:
+    class_name: str
+    file: str
+    line: int
+    inputs: list[Nesting]
+    input_source: str
+    args: str  # the constructor arguments as written, e.g. "num_classes=10"
+    args_source: str
+    output: Nesting
+    layers: list[LayerRow]
+    total_params: int | None
+    trainable_params: int | None
+    findings: list[Finding] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # what the interpreter could not follow
+
+
+def top_level_models(module: nodes.Module) -> list[nodes.ClassDef]:
+    """The models of a file (see the module docstring)."""
+    classes = module_classes(module)
+    used: set[str] = set()
+    for cls in classes:
+        for reference in _references(cls, module):
+            if reference != cls.qname():
+                used.add(reference)
+    return [cls for cls in classes if cls.qname() not in used and isinstance(cls.parent, nodes.Module)]
+
+
+def _references(cls: nodes.ClassDef, module: nodes.Module) -> set[str]:
+    """Qualified names referred to by a class (bases included) and the module-level helpers it calls."""
+    found: set[str] = set()
+    pending: list[nodes.NodeNG] = [cls]
+    seen: set[int] = set()
+    while pending and len(seen) < 200:
+        scope = pending.pop()
+        if id(scope) in seen:
+            continue
+        seen.add(id(scope))
+        for name_node in _names_in(scope):
+            name = qualified_name(name_node)
+            if name is None:
+                continue
+            found.add(name)
+            for definition in module.locals.get(name.rpartition(".")[2], []):
+                if isinstance(definition, nodes.FunctionDef) and definition.qname() == name:
+                    pending.append(definition)
+    return found
+
+
+def _names_in(scope: nodes.NodeNG) -> Iterator[nodes.NodeNG]:
+    for node in scope.nodes_of_class((nodes.Name, nodes.Attribute)):
+        if isinstance(node, nodes.Name) or isinstance(node.expr, nodes.Name):
+            yield node
+
+
+# -------------------------------------------------------------------------------- assembling
+
+def layer_rows(trace: Trace) -> list[LayerRow]:
+    if trace.root is None:
+        return []
+    rows = []
+    for name, module in trace.root.named_modules():
+        if module is trace.root:
+            continue
+        calls = trace.calls_of(module)
+        output: Any = None
+        if calls:
+            output = calls[0].output
+            for call in calls[1:]:
+                output = join(output, call.output)
+        rows.append(LayerRow(name, module.short_type, nesting(output) if calls else None, param_count(module),
+                             _line(module.node)))
+    return rows
+
+
+def param_count(module: ModuleInstance, trainable_only: bool = False) -> int | None:
+    """Parameters of a module's subtree; None when any of them is unknown."""
+    if not module.is_complete():
+        return None
+    total = 0
+    for param in module.parameters():
+        if trainable_only:
+            if param.trainable is None:
+                return None
+            if not param.trainable:
+                continue
+        size = _numel(param)
+        if size is None:
+            return None
+        total += size
+    return total
+
+
+def _numel(param: ParamValue) -> int | None:
+    if isinstance(param.shape, Unknown):
+        return None
+    size = dims.prod(param.shape)
+    return size if isinstance(size, int) else None
+
+
+def findings(trace: Trace) -> list[Finding]:
+    names = {id(m): n for n, m in trace.root.named_modules()} if trace.root is not None else {}
+    found: list[Finding] = []
+
+    def add(node: nodes.NodeNG | None, where: str, problems: tuple[Problem, ...], kind: str) -> None:
+        for problem in problems:
+            finding = Finding(_line(node) or 0, where, kind, problem.message)
+            if finding not in found:
+                found.append(finding)
+
+    for node, module, errors in trace.construction_errors:
+        add(node, _label(names, module), errors, "error")
+    for call in trace.module_calls:
+        add(call.node, _label(names, call.module), call.errors, "error")
+        add(call.node, _label(names, call.module), call.constraints, "condition")
+    for op in trace.op_calls:
+        add(op.node, op.name, op.errors, "error")
+        add(op.node, op.name, op.constraints, "condition")
+    return sorted(found, key=lambda f: (f.line, f.kind != "error"))
+
+
+def _label(names: dict[int, str], module: ModuleInstance) -> str:
+    name = names.get(id(module))
+    return f"{name} ({module.short_type})" if name else module.short_type
+
+
+def notes(trace: Trace) -> list[str]:
+    texts = [f"line {_line(node) or '?'}: {text}" for node, text in trace.notes]
+    if trace.stopped:
+        texts.append(trace.stopped)
+    return texts
+
+
+def _line(node: nodes.NodeNG | None) -> int | None:
+    return getattr(node, "lineno", None) if node is not None else None
+
+
+def nesting(value: Any) -> Nesting:
+    """A value as JSON: a tensor's shape as a list of dims (int, or the expression as a string), a
+    tuple/list of outputs as a list, a dict as a dict, None as None, anything unknown as "?"."""
+    if isinstance(value, (TensorValue, ParamValue)):
+        if isinstance(value.shape, Unknown):
+            return "?"
+        return [d if isinstance(d, int) else dims.fmt(d) for d in value.shape]
+    if isinstance(value, (tuple, list)):
+        return [nesting(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): nesting(v) for k, v in value.items()}
+    if value is None:
+        return None
+    return "?"
