@@ -192,12 +192,41 @@ def test_the_log_of_softmax_probabilities_is_log_probabilities() -> None:
     assert _kind_of(torch.log(torch.softmax(torch.randn(6, 4), dim=1))) is losses.Kind.LOG_PROBS
 
 
-@pytest.mark.parametrize("name", sorted(n for n, e in losses.LAYER_EFFECTS.items() if e.produces is losses.Kind.LOGITS))
-def test_logit_layers_are_unbounded(name: str) -> None:
-    layer = resolve(name)
-    assert issubclass(layer, torch.nn.Module)
-    linear = torch.nn.Linear(4, 3)
-    assert _kind_of(10 * linear(torch.randn(64, 4))) is None  # an affine output is any real number
+# How to build each logit layer and the input shapes it takes.
+_LOGIT_LAYERS: dict[str, tuple[tuple[int, ...], tuple[tuple[int, ...], ...]]] = {
+    "torch.nn.Linear": ((4, 3), ((16, 4),)),
+    "torch.nn.LazyLinear": ((3,), ((16, 4),)),
+    "torch.nn.Bilinear": ((4, 5, 3), ((16, 4), (16, 5))),
+    **{f"torch.nn.{kind}{d}d": ((2, 3, 3), ((4, 2, *(6,) * d),))
+       for kind in ("Conv", "ConvTranspose") for d in (1, 2, 3)},
+    **{f"torch.nn.LazyConv{d}d": ((3, 3), ((4, 2, *(6,) * d),)) for d in (1, 2, 3)},
+}
+_LOGIT_FUNCTIONS: dict[str, tuple[tuple[int, ...], ...]] = {
+    "torch.nn.functional.linear": ((16, 4), (3, 4)),
+    "torch.nn.functional.bilinear": ((16, 4), (16, 5), (3, 4, 5)),
+    **{f"torch.nn.functional.conv{d}d": ((4, 2, *(6,) * d), (3, 2, *(3,) * d)) for d in (1, 2, 3)},
+}
+
+
+def test_the_logit_cases_cover_the_tables() -> None:
+    logits = losses.Kind.LOGITS
+    assert set(_LOGIT_LAYERS) == {n for n, e in losses.LAYER_EFFECTS.items() if e.produces is logits}
+    assert set(_LOGIT_FUNCTIONS) == {n for n, e in losses.FUNCTION_EFFECTS.items() if e.produces is logits}
+
+
+@pytest.mark.parametrize("name", sorted(_LOGIT_LAYERS))
+def test_logit_layers_output_unbounded_real_numbers(name: str) -> None:
+    torch.manual_seed(0)
+    arguments, shapes = _LOGIT_LAYERS[name]
+    output = resolve(name)(*arguments)(*(10 * torch.randn(shape) for shape in shapes))
+    assert output.min() < 0 and output.max() > 1  # neither probabilities nor log-probabilities
+
+
+@pytest.mark.parametrize("name", sorted(_LOGIT_FUNCTIONS))
+def test_logit_functions_output_unbounded_real_numbers(name: str) -> None:
+    torch.manual_seed(0)
+    output = resolve(name)(*(10 * torch.randn(shape) for shape in _LOGIT_FUNCTIONS[name]))
+    assert output.min() < 0 and output.max() > 1
 
 
 def test_every_table_name_exists_in_torch() -> None:
