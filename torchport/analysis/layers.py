@@ -354,7 +354,7 @@ def is_module_value(expr: nodes.NodeNG, depth: int = 0) -> bool:
             return is_module_value(func.expr, depth + 1)
         return is_module_class_name(call_name(expr), expr)
     if isinstance(expr, nodes.Name):
-        annotation = _parameter_annotation(expr)
+        annotation = parameter_annotation(expr)
         if annotation is not None:
             return is_module_class_name(qualified_name(annotation), annotation)
         values = local_values(expr)
@@ -396,7 +396,7 @@ def is_stateful_value(expr: nodes.NodeNG, depth: int = 0) -> bool:
     return False
 
 
-def _parameter_annotation(name: nodes.Name) -> nodes.NodeNG | None:
+def parameter_annotation(name: nodes.Name) -> nodes.NodeNG | None:
     """The annotation of the function parameter a name reads, if it reads an annotated parameter."""
     try:
         _, bindings = name.lookup(name.name)
