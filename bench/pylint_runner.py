@@ -1,0 +1,100 @@
+"""Run pylint, or a bare astroid parse, in this process, optionally with torch hidden.
+
+    python bench/pylint_runner.py [--hide-torch] [--plugin-time FILE] pylint ARGS...
+    python bench/pylint_runner.py [--hide-torch] parse FILES...
+
+The benchmarks start every measured run through this script in a fresh process, so all runs share
+the same process settings and nothing is cached between them. `--hide-torch` makes torch
+unimportable for Python and unfindable for astroid (tests/support/hide_torch.py), as in a venv
+without torch. `--plugin-time FILE` writes the seconds spent inside torchport's rule families
+(`run_family`, project files it parses included) to FILE as JSON; it sees only this process, so it
+is meaningful with `-j 1` alone.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+# Python puts this script's folder first on sys.path; the measured tools must not see bench/'s modules.
+if sys.path and Path(sys.path[0]).resolve() == Path(__file__).resolve().parent:
+    del sys.path[0]
+
+
+def _hide_torch() -> None:
+    """tests/support/hide_torch.py, loaded by path: putting the checkout on sys.path would shadow
+    a torchport exported from another commit."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("_hide_torch", REPO / "tests" / "support" / "hide_torch.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    module.hide_torch()
+
+
+def _time_plugin(out: Path) -> None:
+    """Wrap the plugin's entry into the rule engine with a stopwatch; write the total at exit."""
+    import atexit
+
+    import torchport.lint_rules as plugin
+
+    inner = plugin.run_family
+    spent = {"seconds": 0.0, "calls": 0}
+
+    def timed(family, module):  # type: ignore[no-untyped-def]
+        start = time.perf_counter()
+        try:
+            return inner(family, module)
+        finally:
+            spent["seconds"] += time.perf_counter() - start
+            spent["calls"] += 1
+
+    plugin.run_family = timed  # type: ignore[assignment]
+    atexit.register(lambda: out.write_text(json.dumps(spent)))
+
+
+def _parse(files: list[str]) -> int:
+    """Build each file's astroid tree as pylint does (transforms applied), nothing more."""
+    import astroid
+    from astroid.modutils import modpath_from_file
+
+    failures = 0
+    for file in files:
+        try:
+            try:
+                modname = ".".join(modpath_from_file(file))
+            except ImportError:
+                modname = Path(file).stem
+            astroid.MANAGER.ast_from_file(file, modname, source=True)
+        except Exception as error:  # noqa: BLE001 - counted and reported, like pylint's astroid-error
+            failures += 1
+            print(f"{file}: {type(error).__name__}: {error}", file=sys.stderr)
+    return 1 if failures else 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--hide-torch", action="store_true")
+    parser.add_argument("--plugin-time", type=Path)
+    parser.add_argument("tool", choices=("pylint", "parse"))
+    parser.add_argument("args", nargs=argparse.REMAINDER)
+    options = parser.parse_args(argv)
+    if options.hide_torch:
+        _hide_torch()
+    if options.tool == "parse":
+        return _parse(options.args)
+    if options.plugin_time:
+        _time_plugin(options.plugin_time)
+    from pylint.lint import Run
+
+    run = Run(options.args, exit=False)
+    return run.linter.msg_status
+
+
+if __name__ == "__main__":
+    sys.exit(main())
