@@ -21,6 +21,10 @@ from astroid.exceptions import NoDefault
 from torchport.analysis.names import call_name
 
 _LOOPS = (nodes.For, nodes.While)
+# Methods that change a Module or a container after it was built (what calling it returns, too).
+_CHANGING_METHODS = frozenset(
+    {"add_module", "register_module", "append", "extend", "insert", "register_forward_hook", "__setitem__"}
+)
 _NESTED_SCOPES = (nodes.FunctionDef, nodes.ClassDef, nodes.Lambda)
 _NOT_INSTANCE_METHODS = frozenset({"staticmethod", "classmethod"})
 
@@ -200,3 +204,48 @@ def call_index(module: nodes.Module) -> CallIndex:
                 cached.by_callee[name].append(call)
         _index_cache[module] = cached
     return cached
+
+
+_changed_cache: weakref.WeakKeyDictionary[nodes.Module, frozenset[str]] = weakref.WeakKeyDictionary()
+
+
+def changed_after_construction(module: nodes.Module) -> frozenset[str]:
+    """Names of variables and attributes whose object the module may change after building it:
+    receivers of `add_module`/`append`/... calls, item assignment and deletion (`del layers[-1]`)
+    and attributes assigned on anything but `self` (`model.fc = ...`). Only the last name counts
+    (`model.head` -> `head`), so an answer errs on the side of "changed"."""
+    cached = _changed_cache.get(module)
+    if cached is not None:
+        return cached
+    changed: set[str | None] = set()
+    for node in module.nodes_of_class((nodes.Call, nodes.AssignAttr, nodes.Subscript)):
+        if isinstance(node, nodes.Call):
+            if isinstance(node.func, nodes.Attribute) and node.func.attrname in _CHANGING_METHODS:
+                changed.add(_last_name(node.func.expr))
+        elif isinstance(node, nodes.AssignAttr):
+            if not _is_self_name(node.expr):
+                changed.add(node.attrname)
+        elif isinstance(node.parent, (nodes.Assign, nodes.Delete)) and node in node.parent.targets:
+            changed.add(_last_name(node.value))  # `layers[-1] = ...`, `del layers[-1]`
+    cached = frozenset(name for name in changed if name is not None)
+    _changed_cache[module] = cached
+    return cached
+
+
+def _last_name(node: nodes.NodeNG) -> str | None:
+    if isinstance(node, nodes.Name):
+        return node.name
+    if isinstance(node, nodes.Attribute):
+        return node.attrname
+    return None
+
+
+def _is_self_name(node: nodes.NodeNG) -> bool:
+    """Whether `node` is the first parameter of the instance method it is used in."""
+    function = node.frame()
+    return (
+        isinstance(node, nodes.Name)
+        and isinstance(function, nodes.FunctionDef)
+        and is_instance_method(function)
+        and node.name == _positional(function)[0].name
+    )

@@ -123,6 +123,7 @@ DIM_REQUIRED: dict[str, tuple[int, str]] = {
                      "torch.special.log_softmax"), (1, _NO_DEFAULT_DIM)),
 }
 
+_ORDERED_MAPPINGS = frozenset({"collections.OrderedDict", "builtins.dict"})
 _SHORT_PREFIXES = (("torch.nn.functional.", "F."), ("torch.nn.", "nn."))
 _MAX_DEPTH = 60
 
@@ -244,6 +245,7 @@ class Evaluator:
     def __init__(self, module: nodes.Module) -> None:
         self.module = module
         self.index = dataflow.call_index(module)
+        self.changed = dataflow.changed_after_construction(module)
         self._memo: dict[tuple[nodes.NodeNG, nodes.ClassDef | None], Value] = {}
         self._classes: dict[str, nodes.ClassDef | None] = {}
         self._names: dict[nodes.Call, str | None] = {}
@@ -297,6 +299,8 @@ class Evaluator:
         cls = dataflow.self_parameter_class(binding)
         if cls is not None:
             return Instance(owner or cls)
+        if use.name in self.changed:  # `model.add_module(...)`, `layers[-1] = ...` somewhere
+            return UNKNOWN
         function = dataflow.parameter_owner(binding)
         if function is not None:
             return self._parameter(function, binding.name)
@@ -333,6 +337,8 @@ class Evaluator:
 
     def _instance_attribute(self, cls: nodes.ClassDef, name: str) -> Value:
         """What `self.<name>` holds: every assignment in the class and its project bases."""
+        if name in self.changed:
+            return UNKNOWN
         values: list[Value] = []
         if cls not in self._lineage:
             self._lineage[cls] = _class_and_bases(cls)
@@ -376,6 +382,8 @@ class Evaluator:
         if isinstance(receiver, Instance):
             if method in SELF_RETURNING_METHODS:
                 return receiver
+            if method in self.changed:
+                return UNKNOWN
             function = find_method(receiver.cls, method)
             if function is not None:
                 return self._returned(function, receiver.cls)
@@ -405,10 +413,8 @@ class Evaluator:
 
     def _sequential(self, call: nodes.Call, owner: nodes.ClassDef | None) -> Value:
         """nn.Sequential(...) as one layer: its layers folded over an unknown input."""
-        if call.keywords or any(isinstance(arg, nodes.Starred) for arg in call.args):
-            return UNKNOWN
         output: Value = UNKNOWN
-        for argument in call.args:
+        for argument in self._sequential_layers(call):
             layer = self.value(argument, owner)
             if isinstance(layer, Layer):
                 output = apply(layer.effect, output, layer.origin)
@@ -418,9 +424,27 @@ class Evaluator:
             return Layer(Effect(output.kind), output.origin)
         return UNKNOWN
 
+    def _sequential_layers(self, call: nodes.Call) -> list[nodes.NodeNG]:
+        """The layer expressions of `nn.Sequential(a, b)` or `nn.Sequential(OrderedDict([("a", a)]))`;
+        after `*layers`, only the layers that follow it (the fold starts from unknown there)."""
+        if call.keywords:
+            return []
+        arguments = list(call.args)
+        if len(arguments) == 1 and isinstance(arguments[0], nodes.Call):
+            mapping = arguments[0]
+            if self._name(mapping) in _ORDERED_MAPPINGS and len(mapping.args) == 1 and not mapping.keywords:
+                pairs = mapping.args[0]
+                if not isinstance(pairs, (nodes.List, nodes.Tuple)):
+                    return []
+                if not all(isinstance(p, nodes.Tuple) and len(p.elts) == 2 for p in pairs.elts):
+                    return []
+                return [pair.elts[1] for pair in pairs.elts]
+        starred = [i for i, argument in enumerate(arguments) if isinstance(argument, nodes.Starred)]
+        return arguments[starred[-1] + 1:] if starred else arguments
+
     def _forward(self, model: Value) -> Value:
         """The output of calling a model instance: what its `forward` returns."""
-        if isinstance(model, Instance) and is_module_class(model.cls):
+        if isinstance(model, Instance) and is_module_class(model.cls) and "forward" not in self.changed:
             forward = find_method(model.cls, "forward")
             if forward is not None:
                 return self._returned(forward, model.cls)
