@@ -163,3 +163,55 @@ def test_input_transformed_before_any_layer_stays_unknown(tmp_path: Path) -> Non
     result = summary(tmp_path, "model.py::Net")
     assert result.inputs == ["?"]
     assert result.input_source == "unknown: give --input-shape"
+
+
+def test_a_call_seen_in_the_project(tmp_path: Path) -> None:
+    write(tmp_path, {
+        "pyproject.toml": "[project]\nname = 'demo'\n",
+        "model.py": MNIST,
+        "train.py": """
+            import torch
+            from model import Net
+            BATCH = 32
+
+            def check(batch):
+                return Net()(torch.randn(batch, 1, 14, 14))  # the batch size is not known here
+
+            def main():
+                model = Net().to("cpu")
+                images = torch.randn(BATCH, 1, 14, 14)
+                logits = model(images)
+        """,
+    })
+    result = summary(tmp_path, "model.py::Net")
+    assert result.inputs == [[32, 1, 14, 14]]
+    assert result.input_source == f"the call at {os.path.relpath(tmp_path / 'train.py')}:12"
+    assert result.output == [32, 4, 12, 12]
+
+
+def test_a_call_with_unknown_tensors_is_passed_over(tmp_path: Path) -> None:
+    write(tmp_path, {
+        "setup.cfg": "",
+        "model.py": MNIST + "\n\ndef predict(batch):\n    return Net()(batch)\n",
+    })
+    result = summary(tmp_path, "model.py::Net")
+    assert result.input_source == "the first layer: conv (Conv2d)"
+
+
+def test_lightning_example_input_array(tmp_path: Path) -> None:
+    write(tmp_path, {"model.py": """
+        import torch
+        import torch.nn as nn
+        import lightning as L
+
+        class Net(L.LightningModule):
+            def __init__(self):
+                super().__init__()
+                self.fc = nn.Linear(20, 5)
+                self.example_input_array = torch.zeros(8, 20)
+
+            def forward(self, x):
+                return self.fc(x)
+    """})
+    result = summary(tmp_path, "model.py::Net")
+    assert (result.inputs, result.input_source, result.output) == ([[8, 20]], "example_input_array", [8, 5])

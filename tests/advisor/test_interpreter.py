@@ -200,6 +200,58 @@ class Net(nn.Module):
                                "blocks.1": [1, 1, 8, 8], "blocks.2": None}),
 ]
 
+CASES += [
+    Case("tensor-operations-sizes-views-cat-indexing", HEADER + """
+import torch.nn.functional as F
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 8, 3, padding=1)
+        self.fc = nn.Linear(8 * 4 * 4 + 8, 6)
+    def forward(self, x):
+        b, c, h, w = x.shape
+        y = F.max_pool2d(F.relu(self.conv(x)), 2)
+        y = F.interpolate(y, size=(h // 2, w // 2)) + y
+        pooled = y.mean(dim=(2, 3))
+        flat = torch.flatten(y, 1) if y.size(1) == 8 else y.view(b, -1)
+        z = torch.cat([flat, pooled], dim=1)
+        out = self.fc(z)
+        first, second = out.chunk(2, dim=1)
+        stacked = torch.stack([first, second], 0)
+        return stacked[:, :, -1], out.view(b, 2, -1).permute(0, 2, 1)[..., 0]
+""", "Net", [(2, 3, 8, 8)], {"": [[2, 2], [2, 3]], "conv": [2, 8, 8, 8], "fc": [2, 6]}),
+
+    Case("attention-residuals-and-in-place-sums", HEADER + """
+class Attention(nn.Module):
+    def __init__(self, dim, heads):
+        super().__init__()
+        self.heads = heads
+        self.qkv = nn.Linear(dim, dim * 3)
+        self.proj = nn.Linear(dim, dim)
+    def forward(self, x):
+        n, t, d = x.shape
+        q, k, v = self.qkv(x).reshape(n, t, 3, self.heads, d // self.heads).permute(2, 0, 3, 1, 4)
+        att = (q @ k.transpose(-2, -1)) * (d // self.heads) ** -0.5
+        out = (att.softmax(dim=-1) @ v).transpose(1, 2).reshape(n, t, d)
+        return self.proj(out)
+
+class Net(nn.Module):
+    def __init__(self, dim=16, heads=4, depth=2):
+        super().__init__()
+        self.blocks = nn.ModuleList([Attention(dim, heads) for _ in range(depth)])
+        self.norm = nn.LayerNorm(dim)
+    def forward(self, x):
+        for block in self.blocks:
+            x = x + block(self.norm(x))
+        out = x[:, 0]
+        out += x.sum(1)
+        return out
+""", "Net", [(2, 5, 16)], {
+        "": [2, 16], "blocks": None, "blocks.0": [2, 5, 16], "blocks.0.qkv": [2, 5, 48], "blocks.0.proj": [2, 5, 16],
+        "blocks.1": [2, 5, 16], "blocks.1.qkv": [2, 5, 48], "blocks.1.proj": [2, 5, 16], "norm": [2, 5, 16],
+    }),
+]
 
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
 def test_inferred_shapes(case: Case) -> None:
@@ -323,3 +375,136 @@ class Net(nn.Module):
     problem = conv_calls[0].errors[0]
     assert problem.arg == "in_channels" and problem.got == 3 and problem.expected == 1
     assert conv_calls[0].module.node.lineno == 7  # the layer's definition, for the checker's message
+
+
+# ------------------------------------------------------------------------------------- the zoo
+
+def _zoo() -> list[Any]:
+    from tests.advisor.zoo.manifest import ZOO
+
+    return list(ZOO)
+
+
+# Entries torchport cannot get exactly right yet, each for a reason outside the interpreter.
+_ZOO_BLOCKED = {
+    "keras_transformer::TransformerClassifier": "the shape catalogue has no torch.arange",
+    "tcn::TCN": "torch_oracle.compare_summary takes a Sequential whose children are all registered earlier "
+                "(so absent under its name in named_modules()) for a leaf, and compares its subtree count with "
+                "its own (0)",
+}
+
+
+@pytest.mark.parametrize("model", _zoo(), ids=[f"{m.id}{m.kwargs or ''}" for m in _zoo()])
+def test_zoo_model_summary_equals_torch(model: Any, capsys: pytest.CaptureFixture[str],
+                                       request: pytest.FixtureRequest) -> None:
+    """`torchport summary --format json` on each zoo model: output, every submodule's output and every
+    parameter count equal torch's on the meta device."""
+    pytest.importorskip("torch")
+    import json
+
+    from tests.support.torch_oracle import compare_summary, run_model
+    from torchport.advisor import cli
+
+    if model.id in _ZOO_BLOCKED:
+        request.applymarker(pytest.mark.xfail(reason=_ZOO_BLOCKED[model.id], strict=True))
+    arguments = ", ".join(f"{k}={v!r}" for k, v in model.kwargs.items())
+    shapes = [arg for shape in model.inputs for arg in ("--input-shape", ",".join(map(str, shape)))]
+    assert cli.main(["summary", f"{model.path}::{model.cls}({arguments})", *shapes, "--format", "json"]) == 0
+    (summary,) = json.loads(capsys.readouterr().out)["models"]
+
+    comparison = compare_summary(run_model(model.path, model.cls, model.kwargs, model.inputs, model.dtypes), summary)
+    assert comparison.ok, comparison
+    assert (comparison.output, comparison.total_params, comparison.unresolved) == ("match", "match", [])
+    assert summary["findings"] == []
+
+
+def test_zoo_symbolic_shapes_agree_with_torch_once_the_symbols_are_known() -> None:
+    """Without --input-shape, each zoo model's input comes from its first layer with symbols (N, H, W...).
+    Giving the symbols the manifest's sizes must turn every inferred output into one torch computes."""
+    pytest.importorskip("torch")
+    from tests.support.torch_oracle import run_model
+    from torchport.advisor.inputs import tensor_parameters
+    from torchport.advisor.sources import parse_file
+    from torchport.advisor.summarize import choose_inputs
+    from torchport.analysis.model import find_method
+
+    checked, resolved_outputs = [], 0
+    for model in _zoo():
+        module = parse_file(str(model.path), model.path.stem)
+        cls = next(c for c in module.body if getattr(c, "name", None) == model.cls)
+        forward = find_method(cls, "forward")
+        required, optional = tensor_parameters(forward)
+        chosen = choose_inputs(model.path, cls, forward, required, optional, [], [], [], dict(model.kwargs))
+        values = _assignment(chosen.values, model.inputs)
+        if values is None:  # no first-layer shape, or one of another rank than the manifest's input
+            continue
+        trace = trace_model(cls, [], dict(model.kwargs), list(chosen.values))
+        result = run_model(model.path, model.cls, model.kwargs, model.inputs, model.dtypes)
+        names = {id(m): n for n, m in trace.root.named_modules()}
+        for call in trace.module_calls:
+            name = names.get(id(call.module))
+            if name is None or name not in result.layers:
+                continue
+            got = _substituted(nesting_of(call.output), values)
+            torch_calls = result.layers[name].calls or (None,)
+            assert any(_agrees(expected, got) for expected in torch_calls), (model.id, name, got, torch_calls)
+            resolved_outputs += _fully_known(got)
+        checked.append(model.id)
+    assert len(checked) >= 25, checked
+    assert resolved_outputs >= 400
+
+
+def nesting_of(value: Any) -> Any:
+    if isinstance(value, TensorValue):
+        return value.shape if not isinstance(value.shape, dims.Unknown) else dims.UNKNOWN
+    if isinstance(value, (tuple, list)):
+        return [nesting_of(v) for v in value]
+    if isinstance(value, dict):
+        return {k: nesting_of(v) for k, v in value.items()}
+    return value if value is None else dims.UNKNOWN
+
+
+def _assignment(symbolic: tuple[TensorValue, ...], concrete: tuple[tuple[int, ...], ...]) -> dict[str, int] | None:
+    values: dict[str, int] = {}
+    for tensor, shape in zip(symbolic, concrete):
+        if isinstance(tensor.shape, dims.Unknown) or len(tensor.shape) != len(shape):
+            return None
+        for dim, size in zip(tensor.shape, shape):
+            if isinstance(dim, int):
+                assert dim == size, (tensor, shape)  # the first layer's argument is the real input's size
+            elif isinstance(dim, dims.Expr):
+                (name,) = dim.symbols
+                assert values.setdefault(name, size) == size
+    return values
+
+
+def _substituted(value: Any, values: dict[str, int]) -> Any:
+    if isinstance(value, tuple):
+        return tuple(dims.substitute(d, values) for d in value)
+    if isinstance(value, list):
+        return [_substituted(v, values) for v in value]
+    if isinstance(value, dict):
+        return {k: _substituted(v, values) for k, v in value.items()}
+    return value
+
+
+def _agrees(expected: Any, got: Any) -> bool:
+    """Equal where torchport knows; a dim or value it does not know agrees with anything."""
+    if isinstance(got, dims.Unknown):
+        return True
+    if isinstance(expected, tuple):
+        return isinstance(got, tuple) and len(got) == len(expected) and all(
+            not isinstance(g, int) or g == e for e, g in zip(expected, got))
+    if isinstance(expected, list):
+        return isinstance(got, list) and len(got) == len(expected) and all(map(_agrees, expected, got))
+    if isinstance(expected, dict):
+        return isinstance(got, dict) and got.keys() == expected.keys() and all(_agrees(expected[k], got[k]) for k in got)
+    return got is None
+
+
+def _fully_known(value: Any) -> bool:
+    if isinstance(value, tuple):
+        return all(isinstance(d, int) for d in value)
+    if isinstance(value, list):
+        return all(_fully_known(v) for v in value)
+    return False

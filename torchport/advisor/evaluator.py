@@ -162,8 +162,8 @@ class Evaluator:
         items = self.iterate(value)
         return UNKNOWN if items is None else len(items)
 
-    def binary(self, op: str, left: Any, right: Any) -> Any:
-        """`left op right` on Python values and dims."""
+    def binary(self, op: str, left: Any, right: Any, node: nodes.NodeNG | None = None) -> Any:
+        """`left op right` on Python values and dims (`node`: where, for a subclass that records)."""
         if isinstance(left, Unknown) or isinstance(right, Unknown):
             return UNKNOWN
         if op == "/" and (isinstance(left, Expr) or isinstance(right, Expr)):
@@ -184,7 +184,7 @@ class Evaluator:
             return UNKNOWN
         return UNKNOWN if result is NotImplemented else bounded(result)
 
-    def compare(self, op: str, left: Any, right: Any) -> Any:
+    def compare(self, op: str, left: Any, right: Any, node: nodes.NodeNG | None = None) -> Any:
         """One comparison (`==`, `<`, `is`, `in`...): True, False or UNKNOWN."""
         if op in ("is", "is not"):
             if left is None or right is None:
@@ -258,7 +258,7 @@ class Evaluator:
 
     def inplace(self, op: str, current: Any, value: Any, node: nodes.NodeNG) -> Any:
         """`current op= value`; a subclass handles in-place ops on its own objects."""
-        return self.binary(op, current, value)
+        return self.binary(op, current, value, node)
 
     def _exec_return(self, node: nodes.Return, frame: Frame) -> Outcome:
         frame.returns.append(self.eval(node.value, frame) if node.value is not None else None)
@@ -562,16 +562,16 @@ class Evaluator:
         return result
 
     def _eval_binop(self, node: nodes.BinOp, frame: Frame) -> Any:
-        return self.binary(node.op, self.eval(node.left, frame), self.eval(node.right, frame))
+        return self.binary(node.op, self.eval(node.left, frame), self.eval(node.right, frame), node)
 
     def _eval_unaryop(self, node: nodes.UnaryOp, frame: Frame) -> Any:
         operand = self.eval(node.operand, frame)
         if node.op == "not":
             known = truth(operand)
             return UNKNOWN if known is None else not known
-        return self.unary(node.op, operand)
+        return self.unary(node.op, operand, node)
 
-    def unary(self, op: str, operand: Any) -> Any:
+    def unary(self, op: str, operand: Any, node: nodes.NodeNG | None = None) -> Any:
         if isinstance(operand, (int, float, Expr)):
             try:
                 return {"-": operator.neg, "+": operator.pos, "~": operator.invert}[op](operand)
@@ -602,7 +602,7 @@ class Evaluator:
         result: Any = True
         for op, right_node in node.ops:
             right = self.eval(right_node, frame)
-            outcome = self.compare(op, left, right)
+            outcome = self.compare(op, left, right, node)
             if outcome is False:
                 return False
             if isinstance(outcome, Unknown):

@@ -52,7 +52,7 @@ class OpCall:
     """One tensor operation (`torch.cat`, `x.view`, `a + b`) during forward."""
 
     name: str
-    node: nodes.NodeNG
+    node: nodes.NodeNG | None  # the expression (None for one the interpreter makes, e.g. inside sum())
     inputs: tuple[Any, ...]
     output: Any
     errors: tuple[Problem, ...] = ()
@@ -114,10 +114,21 @@ class Interpreter(Evaluator):
             return special(self, args, kwargs, frame)
         if is_torch_module_name(qname):
             return build.new_torch_module(self, qname, args, kwargs, node)
+        if qname.startswith(_INITIALISERS):  # weight initialisation changes values, not shapes
+            return args[0] if qname.endswith("_") and args else UNKNOWN
+        if shape_rules.has_op(qname):
+            return self.operation(qname, args, kwargs, node)
         if qname.startswith("torch."):
-            self.note(node, f"{qname} is not modelled: its result is unknown")
+            self.note(node, f"{qname} is not in the shape catalogue: its result is unknown")
             return UNKNOWN
         return super().call(NameRef(qname), args, kwargs, node, frame)
+
+    def operation(self, name: str, args: list[Any], kwargs: dict[str, Any], node: nodes.NodeNG | None) -> Any:
+        """A catalogued tensor operation, recorded with what the catalogue found."""
+        outcome = shape_rules.call_op(name, args, kwargs)
+        self.op_calls.append(OpCall(name, node, tuple(args) + tuple(kwargs.values()), outcome.value, outcome.errors,
+                                    outcome.constraints))
+        return outcome.value
 
     def _call_method(self, receiver: Any, name: str, args: list[Any], kwargs: dict[str, Any],
                      node: nodes.NodeNG) -> Any:
@@ -133,7 +144,10 @@ class Interpreter(Evaluator):
 
     def tensor_method(self, tensor: Any, name: str, args: list[Any], kwargs: dict[str, Any],
                       node: nodes.NodeNG) -> Any:
-        self.note(node, f"Tensor.{name} is not modelled: its result is unknown")
+        op = f"torch.Tensor.{name}"
+        if shape_rules.has_op(op):
+            return self.operation(op, [tensor, *args], kwargs, node)
+        self.note(node, f"Tensor.{name} is not in the shape catalogue: its result is unknown")
         return UNKNOWN
 
     def call_module(self, module: ModuleInstance, args: list[Any], kwargs: dict[str, Any], node: nodes.NodeNG) -> Any:
@@ -245,6 +259,8 @@ class Interpreter(Evaluator):
             return UNKNOWN if tensor.trainable is None else tensor.trainable
         if name in _TENSOR_PROPERTIES:
             return UNKNOWN
+        if name in _TENSOR_SHAPE_PROPERTIES:
+            return self.operation(f"torch.Tensor.{name}", [tensor], {}, node)
         return MethodRef(tensor, name)
 
     def set_attribute(self, target: Any, name: str, value: Any, node: nodes.NodeNG) -> None:
@@ -262,8 +278,7 @@ class Interpreter(Evaluator):
         return super().get_item(value, index, node)
 
     def tensor_item(self, tensor: Any, index: Any, node: nodes.NodeNG) -> Any:
-        self.note(node, "tensor indexing is not modelled: its result is unknown")
-        return UNKNOWN
+        return self.operation("operator.getitem", [tensor, index], {}, node)
 
     def set_item(self, container: Any, index: Any, value: Any, node: nodes.NodeNG, frame: Frame) -> None:
         if isinstance(container, ModuleInstance):
@@ -296,30 +311,29 @@ class Interpreter(Evaluator):
         return super().length(value)
 
     # ------------------------------------------------------------------------ operators
-    def binary(self, op: str, left: Any, right: Any) -> Any:
+    def binary(self, op: str, left: Any, right: Any, node: nodes.NodeNG | None = None) -> Any:
         if isinstance(left, _TENSORS) or isinstance(right, _TENSORS):
-            return self.tensor_binary(op, left, right)
-        if isinstance(left, ModuleInstance) and isinstance(right, ModuleInstance) and op == "+":
-            return UNKNOWN
-        return super().binary(op, left, right)
+            name = _OPERATORS.get(op)
+            return self.operation(f"operator.{name}", [left, right], {}, node) if name else UNKNOWN
+        return super().binary(op, left, right, node)
 
-    def tensor_binary(self, op: str, left: Any, right: Any) -> Any:
-        return UNKNOWN
-
-    def compare(self, op: str, left: Any, right: Any) -> Any:
+    def compare(self, op: str, left: Any, right: Any, node: nodes.NodeNG | None = None) -> Any:
         if op not in ("is", "is not", "in", "not in") and (isinstance(left, _TENSORS) or isinstance(right, _TENSORS)):
-            return self.tensor_binary(op, left, right)
-        return super().compare(op, left, right)
+            return self.binary(op, left, right, node)
+        return super().compare(op, left, right, node)
 
-    def unary(self, op: str, operand: Any) -> Any:
+    def unary(self, op: str, operand: Any, node: nodes.NodeNG | None = None) -> Any:
         if isinstance(operand, _TENSORS):
-            return TensorValue(operand.shape) if op in ("-", "+", "~") else UNKNOWN
-        return super().unary(op, operand)
+            name = {"-": "neg", "+": "pos", "~": "invert"}.get(op)
+            return self.operation(f"operator.{name}", [operand], {}, node) if name else UNKNOWN
+        return super().unary(op, operand, node)
 
     def inplace(self, op: str, current: Any, value: Any, node: nodes.NodeNG) -> Any:
         if isinstance(current, ModuleInstance) and op == "+":
             build.module_method(self, current, "extend", [value], {}, node)
             return current
+        if isinstance(current, _TENSORS) and f"i{_OPERATORS.get(op)}" in _INPLACE:
+            return self.operation(f"operator.i{_OPERATORS[op]}", [current, value], {}, node)
         return super().inplace(op, current, value, node)
 
 
@@ -365,8 +379,17 @@ _SPECIAL_CALLS = {
     "torch.nn.Parameter": _special_parameter,
 }
 
+# Weight initialisers: the in-place ones (`kaiming_normal_`) return their tensor argument.
+_INITIALISERS = ("torch.nn.init.",)
 # Tensor attributes that are not shapes: known to exist, their values unknown.
 _TENSOR_PROPERTIES = frozenset({"device", "dtype", "is_cuda", "grad", "data", "layout", "names"})
+# Tensor attributes that are operations of the catalogue (`x.T`).
+_TENSOR_SHAPE_PROPERTIES = frozenset({"T", "mT", "H", "mH"})
+# Python operator -> its name in the `operator` module, as the catalogue names operations.
+_OPERATORS = {"+": "add", "-": "sub", "*": "mul", "/": "truediv", "//": "floordiv", "%": "mod", "**": "pow",
+              "@": "matmul", "&": "and_", "|": "or_", "^": "xor", "==": "eq", "!=": "ne", "<": "lt", "<=": "le",
+              ">": "gt", ">=": "ge"}
+_INPLACE = frozenset({"iadd", "isub", "imul", "itruediv"})
 
 
 def trace_model(cls: nodes.ClassDef, args: list[Any], kwargs: dict[str, Any], inputs: list[Any] | None,

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from torchport.advisor import catalogue
+from torchport.advisor.catalogue import ops
 from torchport.advisor.dims import UNKNOWN, Unknown
 from torchport.advisor.values import ModuleInstance, ParamValue, TensorValue
 
@@ -53,6 +54,18 @@ def is_lazy(layer: Any) -> bool:
 def call_layer(layer: Any, args: list[Any], kwargs: dict[str, Any]) -> Outcome:
     """The output of a torch layer's forward on abstract inputs."""
     result = layer(*[to_catalogue(a) for a in args], **{k: to_catalogue(v) for k, v in kwargs.items()})
+    return _outcome(result)
+
+
+def has_op(name: str) -> bool:
+    """Whether the catalogue knows operation `name`: "torch.cat", "torch.nn.functional.relu",
+    "torch.Tensor.view" (a method, the tensor first), "operator.add" (a Python operator)."""
+    return ops.op_spec(name) is not None
+
+
+def call_op(name: str, args: list[Any], kwargs: dict[str, Any]) -> Outcome:
+    """The result of a catalogued operation on abstract arguments."""
+    result = ops.call_op(name, [to_catalogue(a) for a in args], {k: to_catalogue(v) for k, v in kwargs.items()})
     return _outcome(result)
 
 

@@ -7,8 +7,8 @@ Decisions:
   helper function it calls. A class used only under `if __name__ == "__main__":` is still a model.
 - `layers` lists every module of `named_modules()` but the model itself, in torch's order and names.
   A layer's `params` counts its whole subtree (as `sum(p.numel() for p in layer.parameters())`).
-- A layer called several times (shared layers, loops) shows what all its calls agree on: a dim that
-  differs between calls prints as `?`. A layer never called has no output (None).
+- A layer called several times (shared layers, loops) has its first call's output as `output`; the table
+  also lists the other, different outputs of its later calls. A layer never called has no output (None).
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from torchport.advisor import dims
 from torchport.advisor.catalogue import Problem
 from torchport.advisor.dims import Unknown
 from torchport.advisor.interpreter import Trace
-from torchport.advisor.values import ModuleInstance, ParamValue, TensorValue, join
+from torchport.advisor.values import ModuleInstance, ParamValue, TensorValue
 from torchport.analysis.model import module_classes
 from torchport.analysis.names import qualified_name
 
@@ -34,9 +34,10 @@ Nesting = Any  # list of dims (int or str) for a tensor, list / dict of nestings
 class LayerRow:
     name: str  # as torch's named_modules() spells it
     type: str  # class name, e.g. "Conv2d"
-    output: Nesting
+    output: Nesting  # of the first call
     params: int | None  # None: unknown
     line: int | None  # where the layer is constructed
+    other_outputs: tuple[Nesting, ...] = ()  # later calls' outputs that differ from the first
 
 
 @dataclass(frozen=True)
@@ -111,14 +112,12 @@ def layer_rows(trace: Trace) -> list[LayerRow]:
     for name, module in trace.root.named_modules():
         if module is trace.root:
             continue
-        calls = trace.calls_of(module)
-        output: Any = None
-        if calls:
-            output = calls[0].output
-            for call in calls[1:]:
-                output = join(output, call.output)
-        rows.append(LayerRow(name, module.short_type, nesting(output) if calls else None, param_count(module),
-                             _line(module.node)))
+        outputs: list[Nesting] = []
+        for call in trace.calls_of(module):
+            if nesting(call.output) not in outputs:
+                outputs.append(nesting(call.output))
+        rows.append(LayerRow(name, module.short_type, outputs[0] if outputs else None, param_count(module),
+                             _line(module.node), tuple(outputs[1:])))
     return rows
 
 

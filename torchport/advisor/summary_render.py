@@ -72,7 +72,8 @@ def _model_renderable(s: ModelSummary) -> Group:
     table.add_column("Output shape", overflow="fold", ratio=4)
     table.add_column("Params", justify="right", no_wrap=True)
     for row in s.layers:
-        table.add_row(f"{row.name} ({row.type})", shape_text(row.output), count_text(row.params))
+        shapes = "\n".join(shape_text(output) for output in (row.output, *row.other_outputs))
+        table.add_row(f"{row.name} ({row.type})", shapes, count_text(row.params))
     non_trainable = (s.total_params - s.trainable_params
                      if s.total_params is not None and s.trainable_params is not None else None)
     lines = [
