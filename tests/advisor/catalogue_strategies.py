@@ -352,3 +352,328 @@ def pad(draw: st.DrawFn, kind: str, nd: int) -> LayerCase:
     lead = draw(batch_dims(1, 2))
     spatial = tuple(draw(st.integers(1, 6)) for _ in range(nd))
     return LayerCase(f"{kind}Pad{nd}d", args, {}, (In((*lead, *spatial)),))
+
+
+# ------------------------------------------------------------------------------ operations
+
+@dataclass(frozen=True)
+class OpCase:
+    name: str  # catalogue name: "torch.cat", "torch.Tensor.view", "operator.getitem"...
+    args: tuple[Any, ...] = ()
+    kwargs: dict[str, Any] = field(default_factory=dict)
+
+
+def shape(min_rank: int = 0, max_rank: int = 4, sizes: st.SearchStrategy[int] = small) -> st.SearchStrategy[tuple[int, ...]]:
+    return st.lists(sizes, min_size=min_rank, max_size=max_rank).map(tuple)
+
+
+F = "torch.nn.functional."
+T = "torch.Tensor."
+
+
+@st.composite
+def unary_op(draw: st.DrawFn) -> OpCase:
+    name = draw(st.sampled_from((F + "relu", F + "gelu", F + "dropout", "torch.tanh", "torch.exp", T + "sigmoid",
+                                 T + "contiguous", T + "float", T + "detach", "torch.zeros_like", "operator.neg")))
+    return OpCase(name, (In(draw(shape())),))
+
+
+@st.composite
+def broadcast_shapes(draw: st.DrawFn, n: int = 2) -> tuple[tuple[int, ...], ...]:
+    base = draw(shape(0, 4, st.integers(1, 4)))
+    out = []
+    for _ in range(n):
+        s = list(base[draw(st.integers(0, len(base))):])
+        for i in range(len(s)):
+            s[i] = draw(st.sampled_from((s[i], s[i], 1, draw(st.integers(1, 4)))))
+        out.append(tuple(s))
+    return tuple(out)
+
+
+@st.composite
+def binary_op(draw: st.DrawFn) -> OpCase:
+    a, b = draw(broadcast_shapes())
+    name = draw(st.sampled_from(("operator.add", "operator.mul", "operator.truediv", "torch.maximum", T + "add",
+                                 "torch.sub", "operator.eq", T + "__add__")))
+    right: Any = In(b) if draw(st.integers(0, 4)) else draw(st.sampled_from((2, 0.5)))
+    return OpCase(name, (In(a), right))
+
+
+@st.composite
+def where_op(draw: st.DrawFn) -> OpCase:
+    c, a, b = draw(broadcast_shapes(3))
+    return OpCase("torch.where", (In(c, "bool"), In(a), In(b)))
+
+
+@st.composite
+def matmul_op(draw: st.DrawFn) -> OpCase:
+    k = draw(small)
+    name = draw(st.sampled_from(("torch.matmul", "operator.matmul", T + "matmul", "torch.mm", "torch.bmm")))
+    if name == "torch.mm":
+        return OpCase(name, (In((draw(small), k)), In((draw(near(k)), draw(small)))))
+    if name == "torch.bmm":
+        b = draw(small)
+        return OpCase(name, (In((b, draw(small), k)), In((draw(near(b)), draw(near(k)), draw(small)))))
+    batch_a, batch_b = draw(broadcast_shapes())
+    left = (*batch_a[:2], draw(small), k) if draw(st.integers(0, 3)) else (k,)
+    right = (*batch_b[:2], draw(near(k)), draw(small)) if draw(st.integers(0, 3)) else (draw(near(k)),)
+    return OpCase(name, (In(left), In(right)))
+
+
+@st.composite
+def linear_op(draw: st.DrawFn) -> OpCase:
+    i, o = draw(small), draw(small)
+    weight = In((o, draw(near(i)))) if draw(st.integers(0, 4)) else In((draw(near(i)),))
+    bias = In((o,)) if draw(flag) and len(weight.shape) == 2 else None
+    return OpCase(F + "linear", (In((*draw(batch_dims()), i)), weight, bias))
+
+
+_EINSUMS = ("ij,jk->ik", "bij,bjk->bik", "bhqd,bhkd->bhqk", "i,i->", "ij->ji", "...ij,...jk->...ik", "bi,bi->b",
+            "ij,kj", "ii->i", "bnd,nd->bn")
+
+
+@st.composite
+def einsum_op(draw: st.DrawFn) -> OpCase:
+    equation = draw(st.sampled_from(_EINSUMS))
+    lhs = equation.split("->")[0]
+    sizes = {c: draw(st.integers(1, 4)) for c in "ijkbhqdn"}
+    operands = []
+    for term in lhs.split(","):
+        dims: list[int] = []
+        for part in term.replace("...", "E"):
+            if part == "E":
+                dims.extend(draw(shape(0, 2, st.integers(1, 3))))
+            else:
+                dims.append(draw(near(sizes[part], 1, 4)))
+        operands.append(In(tuple(dims)))
+    return OpCase("torch.einsum", (equation, *operands))
+
+
+@st.composite
+def reduction_op(draw: st.DrawFn) -> OpCase:
+    x = draw(shape(0, 4))
+    name = draw(st.sampled_from(("torch.sum", T + "mean", "torch.amax", T + "max", "torch.argmax", T + "std",
+                                 "torch.min", T + "logsumexp")))
+    dims = st.integers(-5, 4)
+    if name in (T + "max", "torch.min", "torch.argmax"):
+        dim = draw(st.one_of(st.none(), dims))
+    elif name == T + "logsumexp":
+        dim = draw(st.one_of(dims, st.lists(dims, min_size=1, max_size=2).map(tuple)))
+    else:
+        dim = draw(st.one_of(st.none(), dims, st.lists(dims, min_size=1, max_size=3).map(tuple)))
+    kwargs: dict[str, Any] = {}
+    if dim is not None:
+        kwargs = {"dim": dim, "keepdim": draw(flag)}
+    return OpCase(name, (In(x),), kwargs)
+
+
+@st.composite
+def reshape_op(draw: st.DrawFn) -> OpCase:
+    x = draw(shape(0, 4, st.sampled_from((1, 2, 3, 4, 6))))
+    total = 1
+    for d in x:
+        total *= d
+    divisors = [d for d in range(1, 13) if total % d == 0]
+    sizes = draw(st.sampled_from([(total,), (-1,), (1, -1), (-1, draw(st.sampled_from(divisors))),
+                                  (draw(st.sampled_from(divisors)), -1, 1), (2, -1), (5, -1), (-1, -1), (total + 1,),
+                                  (draw(st.sampled_from(divisors)), total // draw(st.sampled_from(divisors)))]))
+    name = draw(st.sampled_from((T + "view", T + "reshape", "torch.reshape")))
+    if name == "torch.reshape":
+        return OpCase(name, (In(x), sizes))
+    if draw(flag):
+        return OpCase(name, (In(x), sizes))
+    return OpCase(name, (In(x), *sizes))
+
+
+@st.composite
+def dims_op(draw: st.DrawFn) -> OpCase:
+    x = draw(shape(0, 4, st.integers(1, 3)))
+    dim = st.integers(-5, 4)
+    kind = draw(st.sampled_from(("flatten", "squeeze", "unsqueeze", "transpose", "permute", "t", "size", "unbind",
+                                 "shape", "numel", "dim", "T")))
+    if kind == "flatten":
+        return OpCase(draw(st.sampled_from(("torch.flatten", T + "flatten"))), (In(x),),
+                      {"start_dim": draw(dim), "end_dim": draw(dim)} if draw(flag) else {})
+    if kind == "squeeze":
+        extra = (draw(st.one_of(dim, st.lists(dim, max_size=2).map(tuple))),) if draw(flag) else ()
+        return OpCase(T + "squeeze", (In(x), *extra))
+    if kind in ("unsqueeze", "size", "unbind"):
+        return OpCase(T + kind, (In(x), draw(dim)))
+    if kind == "transpose":
+        return OpCase("torch.transpose", (In(x), draw(dim), draw(dim)))
+    if kind == "permute":
+        order = list(range(len(x)))
+        perm = draw(st.permutations(order)) if order else []
+        if draw(st.integers(0, 4)) == 0:
+            perm = [*perm, 0] if draw(flag) else perm[:-1]
+        return OpCase(T + "permute", (In(x), *perm))
+    return OpCase(T + kind, (In(x),))
+
+
+@st.composite
+def expand_op(draw: st.DrawFn) -> OpCase:
+    x = draw(shape(0, 3, st.integers(1, 3)))
+    if draw(flag):
+        sizes = [*draw(shape(0, 2, st.integers(1, 3))),
+                 *[draw(st.sampled_from((d, -1, 3) if d == 1 else (d, -1, d + 1))) for d in x]]
+        return OpCase(T + "expand", (In(x), *sizes))
+    reps = [*draw(shape(0, 2, st.integers(1, 3))), *[draw(st.integers(1, 3)) for _ in x]]
+    if draw(st.integers(0, 5)) == 0 and reps:
+        reps = reps[1:]
+    return OpCase(T + "repeat", (In(x), *reps))
+
+
+@st.composite
+def split_op(draw: st.DrawFn) -> OpCase:
+    x = draw(shape(0, 3, st.integers(1, 7)))
+    dim = draw(st.integers(-3, 2))
+    if draw(flag):
+        return OpCase(draw(st.sampled_from(("torch.chunk", T + "chunk"))), (In(x), draw(st.integers(1, 4))), {"dim": dim})
+    spec: Any = draw(st.integers(1, 4))
+    if draw(flag) and x:
+        size = x[dim] if -len(x) <= dim < len(x) else 3
+        first = draw(st.integers(0, size))
+        spec = [first, size - first] if draw(st.integers(0, 3)) else [first, size - first + 1]
+    return OpCase("torch.split", (In(x), spec), {"dim": dim})
+
+
+@st.composite
+def cat_op(draw: st.DrawFn) -> OpCase:
+    base = draw(shape(0, 3, st.integers(1, 3)))
+    n = draw(st.integers(1, 3))
+    dim = draw(st.integers(-3, 3))
+    tensors = []
+    for _ in range(n):
+        s = list(base)
+        if s and draw(flag):
+            i = draw(st.integers(0, len(s) - 1))
+            s[i] = draw(st.integers(1, 3))
+        tensors.append(In(tuple(s)))
+    return OpCase(draw(st.sampled_from(("torch.cat", "torch.stack"))), (tensors,), {"dim": dim})
+
+
+@st.composite
+def index_item(draw: st.DrawFn) -> Any:
+    ints = st.integers(-6, 5)
+    return draw(st.one_of(ints, st.just(slice(None)),
+                          st.builds(slice, st.one_of(st.none(), ints), st.one_of(st.none(), ints),
+                                    st.one_of(st.none(), st.integers(1, 3))),
+                          st.none(), st.just(Ellipsis)))
+
+
+@st.composite
+def getitem_op(draw: st.DrawFn) -> OpCase:
+    x = draw(shape(0, 4, st.integers(1, 5)))
+    items = tuple(draw(st.lists(index_item(), max_size=4).filter(lambda xs: xs.count(Ellipsis) <= 1)))
+    if draw(st.integers(0, 6)) == 0:
+        items = (*items[:1], In((draw(st.integers(1, 3)),), "long"))
+    if draw(st.integers(0, 5)) == 0:
+        return OpCase("operator.getitem", (In(x), draw(index_item())))
+    return OpCase("operator.getitem", (In(x), items))
+
+
+@st.composite
+def softmax_op(draw: st.DrawFn) -> OpCase:
+    x = draw(shape(0, 4, st.sampled_from((1, 2, 4))))
+    name = draw(st.sampled_from((F + "softmax", F + "log_softmax", "torch.softmax", T + "softmax", F + "glu",
+                                 F + "normalize")))
+    return OpCase(name, (In(x),), {"dim": draw(st.integers(-4, 3))})
+
+
+@st.composite
+def conv_op(draw: st.DrawFn, transposed: bool) -> OpCase:
+    nd = draw(st.integers(1, 3))
+    case = draw(conv(nd, transposed=transposed))
+    cin, cout, kernel = case.args
+    groups = case.kwargs["groups"]
+    ks = kernel if isinstance(kernel, tuple) else (kernel,) * nd
+    if transposed:
+        weight = In((cin, cout // groups, *ks))
+    else:
+        weight = In((cout, max(cin // groups, 1), *ks))
+    kwargs = {k: v for k, v in case.kwargs.items() if k not in ("bias", "padding_mode")}
+    bias = In((draw(near(cout)),)) if draw(flag) else None
+    name = f"{F}conv{'_transpose' if transposed else ''}{nd}d"
+    return OpCase(name, (case.inputs[0], weight, bias), kwargs)
+
+
+@st.composite
+def pool_op(draw: st.DrawFn) -> OpCase:
+    nd = draw(st.integers(1, 3))
+    kind = draw(st.sampled_from(("Max", "Avg")))
+    case = draw(pool(kind, nd))
+    name = f"{F}{kind.lower()}_pool{nd}d"
+    return OpCase(name, (case.inputs[0], *case.args), case.kwargs)
+
+
+@st.composite
+def adaptive_op(draw: st.DrawFn) -> OpCase:
+    nd = draw(st.integers(1, 3))
+    kind = draw(st.sampled_from(("Max", "Avg")))
+    case = draw(adaptive(kind, nd))
+    return OpCase(f"{F}adaptive_{kind.lower()}_pool{nd}d", (case.inputs[0], *case.args), case.kwargs)
+
+
+@st.composite
+def interpolate_op(draw: st.DrawFn) -> OpCase:
+    case = draw(upsample("Upsample"))
+    return OpCase(F + "interpolate", case.inputs, case.kwargs)
+
+
+@st.composite
+def pad_op(draw: st.DrawFn) -> OpCase:
+    x = draw(shape(1, 5, st.integers(1, 5)))
+    pads = tuple(draw(st.lists(st.integers(0, 3), min_size=1, max_size=6)))
+    mode = draw(st.sampled_from(("constant", "constant", "reflect", "replicate", "circular")))
+    return OpCase(F + "pad", (In(x), pads), {"mode": mode})
+
+
+@st.composite
+def sdpa_op(draw: st.DrawFn) -> OpCase:
+    batch_q, batch_k = draw(broadcast_shapes())
+    batch_q, batch_k = batch_q[:2], batch_k[:2]
+    L, S, E, Ev = draw(small), draw(small), draw(small), draw(small)
+    q = In((*batch_q, L, E))
+    k = In((*batch_k, S, draw(near(E))))
+    v = In((*batch_k, draw(near(S)), Ev))
+    return OpCase(F + "scaled_dot_product_attention", (q, k, v))
+
+
+@st.composite
+def norm_op(draw: st.DrawFn) -> OpCase:
+    kind = draw(st.sampled_from(("layer_norm", "group_norm", "batch_norm")))
+    x = draw(shape(1, 4, st.integers(1, 4)))
+    if kind == "layer_norm":
+        n = draw(st.integers(1, len(x)))
+        normalized = tuple(draw(near(d, 1, 4)) for d in x[-n:])
+        return OpCase(F + kind, (In(x), normalized))
+    if kind == "group_norm":
+        return OpCase(F + kind, (In((2, *x)), draw(st.integers(1, 3))))
+    c = x[1] if len(x) > 1 else 1
+    stats = In((draw(near(c, 1, 4)),))
+    return OpCase(F + kind, (In((2, *x[1:])) if len(x) > 1 else In(x), stats, stats))
+
+
+@st.composite
+def misc_op(draw: st.DrawFn) -> OpCase:
+    kind = draw(st.sampled_from(("embedding", "pixel_shuffle", "pixel_unshuffle", "one_hot", "zeros", "unflatten")))
+    if kind == "embedding":
+        return OpCase(F + kind, (In(draw(shape(0, 3)), "long"), In((draw(small), draw(small)))))
+    if kind in ("pixel_shuffle", "pixel_unshuffle"):
+        case = draw(pixel(kind == "pixel_shuffle"))
+        return OpCase(F + kind, (case.inputs[0], *case.args))
+    if kind == "one_hot":
+        return OpCase(F + kind, (In(draw(shape(0, 3)), "long"), draw(small)))
+    if kind == "zeros":
+        return OpCase(draw(st.sampled_from(("torch.zeros", "torch.ones", "torch.randn"))), tuple(draw(shape(0, 3))))
+    case = draw(unflatten())
+    return OpCase("torch.unflatten", (case.inputs[0], *case.args))
+
+
+OP_STRATEGIES = {
+    "unary": unary_op(), "binary": binary_op(), "where": where_op(), "matmul": matmul_op(), "linear": linear_op(),
+    "einsum": einsum_op(), "reduction": reduction_op(), "reshape": reshape_op(), "dims": dims_op(),
+    "expand": expand_op(), "split": split_op(), "cat": cat_op(), "getitem": getitem_op(), "softmax": softmax_op(),
+    "conv": conv_op(False), "conv_transpose": conv_op(True), "pool": pool_op(), "adaptive": adaptive_op(),
+    "interpolate": interpolate_op(), "pad": pad_op(), "sdpa": sdpa_op(), "norm": norm_op(), "misc": misc_op(),
+}

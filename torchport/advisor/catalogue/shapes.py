@@ -318,7 +318,12 @@ def interpolate(name: str, x: Shape, size: Any, scale_factor: Any, mode: str, al
     scales = tuple(scale_factor) if isinstance(scale_factor, (tuple, list)) else (scale_factor,) * nd
     if len(scales) != nd:
         raise invalid(f"{name}: scale_factor must have {nd} elements for a {len(x)}-d input", "scale_factor")
-    return (*x[:2], *(_scale(L, s) for L, s in zip(x[2:], scales)))
+    out = tuple(_scale(L, s) for L, s in zip(x[2:], scales))
+    for i, size in enumerate(out):
+        if isinstance(size, int) and size < 1:
+            raise Invalid(Problem("too-small", f"{name}: scale_factor {scales[i]} gives an output size of {size} "
+                                               f"for dim {2 + i}", dim=2 + i, got=size, expected=1))
+    return (*x[:2], *out)
 
 
 def _scale(size: Dim, scale: Any) -> Dim:
