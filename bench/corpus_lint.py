@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from corpora import MissingCorpus, corpus_root, python_files
-from measure import RunResult, run_tool
+from measure import RunResult, exit_cleanly_on_sigterm, run_tool
 from source import Source, torchport_source
 
 CRASH_SYMBOLS = ("torchport-analysis-error", "astroid-error", "fatal")
@@ -98,30 +98,34 @@ def lint_corpus(name: str, args: argparse.Namespace, source: Source) -> int:
         return 2
     files = python_files(root)
     workdir = Path(tempfile.mkdtemp(prefix="torchport-corpus-"))
-    output = workdir / f"pylint.{args.format}"
-    result = run_tool(
-        pylint_args(root, args.jobs, args.format, output), workdir, hide_torch=args.hide_torch,
-        pythonpath=source.pythonpath,
-    )
-    raw_text = output.read_text(encoding="utf-8") if output.exists() else ""
+    keep = False
     try:
-        messages = read_messages(json.loads(raw_text)) if raw_text.strip() else []
-    except (ValueError, KeyError) as error:
-        print(f"error: cannot read pylint's output {output}: {error}", file=sys.stderr)
-        messages = []
-    if args.json_out:
-        target = json_target(args.json_out, name, several=len(args.corpus) > 1)
-        target.write_text(raw_text, encoding="utf-8")
-        print(f"pylint's {args.format} output written to {target}")
-    crash_reports = sorted((workdir / "pylint-home").glob("pylint-crash-*.txt"))
-    print(f"== corpus {name}: {root}")
-    print(f"  torchport: {source.description}")
-    report(root, files, args, result, messages, crash_reports)
-    status = failure_status(result, messages, raw_text)
-    if not crash_reports:
-        shutil.rmtree(workdir, ignore_errors=True)
-    else:
-        print(f"  pylint's crash reports are kept in {workdir / 'pylint-home'}")
+        output = workdir / f"pylint.{args.format}"
+        result = run_tool(
+            pylint_args(root, args.jobs, args.format, output), workdir, hide_torch=args.hide_torch,
+            pythonpath=source.pythonpath,
+        )
+        raw_text = output.read_text(encoding="utf-8") if output.exists() else ""
+        try:
+            messages = read_messages(json.loads(raw_text)) if raw_text.strip() else []
+        except (ValueError, KeyError) as error:
+            print(f"error: cannot read pylint's output: {error}", file=sys.stderr)
+            messages = []
+        if args.json_out:
+            target = json_target(args.json_out, name, several=len(args.corpus) > 1)
+            target.write_text(raw_text, encoding="utf-8")
+            print(f"pylint's {args.format} output written to {target}")
+        crash_reports = sorted((workdir / "pylint-home").glob("pylint-crash-*.txt"))
+        print(f"== corpus {name}: {root}")
+        print(f"  torchport: {source.description}")
+        report(root, files, args, result, messages, crash_reports)
+        if crash_reports:
+            keep = True
+            print(f"  pylint's crash reports are kept in {workdir / 'pylint-home'}")
+        status = failure_status(result, messages, raw_text)
+    finally:
+        if not keep:
+            shutil.rmtree(workdir, ignore_errors=True)
     return status
 
 
@@ -198,6 +202,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="print N source lines before and after each message's line (default: 0)")
     parser.add_argument("--commit", help="lint with this git commit's torchport instead of the checkout's")
     args = parser.parse_args(argv)
+    exit_cleanly_on_sigterm()
     source = torchport_source(args.commit)
     try:
         return max([lint_corpus(name, args, source) for name in args.corpus])

@@ -8,6 +8,7 @@ so crash reports land where the caller can find them and nothing is read from th
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -39,7 +40,12 @@ def run_tool(
     with open(stderr_path, "w", encoding="utf-8") as stderr:
         start = time.perf_counter()
         process = subprocess.Popen(command, cwd=workdir, env=environment, stdout=subprocess.DEVNULL, stderr=stderr)
-        _, status, usage = os.wait4(process.pid, 0)
+        try:
+            _, status, usage = os.wait4(process.pid, 0)
+        except BaseException:  # interrupted (Ctrl-C, SIGTERM): leave no pylint running behind
+            process.kill()
+            process.wait()
+            raise
         wall = time.perf_counter() - start
     process.returncode = os.waitstatus_to_exitcode(status)  # reaped by wait4: tell Popen
     return RunResult(
@@ -49,3 +55,8 @@ def run_tool(
         max_rss_mb=usage.ru_maxrss / 1024,
         stderr=stderr_path.read_text(encoding="utf-8", errors="replace"),
     )
+
+
+def exit_cleanly_on_sigterm() -> None:
+    """Turn SIGTERM into SystemExit, so `finally` blocks kill the measured run and remove temp folders."""
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))

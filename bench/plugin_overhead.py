@@ -35,7 +35,7 @@ from pathlib import Path
 
 from corpora import MissingCorpus, corpus_root, python_files
 from corpus_lint import is_torchport
-from measure import RunResult, run_tool
+from measure import RunResult, exit_cleanly_on_sigterm, run_tool
 from source import Source, torchport_source
 
 PLUGIN = "--load-plugins=torchport.lint_rules"
@@ -223,6 +223,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json-out", type=Path, help="write every sample and the figures to this file")
     parser.add_argument("--commit", help="measure this git commit's torchport instead of the checkout's")
     args = parser.parse_args(argv)
+    exit_cleanly_on_sigterm()
     args.torch = args.torch or list(TORCH_MODES)
     if args.repeat < 1:
         parser.error("--repeat must be at least 1")
