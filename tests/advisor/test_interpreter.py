@@ -416,6 +416,7 @@ def test_zoo_model_summary_equals_torch(model: Any, capsys: pytest.CaptureFixtur
     assert comparison.ok, comparison
     assert (comparison.output, comparison.total_params, comparison.unresolved) == ("match", "match", [])
     assert summary["findings"] == []
+    assert not any("stopped" in note for note in summary["notes"])
 
 
 def test_zoo_symbolic_shapes_agree_with_torch_once_the_symbols_are_known() -> None:

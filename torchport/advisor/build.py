@@ -13,7 +13,6 @@ raises.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from astroid import nodes
@@ -35,10 +34,6 @@ PARAMETER_DICT = "torch.nn.ParameterDict"
 CONTAINERS = frozenset({SEQUENTIAL, MODULE_LIST, MODULE_DICT, PARAMETER_LIST, PARAMETER_DICT})
 # Bases whose constructor registers nothing.
 PLAIN_BASES = frozenset({"torch.nn.Module", "lightning.LightningModule", "torch.jit.ScriptModule"})
-# Methods that return the module itself and change nothing the summary shows.
-_RETURNS_SELF = frozenset({"to", "cuda", "cpu", "float", "double", "half", "bfloat16", "train", "eval", "apply",
-                           "type", "share_memory", "zero_grad", "requires_grad_"})
-
 
 # ---------------------------------------------------------------------------------- creation
 
@@ -124,8 +119,9 @@ def make_parameter(args: list[Any], kwargs: dict[str, Any]) -> Any:
 # ------------------------------------------------------------------------------ containers
 
 def _fill_container(ev: Interpreter, module: ModuleInstance, args: list[Any], kwargs: dict[str, Any]) -> bool:
-    kind = module.type_name if module.type_name in CONTAINERS else torch_base(ev, module.classdef) \
-        if module.classdef is not None else None
+    """A container's constructor: positional modules or an OrderedDict (Sequential), an iterable of
+    modules (ModuleList), a mapping or pairs (ModuleDict). False when the arguments are not understood."""
+    kind = container_kind(ev, module)
     if kwargs:
         return False
     if kind == SEQUENTIAL:
@@ -135,13 +131,14 @@ def _fill_container(ev: Interpreter, module: ModuleInstance, args: list[Any], kw
     if len(args) > 1:
         return False
     if kind in (MODULE_DICT, PARAMETER_DICT):
-        items = _pairs(ev, args[0]) if args else []
-        return items is not None and all(_add_entry(module, kind, str(k), v) for k, v in items)
+        items = pairs(ev, args[0]) if args else []
+        return items is not None and all(add_entry(module, kind, str(k), v) for k, v in items)
     items = ev.iterate(args[0]) if args else []
-    return items is not None and all(_add_entry(module, kind, str(i), v) for i, v in enumerate(items))
+    return items is not None and all(add_entry(module, kind, str(i), v) for i, v in enumerate(items))
 
 
-def _pairs(ev: Interpreter, value: Any) -> list[tuple[Any, Any]] | None:
+def pairs(ev: Interpreter, value: Any) -> list[tuple[Any, Any]] | None:
+    """The (key, value) pairs of a dict, a ModuleDict or an iterable of pairs; None when unknown."""
     if isinstance(value, dict):
         return list(value.items())
     if isinstance(value, ModuleInstance) and value.type_name == MODULE_DICT:
@@ -152,7 +149,8 @@ def _pairs(ev: Interpreter, value: Any) -> list[tuple[Any, Any]] | None:
     return [tuple(i) for i in items]  # type: ignore[misc]
 
 
-def _add_entry(module: ModuleInstance, kind: str | None, key: str, value: Any) -> bool:
+def add_entry(module: ModuleInstance, kind: str | None, key: str, value: Any) -> bool:
+    """Register one entry of a container: a parameter for the Parameter containers, else a module."""
     if kind in (PARAMETER_LIST, PARAMETER_DICT):
         if isinstance(value, (ParamValue, TensorValue)):
             module.params[key] = value if isinstance(value, ParamValue) else ParamValue(value.shape)
@@ -182,18 +180,19 @@ def container_kind(ev: Interpreter, module: ModuleInstance) -> str | None:
 
 def set_module_attribute(ev: Interpreter, module: ModuleInstance, name: str, value: Any,
                          node: nodes.NodeNG) -> None:
-    """`module.name = value` as `nn.Module.__setattr__` does it."""
-    uncertain = ev.forked > 0 or (isinstance(value, Unknown) and _may_be_module(node))
-    if uncertain and (isinstance(value, (ModuleInstance, ParamValue, Unknown)) or name in module.children
-                      or name in module.params):
-        if any(module is m for m in ev.building) or name in module.children or name in module.params \
-                or isinstance(value, (ModuleInstance, ParamValue)):
+    """`module.name = value` as `nn.Module.__setattr__` does it. On one of several possible paths, or
+    with a value that may be a Module the interpreter does not know, which children and parameters
+    the module holds is no longer known: it becomes incomplete rather than guessed."""
+    if ev.forked or isinstance(value, Unknown):
+        registered = name in module.children or name in module.params
+        may_register = isinstance(value, (ModuleInstance, ParamValue)) or (
+            isinstance(value, Unknown) and _may_be_module(node) and any(module is m for m in ev.building))
+        if registered or may_register:
             module.complete = False
-        module.children.pop(name, None)
-        module.params.pop(name, None)
+            module.children.pop(name, None)
+            module.params.pop(name, None)
         module.attrs[name] = UNKNOWN
-        return
-    if isinstance(value, ModuleInstance):
+    elif isinstance(value, ModuleInstance):
         module.params.pop(name, None)
         module.attrs.pop(name, None)
         module.children[name] = value
@@ -202,11 +201,11 @@ def set_module_attribute(ev: Interpreter, module: ModuleInstance, name: str, val
         module.attrs.pop(name, None)
         module.params[name] = value
     elif value is None and name in module.children:
-        module.children[name] = None
+        module.children[name] = None  # kept in place, skipped by named_modules()
     elif value is None and name in module.params:
         del module.params[name]
     else:
-        module.attrs[name] = value if not ev.forked else UNKNOWN
+        module.attrs[name] = value
 
 
 def _may_be_module(node: nodes.NodeNG) -> bool:
@@ -239,235 +238,3 @@ def module_attribute(ev: Interpreter, module: ModuleInstance, name: str) -> Any:
         if not isinstance(value, Unknown):
             return value
     return MethodRef(module, name)
-
-
-# --------------------------------------------------------------------------------- methods
-
-def module_method(ev: Interpreter, module: ModuleInstance, name: str, args: list[Any], kwargs: dict[str, Any],
-                  node: nodes.NodeNG) -> Any:
-    """Methods of `nn.Module` and of the containers that construction and forward use."""
-    kind = container_kind(ev, module)
-    handler = _CONTAINER_METHODS.get((kind, name)) if kind else None
-    if handler is None:
-        handler = _MODULE_METHODS.get(name)
-    if handler is None:
-        return UNKNOWN
-    return handler(ev, module, args, kwargs)
-
-
-def _append(ev: Interpreter, module: ModuleInstance, args: list[Any], kwargs: dict[str, Any]) -> Any:
-    if len(args) != 1 or not _check_mutation(ev, module):
-        return _spoil(module)
-    if not _add_entry(module, container_kind(ev, module), str(len(_entries(module))), args[0]):
-        return _spoil(module)
-    return module
-
-
-def _extend(ev: Interpreter, module: ModuleInstance, args: list[Any], kwargs: dict[str, Any]) -> Any:
-    items = ev.iterate(args[0]) if len(args) == 1 else None
-    if items is None:
-        return _spoil(module)
-    for item in items:
-        _append(ev, module, [item], {})
-    return module
-
-
-def _insert(ev: Interpreter, module: ModuleInstance, args: list[Any], kwargs: dict[str, Any]) -> Any:
-    if len(args) != 2 or not isinstance(args[0], int) or not isinstance(args[1], ModuleInstance) \
-            or not _check_mutation(ev, module):
-        return _spoil(module)
-    values = list(module.children.values())
-    values.insert(args[0], args[1])
-    module.children = {str(i): v for i, v in enumerate(values)}
-    return None
-
-
-def _add_module(ev: Interpreter, module: ModuleInstance, args: list[Any], kwargs: dict[str, Any]) -> Any:
-    name = args[0] if args else kwargs.get("name")
-    value = args[1] if len(args) > 1 else kwargs.get("module")
-    if not isinstance(name, str) or not isinstance(value, (ModuleInstance, type(None))) \
-            or not _check_mutation(ev, module):
-        return _spoil(module)
-    module.children[name] = value
-    return None
-
-
-def _register_parameter(ev: Interpreter, module: ModuleInstance, args: list[Any], kwargs: dict[str, Any]) -> Any:
-    name = args[0] if args else kwargs.get("name")
-    value = args[1] if len(args) > 1 else kwargs.get("param")
-    if not isinstance(name, str) or not _check_mutation(ev, module):
-        return _spoil(module)
-    if isinstance(value, ParamValue):
-        module.params[name] = value
-    elif value is not None:
-        return _spoil(module)
-    return None
-
-
-def _register_buffer(ev: Interpreter, module: ModuleInstance, args: list[Any], kwargs: dict[str, Any]) -> Any:
-    name = args[0] if args else kwargs.get("name")
-    if isinstance(name, str):
-        module.attrs[name] = args[1] if len(args) > 1 else kwargs.get("tensor", UNKNOWN)
-    return None
-
-
-def _set_item(ev: Interpreter, module: ModuleInstance, args: list[Any], kwargs: dict[str, Any]) -> Any:
-    key, value = args
-    kind = container_kind(ev, module)
-    if not isinstance(key, (str, int)) or not _check_mutation(ev, module):
-        return _spoil(module)
-    if kind in (MODULE_LIST, SEQUENTIAL, PARAMETER_LIST):
-        keys = list(_entries(module))
-        if not isinstance(key, int) or not -len(keys) <= key < len(keys):
-            return _spoil(module)
-        key = keys[key]
-    if not _add_entry(module, kind, str(key), value):
-        return _spoil(module)
-    return None
-
-
-def _update(ev: Interpreter, module: ModuleInstance, args: list[Any], kwargs: dict[str, Any]) -> Any:
-    pairs = _pairs(ev, args[0]) if len(args) == 1 else None
-    if pairs is None:
-        return _spoil(module)
-    for key, value in pairs:
-        _set_item(ev, module, [key, value], {})
-    return None
-
-
-def _entries(module: ModuleInstance) -> dict[str, Any]:
-    return module.params if module.type_name in (PARAMETER_LIST, PARAMETER_DICT) else module.children
-
-
-def _check_mutation(ev: Interpreter, module: ModuleInstance) -> bool:
-    """A container changed on one of several possible paths cannot be followed."""
-    return not ev.forked
-
-
-def _spoil(module: ModuleInstance) -> Any:
-    module.complete = False
-    return UNKNOWN
-
-
-def _children(ev: Interpreter, module: ModuleInstance, args: list[Any], kwargs: dict[str, Any]) -> Any:
-    return [child for child in dict.fromkeys(module.children.values()) if child is not None]
-
-
-def _named_children(ev: Interpreter, module: ModuleInstance, args: list[Any], kwargs: dict[str, Any]) -> Any:
-    return [(name, child) for name, child in module.children.items() if child is not None]
-
-
-def _modules(ev: Interpreter, module: ModuleInstance, args: list[Any], kwargs: dict[str, Any]) -> Any:
-    return [m for _, m in module.named_modules()]
-
-
-def _named_modules(ev: Interpreter, module: ModuleInstance, args: list[Any], kwargs: dict[str, Any]) -> Any:
-    return list(module.named_modules())
-
-
-def _parameters(ev: Interpreter, module: ModuleInstance, args: list[Any], kwargs: dict[str, Any]) -> Any:
-    return list(module.parameters()) if module.is_complete() else UNKNOWN
-
-
-def _named_parameters(ev: Interpreter, module: ModuleInstance, args: list[Any], kwargs: dict[str, Any]) -> Any:
-    if not module.is_complete():
-        return UNKNOWN
-    return [(f"{prefix}.{name}" if prefix else name, p)
-            for prefix, m in module.named_modules() for name, p in m.params.items()]
-
-
-def _returns_self(ev: Interpreter, module: ModuleInstance, args: list[Any], kwargs: dict[str, Any]) -> Any:
-    return module
-
-
-def _requires_grad(ev: Interpreter, module: ModuleInstance, args: list[Any], kwargs: dict[str, Any]) -> Any:
-    flag = args[0] if args else kwargs.get("requires_grad", True)
-    for param in module.parameters():
-        param.trainable = flag if isinstance(flag, bool) and not ev.forked else None
-    return module
-
-
-def _length(ev: Interpreter, module: ModuleInstance, args: list[Any], kwargs: dict[str, Any]) -> Any:
-    return len(_entries(module))
-
-
-def _keys(ev: Interpreter, module: ModuleInstance, args: list[Any], kwargs: dict[str, Any]) -> Any:
-    return list(_entries(module))
-
-
-def _values(ev: Interpreter, module: ModuleInstance, args: list[Any], kwargs: dict[str, Any]) -> Any:
-    return list(_entries(module).values())
-
-
-def _items(ev: Interpreter, module: ModuleInstance, args: list[Any], kwargs: dict[str, Any]) -> Any:
-    return list(_entries(module).items())
-
-
-Method = Callable[["Interpreter", ModuleInstance, list[Any], dict[str, Any]], Any]
-
-_MODULE_METHODS: dict[str, Method] = {
-    "add_module": _add_module,
-    "register_module": _add_module,
-    "register_parameter": _register_parameter,
-    "register_buffer": _register_buffer,
-    "children": _children,
-    "named_children": _named_children,
-    "modules": _modules,
-    "named_modules": _named_modules,
-    "parameters": _parameters,
-    "named_parameters": _named_parameters,
-    "requires_grad_": _requires_grad,
-    **{name: _returns_self for name in _RETURNS_SELF - {"requires_grad_"}},
-}
-
-_CONTAINER_METHODS: dict[tuple[str, str], Method] = {
-    **{(kind, "append"): _append for kind in (SEQUENTIAL, MODULE_LIST, PARAMETER_LIST)},
-    **{(kind, "extend"): _extend for kind in (SEQUENTIAL, MODULE_LIST, PARAMETER_LIST)},
-    **{(kind, "__len__"): _length for kind in CONTAINERS},
-    **{(kind, "__setitem__"): _set_item for kind in CONTAINERS},
-    (MODULE_LIST, "insert"): _insert,
-    (SEQUENTIAL, "insert"): _insert,
-    **{(kind, "update"): _update for kind in (MODULE_DICT, PARAMETER_DICT)},
-    **{(kind, "keys"): _keys for kind in (MODULE_DICT, PARAMETER_DICT)},
-    **{(kind, "values"): _values for kind in (MODULE_DICT, PARAMETER_DICT)},
-    **{(kind, "items"): _items for kind in (MODULE_DICT, PARAMETER_DICT)},
-}
-
-
-# ------------------------------------------------------------------------------- indexing
-
-def container_items(ev: Interpreter, module: ModuleInstance) -> list[Any] | None:
-    """What iterating over a module gives: children of a list/Sequential, keys of a dict."""
-    kind = container_kind(ev, module)
-    if kind in (SEQUENTIAL, MODULE_LIST):
-        return [c for c in module.children.values() if c is not None]
-    if kind in (MODULE_DICT, PARAMETER_DICT):
-        return list(_entries(module))
-    if kind == PARAMETER_LIST:
-        return list(module.params.values())
-    return None
-
-
-def container_item(ev: Interpreter, module: ModuleInstance, index: Any) -> Any:
-    """`module[index]`: a child by position or key; a slice of a Sequential / ModuleList is a new one."""
-    kind = container_kind(ev, module)
-    entries = _entries(module)
-    if kind in (MODULE_DICT, PARAMETER_DICT):
-        return entries.get(index, UNKNOWN) if isinstance(index, str) else UNKNOWN
-    if kind not in (SEQUENTIAL, MODULE_LIST, PARAMETER_LIST):
-        return UNKNOWN
-    keys = list(entries)
-    if isinstance(index, slice):
-        if not all(isinstance(p, (int, type(None))) for p in (index.start, index.stop, index.step)):
-            return UNKNOWN
-        picked = keys[index]
-        sliced = ModuleInstance(module.type_name if module.classdef is None else kind, module.node)
-        if kind == SEQUENTIAL:  # Sequential keeps the keys; ModuleList renumbers
-            sliced.children = {k: entries[k] for k in picked}
-        else:
-            sliced.children = {str(i): entries[k] for i, k in enumerate(picked)}
-        return sliced
-    if isinstance(index, int) and not isinstance(index, bool) and -len(keys) <= index < len(keys):
-        return entries[keys[index]]
-    return UNKNOWN
-

@@ -25,7 +25,7 @@ from astroid import nodes
 
 from torchport.advisor import dims, shape_rules
 from torchport.advisor.dims import UNKNOWN, Unknown
-from torchport.advisor.interpreter import Trace, trace_model
+from torchport.advisor.interpreter import Trace
 from torchport.advisor.usages import SUMMARY_FUNCTIONS, Usage, UsageEvaluator
 from torchport.advisor.values import ModuleInstance, ParamValue, TensorValue
 from torchport.analysis.names import qualified_name

@@ -15,7 +15,7 @@ from typing import Any
 
 from astroid import nodes
 
-from torchport.advisor import build, shape_rules
+from torchport.advisor import build, module_methods, shape_rules
 from torchport.advisor.catalogue import Problem
 from torchport.advisor.dims import UNKNOWN, Unknown
 from torchport.advisor.evaluator import Budget, Evaluator, Frame, OutOfBudget, decorator_kind
@@ -72,8 +72,12 @@ class Trace:
     notes: list[tuple[nodes.NodeNG, str]] = field(default_factory=list)  # what could not be followed
     stopped: str | None = None  # why the interpretation stopped early, if it did
 
-    def calls_of(self, module: ModuleInstance) -> list[ModuleCall]:
-        return [call for call in self.module_calls if call.module is module]
+    def calls_by_module(self) -> dict[int, list[ModuleCall]]:
+        """Each called module's calls in order, by the module's id()."""
+        calls: dict[int, list[ModuleCall]] = {}
+        for call in self.module_calls:
+            calls.setdefault(id(call.module), []).append(call)
+        return calls
 
 
 class Interpreter(Evaluator):
@@ -104,7 +108,7 @@ class Interpreter(Evaluator):
         if isinstance(callee, ModuleInstance):
             return self.call_module(callee, args, kwargs, node)
         if isinstance(callee, MethodRef):
-            return self._call_method(callee.receiver, callee.name, args, kwargs, node)
+            return self._call_method(callee.receiver, callee.name, args, kwargs, node, frame)
         return super().call(callee, args, kwargs, node, frame)
 
     def _call_name(self, qname: str, args: list[Any], kwargs: dict[str, Any], node: nodes.NodeNG,
@@ -121,7 +125,10 @@ class Interpreter(Evaluator):
         if qname.startswith("torch."):
             self.note(node, f"{qname} is not in the shape catalogue: its result is unknown")
             return UNKNOWN
-        return super().call(NameRef(qname), args, kwargs, node, frame)
+        result = super().call(NameRef(qname), args, kwargs, node, frame)
+        if isinstance(result, Unknown) and any(isinstance(v, _TENSORS) for v in (*args, *kwargs.values())):
+            self.note(node, f"{qname} is outside the analysed project: what it returns is unknown")
+        return result
 
     def operation(self, name: str, args: list[Any], kwargs: dict[str, Any], node: nodes.NodeNG | None) -> Any:
         """A catalogued tensor operation, recorded with what the catalogue found."""
@@ -131,16 +138,16 @@ class Interpreter(Evaluator):
         return outcome.value
 
     def _call_method(self, receiver: Any, name: str, args: list[Any], kwargs: dict[str, Any],
-                     node: nodes.NodeNG) -> Any:
+                     node: nodes.NodeNG, frame: Frame) -> Any:
         if isinstance(receiver, ModuleInstance):
             if name in ("forward", "__call__"):
                 return self.call_module(receiver, args, kwargs, node)
-            return build.module_method(self, receiver, name, args, kwargs, node)
+            return module_methods.module_method(self, receiver, name, args, kwargs, node)
         if isinstance(receiver, SuperRef):
             return self._call_super_method(receiver, name, args, kwargs, node)
         if isinstance(receiver, _TENSORS):
             return self.tensor_method(receiver, name, args, kwargs, node)
-        return super().call(MethodRef(receiver, name), args, kwargs, node, Frame(node.scope()))
+        return super().call(MethodRef(receiver, name), args, kwargs, node, frame)
 
     def tensor_method(self, tensor: Any, name: str, args: list[Any], kwargs: dict[str, Any],
                       node: nodes.NodeNG) -> Any:
@@ -225,7 +232,7 @@ class Interpreter(Evaluator):
             return None
         if name == "forward" and base == build.SEQUENTIAL:
             return self._sequential(instance, args, kwargs, node)
-        return build.module_method(self, instance, name, args, kwargs, node)
+        return module_methods.module_method(self, instance, name, args, kwargs, node)
 
     def bind_method(self, function: FunctionRef, instance: Any) -> Any:
         """A function found on a class, as seen through an instance (staticmethod, property...)."""
@@ -250,11 +257,6 @@ class Interpreter(Evaluator):
         return super().get_attribute(value, name, node)
 
     def tensor_attribute(self, tensor: Any, name: str, node: nodes.NodeNG) -> Any:
-        shape = tensor.shape
-        if name == "shape":
-            return tuple(shape) if not isinstance(shape, Unknown) else UNKNOWN
-        if name == "ndim":
-            return len(shape) if not isinstance(shape, Unknown) else UNKNOWN
         if name == "requires_grad" and isinstance(tensor, ParamValue):
             return UNKNOWN if tensor.trainable is None else tensor.trainable
         if name in _TENSOR_PROPERTIES:
@@ -272,7 +274,7 @@ class Interpreter(Evaluator):
     # ------------------------------------------------------------------- items, loops
     def get_item(self, value: Any, index: Any, node: nodes.NodeNG) -> Any:
         if isinstance(value, ModuleInstance):
-            return build.container_item(self, value, index)
+            return module_methods.container_item(self, value, index)
         if isinstance(value, _TENSORS):
             return self.tensor_item(value, index, node)
         return super().get_item(value, index, node)
@@ -282,7 +284,7 @@ class Interpreter(Evaluator):
 
     def set_item(self, container: Any, index: Any, value: Any, node: nodes.NodeNG, frame: Frame) -> None:
         if isinstance(container, ModuleInstance):
-            build.module_method(self, container, "__setitem__", [index, value], {}, node)
+            module_methods.module_method(self, container, "__setitem__", [index, value], {}, node)
         elif isinstance(container, _TENSORS):
             return  # writing into a tensor keeps its shape
         else:
@@ -290,7 +292,7 @@ class Interpreter(Evaluator):
 
     def iterate(self, value: Any) -> list[Any] | None:
         if isinstance(value, ModuleInstance):
-            return build.container_items(self, value)
+            return module_methods.container_items(self, value)
         if isinstance(value, _TENSORS):
             shape = value.shape
             if isinstance(shape, Unknown) or not shape or not isinstance(shape[0], int) or shape[0] > MAX_SIZE:
@@ -305,7 +307,7 @@ class Interpreter(Evaluator):
 
     def length(self, value: Any) -> Any:
         if isinstance(value, ModuleInstance):
-            return build.module_method(self, value, "__len__", [], {}, value.node)
+            return module_methods.module_method(self, value, "__len__", [], {}, value.node)
         if isinstance(value, _TENSORS):
             return value.shape[0] if not isinstance(value.shape, Unknown) and value.shape else UNKNOWN
         return super().length(value)
@@ -330,7 +332,7 @@ class Interpreter(Evaluator):
 
     def inplace(self, op: str, current: Any, value: Any, node: nodes.NodeNG) -> Any:
         if isinstance(current, ModuleInstance) and op == "+":
-            build.module_method(self, current, "extend", [value], {}, node)
+            module_methods.module_method(self, current, "extend", [value], {}, node)
             return current
         if isinstance(current, _TENSORS) and f"i{_OPERATORS.get(op)}" in _INPLACE:
             return self.operation(f"operator.i{_OPERATORS[op]}", [current, value], {}, node)
@@ -349,7 +351,8 @@ def _special_getattr(ev: Interpreter, args: list[Any], kwargs: dict[str, Any], f
     if len(args) not in (2, 3) or not isinstance(args[1], str):
         return UNKNOWN
     value = ev.get_attribute(args[0], args[1], frame.scope)
-    if isinstance(value, MethodRef) and isinstance(args[0], ModuleInstance) and len(args) == 3:
+    if isinstance(value, MethodRef) and isinstance(args[0], ModuleInstance) and len(args) == 3 \
+            and not module_methods.is_module_method(args[1]):
         return args[2]  # no such attribute: the default
     return value
 
@@ -383,8 +386,8 @@ _SPECIAL_CALLS = {
 _INITIALISERS = ("torch.nn.init.",)
 # Tensor attributes that are not shapes: known to exist, their values unknown.
 _TENSOR_PROPERTIES = frozenset({"device", "dtype", "is_cuda", "grad", "data", "layout", "names"})
-# Tensor attributes that are operations of the catalogue (`x.T`).
-_TENSOR_SHAPE_PROPERTIES = frozenset({"T", "mT", "H", "mH"})
+# Tensor attributes that are operations of the catalogue (`x.shape`, `x.T`).
+_TENSOR_SHAPE_PROPERTIES = frozenset({"shape", "ndim", "T", "mT", "H", "mH"})
 # Python operator -> its name in the `operator` module, as the catalogue names operations.
 _OPERATORS = {"+": "add", "-": "sub", "*": "mul", "/": "truediv", "//": "floordiv", "%": "mod", "**": "pow",
               "@": "matmul", "&": "and_", "|": "or_", "^": "xor", "==": "eq", "!=": "ne", "<": "lt", "<=": "le",
@@ -409,6 +412,8 @@ def trace_model(cls: nodes.ClassDef, args: list[Any], kwargs: dict[str, Any], in
         stopped = f"stopped: {error}"
     except RecursionError:
         stopped = "stopped: the source nests too deeply"
+    except Exception as error:  # noqa: BLE001 - a bug of torchport must not lose the other models' summaries
+        stopped = f"stopped by an internal error (please report it): {type(error).__name__}: {error}"
     return Trace(root, tuple(inputs or ()), output, ev.module_calls, ev.op_calls, ev.construction_errors, ev.notes,
                  stopped)
 

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from torchport.advisor import catalogue
-from torchport.advisor.catalogue import ops
 from torchport.advisor.dims import UNKNOWN, Unknown
 from torchport.advisor.values import ModuleInstance, ParamValue, TensorValue
 
@@ -60,12 +59,12 @@ def call_layer(layer: Any, args: list[Any], kwargs: dict[str, Any]) -> Outcome:
 def has_op(name: str) -> bool:
     """Whether the catalogue knows operation `name`: "torch.cat", "torch.nn.functional.relu",
     "torch.Tensor.view" (a method, the tensor first), "operator.add" (a Python operator)."""
-    return ops.op_spec(name) is not None
+    return catalogue.op_spec(name) is not None
 
 
 def call_op(name: str, args: list[Any], kwargs: dict[str, Any]) -> Outcome:
     """The result of a catalogued operation on abstract arguments."""
-    result = ops.call_op(name, [to_catalogue(a) for a in args], {k: to_catalogue(v) for k, v in kwargs.items()})
+    result = catalogue.call_op(name, [to_catalogue(a) for a in args], {k: to_catalogue(v) for k, v in kwargs.items()})
     return _outcome(result)
 
 

@@ -109,11 +109,12 @@ def layer_rows(trace: Trace) -> list[LayerRow]:
     if trace.root is None:
         return []
     rows = []
+    calls = trace.calls_by_module()
     for name, module in trace.root.named_modules():
         if module is trace.root:
             continue
         outputs: list[Nesting] = []
-        for call in trace.calls_of(module):
+        for call in calls.get(id(module), ()):
             if nesting(call.output) not in outputs:
                 outputs.append(nesting(call.output))
         rows.append(LayerRow(name, module.short_type, outputs[0] if outputs else None, param_count(module),

@@ -1,0 +1,211 @@
+"""Names, classes and calls of the analysed project: the evaluator's scope half.
+
+A name not assigned on the followed path is looked up lexically (astroid's lookup, never inference):
+a module- or class-level constant is evaluated once, an import becomes a reference by its canonical
+name, a class of the project a `ClassRef`. A project function runs with its arguments bound as Python
+binds them; decorators other than a few known ones make a function opaque.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from astroid import nodes
+
+from torchport.advisor.dims import UNKNOWN
+from torchport.advisor.pybuiltins import BUILTIN_NAMES
+from torchport.advisor.state import Frame, Outcome
+from torchport.advisor.values import ClassRef, FunctionRef, NameRef, join
+from torchport.analysis.modules import project_class
+from torchport.analysis.names import qualified_name
+
+
+class ScopesMixin:
+    """Name resolution and project calls; mixed into `Evaluator`."""
+
+    def function_value(self, node: nodes.FunctionDef | nodes.Lambda, frame: Frame | None) -> FunctionRef:
+        return FunctionRef(node, closure=frame if frame is not None and not isinstance(frame.scope, nodes.Module)
+                           else None)
+
+    def lookup_static(self, node: nodes.NodeNG, name: str, frame: Frame) -> Any:
+        """A name not assigned in the running frames: a global, an import, a class or a builtin."""
+        try:
+            scope, bindings = node.lookup(name)
+        except Exception:  # astroid lookup on malformed trees
+            return UNKNOWN
+        if not bindings or scope.root().name == "builtins":  # astroid answers builtins from its own stub
+            return NameRef(f"builtins.{name}") if name in BUILTIN_NAMES else UNKNOWN
+        if not isinstance(scope, (nodes.Module, nodes.ClassDef)) or len(bindings) != 1:
+            return UNKNOWN  # a local never assigned on the path followed, or several candidate bindings
+        if isinstance(bindings[0], (nodes.Import, nodes.ImportFrom)):
+            qname = qualified_name(node) if isinstance(node, nodes.Name) else None
+            return self.resolve_qname(qname, node) if qname else UNKNOWN
+        return self.static_binding(bindings[0])
+
+    def static_binding(self, binding: nodes.NodeNG) -> Any:
+        """The value a module- or class-level definition gives its name."""
+        if isinstance(binding, nodes.ClassDef):
+            return ClassRef(binding)
+        if isinstance(binding, nodes.FunctionDef):
+            return self.function_value(binding, None) if decorator_kind(binding) != "opaque" else UNKNOWN
+        if isinstance(binding, nodes.AssignName):
+            return self._static_assignment(binding)
+        return UNKNOWN
+
+    def resolve_qname(self, qname: str, context: nodes.NodeNG) -> Any:
+        """A canonical dotted name as a value: a project class, else a reference by name."""
+        key = (qname, id(context.root()))
+        if key not in self._resolved:
+            cls = project_class(qname, context) if "." in qname and not _outside_project(qname) else None
+            self._resolved[key] = ClassRef(cls) if cls is not None else NameRef(qname)
+        return self._resolved[key]
+
+    def _static_assignment(self, binding: nodes.AssignName) -> Any:
+        """The value of a module- or class-level `NAME = expression`, evaluated once."""
+        statement = binding.statement()
+        key = id(binding)
+        if key in self._statics:
+            return self._statics[key]
+        if key in self._static_pending or not isinstance(statement, (nodes.Assign, nodes.AnnAssign)):
+            return UNKNOWN
+        self._static_pending.add(key)
+        try:
+            frame = Frame(statement.scope())
+            self.exec_statement(statement, frame)
+            value = frame.locals.get(binding.name, UNKNOWN)
+        finally:
+            self._static_pending.discard(key)
+        self._statics[key] = value
+        return value
+
+    def class_attribute(self, cls: nodes.ClassDef, name: str) -> Any:
+        """`Class.name`: a method, a nested class or a class-level constant, through project bases."""
+        for klass in self.mro(cls):
+            found = klass.locals.get(name)
+            if found:
+                return self.static_binding(found[-1]) if len(found) == 1 else UNKNOWN
+        return UNKNOWN
+
+    def mro(self, cls: nodes.ClassDef) -> list[nodes.ClassDef]:
+        """The class and its project base classes, depth first, left to right, each once."""
+        order: list[nodes.ClassDef] = []
+        pending = [cls]
+        while pending and len(order) < 64:
+            klass = pending.pop(0)
+            if any(klass is seen for seen in order):
+                continue
+            order.append(klass)
+            bases = []
+            for base in klass.bases:
+                name = qualified_name(base)
+                base_cls = project_class(name, base) if name else None
+                if base_cls is not None:
+                    bases.append(base_cls)
+            pending = bases + pending
+        return order
+
+    def call_function(self, function: FunctionRef, args: list[Any], kwargs: dict[str, Any]) -> Any:
+        """Run a project function (or lambda) with its arguments bound; UNKNOWN when too deep."""
+        node = function.node
+        if function.bound is not None:
+            args = [function.bound, *args]
+        if self.budget.depth >= self.budget.max_depth:
+            return UNKNOWN
+        frame = Frame(node, parent=function.closure, owner=_owner_class(node))
+        if not self._bind(node.args, args, kwargs, frame, function.closure):
+            return UNKNOWN
+        self.budget.depth += 1
+        try:
+            if isinstance(node, nodes.Lambda):
+                return self.eval(node.body, frame)
+            outcome = self.exec_block(node.body, frame)
+        finally:
+            self.budget.depth -= 1
+        if _is_generator(node):
+            return UNKNOWN
+        results = list(frame.returns)
+        if outcome is Outcome.NORMAL:
+            results.append(None)  # falling off the end returns None
+        if not results:
+            return UNKNOWN
+        value = results[0]
+        for other in results[1:]:
+            value = join(value, other)
+        return value
+
+    def _bind(self, arguments: nodes.Arguments, args: list[Any], kwargs: dict[str, Any], frame: Frame,
+              closure: Frame | None) -> bool:
+        """Bind call arguments to parameters as Python does; False when the call does not fit."""
+        positional = [*(arguments.posonlyargs or []), *(arguments.args or [])]
+        defaults = arguments.defaults or []
+        first_default = len(positional) - len(defaults)
+        kwargs = dict(kwargs)
+        for i, param in enumerate(positional):
+            if i < len(args):
+                frame.locals[param.name] = args[i]
+            elif param.name in kwargs:
+                frame.locals[param.name] = kwargs.pop(param.name)
+            elif i >= first_default:
+                frame.locals[param.name] = self._default(defaults[i - first_default], closure)
+            else:
+                return False
+        extra = args[len(positional):]
+        if extra and not arguments.vararg:
+            return False
+        if arguments.vararg:
+            frame.locals[arguments.vararg] = tuple(extra)
+        for param, default in zip(arguments.kwonlyargs or [], arguments.kw_defaults or []):
+            if param.name in kwargs:
+                frame.locals[param.name] = kwargs.pop(param.name)
+            elif default is not None:
+                frame.locals[param.name] = self._default(default, closure)
+            else:
+                return False
+        if kwargs and not arguments.kwarg:
+            return False
+        if arguments.kwarg:
+            frame.locals[arguments.kwarg] = kwargs
+        return True
+
+    def _default(self, node: nodes.NodeNG, closure: Frame | None) -> Any:
+        scope = closure if closure is not None else Frame(node.scope())
+        return self.eval(node, scope)
+
+
+# Decorators that leave a method's meaning as it is (for shapes); any other makes the function opaque.
+_TRANSPARENT_DECORATORS = frozenset({
+    "torch.no_grad", "torch.inference_mode", "torch.enable_grad", "torch.jit.unused", "torch.jit.ignore",
+    "torch.jit.export", "torch.compiler.disable", "typing.override", "typing_extensions.override",
+    "functools.wraps",
+})
+_KINDS = {"builtins.staticmethod": "staticmethod", "builtins.classmethod": "classmethod",
+          "builtins.property": "property"}
+
+
+def decorator_kind(node: nodes.FunctionDef) -> str | None:
+    """None for a plain function, "staticmethod", "classmethod" or "property", or "opaque" when a
+    decorator may change what the function does."""
+    kind = None
+    for decorator in node.decorators.nodes if node.decorators else ():
+        target = decorator.func if isinstance(decorator, nodes.Call) else decorator
+        name = qualified_name(target) or (target.name if isinstance(target, nodes.Name) else None)
+        name = f"builtins.{name}" if name in ("staticmethod", "classmethod", "property") else name
+        if name in _KINDS:
+            kind = _KINDS[name]
+        elif name not in _TRANSPARENT_DECORATORS:
+            return "opaque"
+    return kind
+
+
+def _outside_project(qname: str) -> bool:
+    """Names of the standard library and torch, never looked up as project files."""
+    return qname.split(".", 1)[0] in ("builtins", "math", "torch", "collections", "functools", "typing", "operator")
+
+
+def _owner_class(node: nodes.NodeNG) -> nodes.ClassDef | None:
+    parent = node.parent
+    return parent if isinstance(parent, nodes.ClassDef) else None
+
+
+def _is_generator(node: nodes.FunctionDef | nodes.Lambda) -> bool:
+    return isinstance(node, nodes.FunctionDef) and node.is_generator()
