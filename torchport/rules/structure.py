@@ -98,11 +98,12 @@ def check(module: nodes.Module) -> Iterator[Finding]:
             classes.append(node)
         elif isinstance(node.func, nodes.Attribute) and node.func.attrname == "forward":
             forward_calls.append(node)
+    forward_path: set[nodes.FunctionDef] = set()  # functions already checked: a block can serve several classes
     for cls in classes:
         if is_module_class(cls):
             yield from _check_init(cls)
             yield from _check_registration(cls)
-            yield from _check_forward(cls)
+            yield from _check_forward(cls, forward_path)
     yield from _check_direct_forward(forward_calls)
 
 
@@ -495,93 +496,118 @@ def _tensor_factory(value: nodes.NodeNG, depth: int = 0) -> str | None:
 # --- E7103, R7104: layers built in forward --------------------------------------------------------
 
 
-def _check_forward(cls: nodes.ClassDef) -> Iterator[Finding]:
-    for method in _own_reachable(cls, "forward"):
-        where = "forward()" if method.name == "forward" else f"{method.name}() (called from forward)"
-        for call in _calls_outside_nested_classes(method):
-            kind = construction_kind(call)
-            if kind is None or kind in (LayerKind.LOSS, LayerKind.CONTAINER):
+def _check_forward(cls: nodes.ClassDef, checked: set[nodes.FunctionDef]) -> Iterator[Finding]:
+    """Layers built by forward, by the class's own methods it calls as `self.<method>(...)`, and by
+    the functions of the same file they call by name (`conv_block(x, 32)`, Keras functional-API style)."""
+    pending = _own_reachable(cls, "forward")
+    while pending:
+        function = pending.pop(0)
+        if function in checked:
+            continue
+        checked.add(function)
+        where = "forward()" if function.name == "forward" else f"{function.name}() (called from forward)"
+        for call in function.nodes_of_class(nodes.Call, skip_klass=nodes.ClassDef):
+            callee = _module_function(call)
+            if callee is not None:
+                pending.append(callee)
                 continue
-            if _kept_on_self(call, method):
-                continue
-            name = call_name(call)
-            shown = _shown(name)
-            if kind.is_stateful:
-                functional = functional_equivalent(name) if kind is LayerKind.TRAIN_DEPENDENT else None
-                alternative = f", or call {_shown(functional)}(..., training=self.training)" if functional else ""
-                yield Finding("layer-built-in-forward", call, (shown, where, _BUILT_IN_FORWARD[kind], alternative))
-            else:
-                functional = functional_equivalent(name)
-                advice = (f"call {_shown(functional)}(...) instead, or build it once in __init__" if functional
-                          else "build it once in __init__")
-                yield Finding("stateless-layer-built-in-forward", call, (shown, where, advice))
+            finding = _construction_finding(call, function, where)
+            if finding is not None:
+                yield finding
 
 
-def _calls_outside_nested_classes(method: nodes.FunctionDef) -> Iterator[nodes.Call]:
-    return method.nodes_of_class(nodes.Call, skip_klass=nodes.ClassDef)
+def _construction_finding(call: nodes.Call, function: nodes.FunctionDef, where: str) -> Finding | None:
+    kind = construction_kind(call)
+    if kind is None or kind in (LayerKind.LOSS, LayerKind.CONTAINER) or _built_once(call, function):
+        return None
+    name = call_name(call)
+    if kind.is_stateful:
+        functional = functional_equivalent(name) if kind is LayerKind.TRAIN_DEPENDENT else None
+        alternative = f", or call {_shown(functional)}(..., training=self.training)" if functional else ""
+        return Finding("layer-built-in-forward", call, (_shown(name), where, _BUILT_IN_FORWARD[kind], alternative))
+    functional = functional_equivalent(name)
+    advice = (f"call {_shown(functional)}(...) instead, or build it once in __init__" if functional
+              else "build it once in __init__")
+    return Finding("stateless-layer-built-in-forward", call, (_shown(name), where, advice))
 
 
-def _kept_on_self(call: nodes.Call, method: nodes.FunctionDef) -> bool:
-    """Whether the layer built by `call` is stored on self only once (a lazy first-call build), or
-    gets its weights from elsewhere. Stored unconditionally in forward itself, it is rebuilt each call."""
-    target_node: nodes.NodeNG = call
+def _module_function(call: nodes.Call) -> nodes.FunctionDef | None:
+    """The top-level function of the same file that a call `name(...)` runs."""
+    if not isinstance(call.func, nodes.Name):
+        return None
+    try:
+        _, bindings = call.func.lookup(call.func.name)
+    except Exception:  # astroid lookup on malformed trees: the callee is simply unknown
+        return None
+    root = call.root()
+    functions = [b for b in bindings if isinstance(b, nodes.FunctionDef) and b.parent is root]
+    return functions[-1] if len(functions) == len(bindings) and functions else None
+
+
+def _built_once(call: nodes.Call, function: nodes.FunctionDef) -> bool:
+    """Whether a layer built on the forward path is not rebuilt on every call, or is not used fresh:
+    stored on self in a lazy first-call build (`if self.fc is None: self.fc = ...`) or in a
+    `build()`-style helper, or given its weights afterwards (`layer.weight = self.weight`)."""
+    stored = call if _stored_on_self(call, function) else None
     local = _local_target(call)
     if local is not None:
-        stored = _local_stored_on_self(local, method)
-        if stored is None:
-            return False
-        if stored == "weights":
+        if _weights_given(local, function):
             return True
-        target_node = stored
-    elif not _stored_on_self(call, method):
+        stored = _local_stored_on_self(local, function)
+    if stored is None:
         return False
-    if method.name != "forward":
-        return True  # a build()-style helper: run once, from a guard in forward
-    return _is_conditional(target_node, method)
+    return function.name != "forward" or _is_conditional(stored, function)
 
 
 def _local_target(call: nodes.Call) -> str | None:
+    """`x` when the call is the whole right-hand side of `x = call`."""
     parent = call.parent
-    if isinstance(parent, nodes.Assign) and len(parent.targets) == 1 and isinstance(parent.targets[0], nodes.AssignName):
+    if isinstance(parent, nodes.Assign) and len(parent.targets) == 1 \
+            and isinstance(parent.targets[0], nodes.AssignName):
         return parent.targets[0].name
     return None
 
 
-def _stored_on_self(value: nodes.NodeNG, method: nodes.FunctionDef) -> bool:
+def _stored_on_self(value: nodes.NodeNG, function: nodes.FunctionDef) -> bool:
     """`self.x = value`, `self.add_module(n, value)`, `setattr(self, n, value)`, `self.xs.append(value)`."""
     parent = value.parent
     if isinstance(parent, (nodes.Assign, nodes.AnnAssign)):
         targets = parent.targets if isinstance(parent, nodes.Assign) else [parent.target]
-        return any(isinstance(t, nodes.AssignAttr) and is_self(t.expr, method) for t in targets) or any(
-            isinstance(t, nodes.Subscript) and _self_attr(t.value, method) for t in targets)
+        return any(isinstance(t, nodes.AssignAttr) and is_self(t.expr, function) for t in targets) or any(
+            isinstance(t, nodes.Subscript) and _self_attr(t.value, function) for t in targets)
     if isinstance(parent, nodes.Call) and value is not parent.func:
         func = parent.func
         if isinstance(func, nodes.Attribute):
-            return (is_self(func.expr, method) and func.attrname in _REGISTRATION_METHODS) or (
-                _self_attr(func.expr, method) is not None and func.attrname in _KEEPING_METHODS)
-        return call_name(parent) == "builtins.setattr" and bool(parent.args) and is_self(parent.args[0], method)
+            return (is_self(func.expr, function) and func.attrname in _REGISTRATION_METHODS) or (
+                _self_attr(func.expr, function) is not None and func.attrname in _KEEPING_METHODS)
+        return call_name(parent) == "builtins.setattr" and bool(parent.args) and is_self(parent.args[0], function)
     return False
 
 
-def _local_stored_on_self(local: str, method: nodes.FunctionDef) -> nodes.NodeNG | str | None:
-    """Where a local holding a new layer is stored on self; "weights" when the local's weights are
-    assigned or loaded afterwards; None otherwise."""
-    for node in method.nodes_of_class((nodes.Name, nodes.AssignAttr)):
-        if isinstance(node, nodes.AssignAttr) and _is_name(node.expr, local):
-            return "weights"
-        if isinstance(node, nodes.Name) and node.name == local:
-            parent = node.parent
-            if isinstance(parent, nodes.Attribute) and parent.attrname == "load_state_dict":
-                return "weights"
-            if _stored_on_self(node, method):
-                return node
+def _local_stored_on_self(local: str, function: nodes.FunctionDef) -> nodes.NodeNG | None:
+    """The first read of a local that stores it on self (`self.fc = fc`), if any."""
+    for node in function.nodes_of_class(nodes.Name):
+        if node.name == local and _stored_on_self(node, function):
+            return node
     return None
 
 
-def _is_conditional(node: nodes.NodeNG, method: nodes.FunctionDef) -> bool:
+def _weights_given(local: str, function: nodes.FunctionDef) -> bool:
+    """Whether a local layer gets its state from elsewhere: `layer.weight = ...`, `layer.load_state_dict(...)`."""
+    for node in function.nodes_of_class((nodes.AssignAttr, nodes.Attribute)):
+        if isinstance(node, nodes.AssignAttr) and _is_name(node.expr, local):
+            return True
+        if isinstance(node, nodes.Attribute) and node.attrname == "load_state_dict" and _is_name(node.expr, local):
+            return True
+    return False
+
+
+def _is_conditional(node: nodes.NodeNG, function: nodes.FunctionDef) -> bool:
+    """Whether a statement of `function` runs only under a condition (`if`, a conditional
+    expression, or a `try` whose failure it handles)."""
     current = node.parent
-    while current is not None and current is not method:
-        if isinstance(current, (nodes.If, nodes.IfExp, nodes.Try, nodes.While, nodes.For)):
+    while current is not None and current is not function:
+        if isinstance(current, (nodes.If, nodes.IfExp, nodes.Try)):
             return True
         current = current.parent
     return False

@@ -69,7 +69,42 @@ class AffineNormInForward(nn.Module):
         return nn.LayerNorm(x.shape[-1])(x)  # [layer-built-in-forward]
 
 
+def conv_block(x, filters: int):
+    """A Keras functional-API block ported as a function: it builds new layers on every call."""
+    x = nn.LazyConv2d(filters, 3, padding=1)(x)  # [layer-built-in-forward]
+    return nn.ReLU()(x)  # [stateless-layer-built-in-forward]
+
+
+class FunctionalApiPort(nn.Module):
+    def forward(self, x):
+        return conv_block(conv_block(x, 16), 32)
+
+
+class AppendedEveryCall(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.layers = nn.ModuleList()
+
+    def forward(self, x):
+        for _ in range(2):
+            self.layers.append(nn.Linear(4, 4))  # [layer-built-in-forward]
+        return self.layers[-1](x)
+
+
 # Correct: layers built once in __init__, a lazy first-call build, functional calls.
+
+
+def make_head(width: int) -> nn.Module:
+    return nn.Sequential(nn.Linear(width, 2), nn.Softmax(dim=-1))
+
+
+class HeadFromFunction(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.head = make_head(4)
+
+    def forward(self, x):
+        return self.head(x)
 
 
 class BuiltInInit(nn.Module):
@@ -159,3 +194,10 @@ class NotAModule:
 
 def build_model():
     return nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 2))
+
+
+class SecondUserOfConvBlock(nn.Module):
+    """conv_block is reported once, however many classes call it."""
+
+    def forward(self, x):
+        return conv_block(x, 8)
