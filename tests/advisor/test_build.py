@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from torchport.advisor.dims import UNKNOWN
 from torchport.advisor.interpreter import Trace, trace_model
 from torchport.advisor.sources import parse_text
 from torchport.advisor.summary_model import param_count
@@ -207,6 +208,24 @@ class Net(Base):
         "stem.1": ("BatchNorm2d", 8), "stem.2": ("ReLU", 0), "fc": ("Linear", 25),
     }),
 
+    Case("partial-layer-factories-and-static-helpers", HEADER + """
+from functools import partial
+
+class Net(nn.Module):
+    def __init__(self, norm_layer=None, widths=(3, 4)):
+        super().__init__()
+        norm_layer = norm_layer or partial(nn.BatchNorm2d, eps=1e-3)
+        conv = partial(nn.Conv2d, kernel_size=3, padding=1, bias=False)
+        self.convs = nn.Sequential(*[self.block(conv, norm_layer, a, b) for a, b in zip(widths, widths[1:])])
+
+    @staticmethod
+    def block(conv, norm_layer, a, b):
+        return nn.Sequential(conv(a, b), norm_layer(b))
+""", "Net", {
+        "": ("Net", 108 + 8), "convs": ("Sequential", 116), "convs.0": ("Sequential", 116),
+        "convs.0.0": ("Conv2d", 108), "convs.0.1": ("BatchNorm2d", 8),
+    }),
+
     Case("target-arguments-bound", HEADER + """
 class Net(nn.Module):
     def __init__(self, n_classes, base=8, sizes=(1, 2)):
@@ -286,6 +305,25 @@ class Net(nn.Module):
             self.extra = nn.Linear(4, 4)
         self.fc = nn.Linear(4, 4)
 """,
+    "method-called-with-unknown-star-arguments": """
+import torch.nn as nn
+class Net(nn.Module):
+    def __init__(self, depth):
+        super().__init__()
+        self._add(*range(depth))
+    def _add(self, *indices):
+        for i in indices:
+            self.add_module(f"fc{i}", nn.Linear(4, 4))
+""",
+    "model-passed-to-code-outside-the-project": """
+import torch.nn as nn
+from somewhere import convert_layers
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(4, 4)
+        convert_layers(self)
+""",
     "layer-outside-the-catalogue": """
 import torch.nn as nn
 class Net(nn.Module):
@@ -298,8 +336,9 @@ class Net(nn.Module):
 
 @pytest.mark.parametrize("source", UNFOLLOWED.values(), ids=UNFOLLOWED.keys())
 def test_what_cannot_be_followed_makes_the_counts_unknown(source: str) -> None:
-    trace = build(source, "Net", kwargs={"block": None, "depth": None} if "block" in source or "depth" in source
-                  else {})
+    """Constructor arguments not known (block, depth) are UNKNOWN, as when no value is found for them."""
+    unknown = {name: UNKNOWN for name in ("block", "depth") if f", {name})" in source}
+    trace = build(source, "Net", kwargs=unknown)
     assert trace.root is not None
     assert param_count(trace.root) is None
 

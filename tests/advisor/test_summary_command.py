@@ -111,7 +111,7 @@ def test_rich_table_fits_80_columns(models: Path, capsys: pytest.CaptureFixture[
     assert max(len(line) for line in lines) <= 80
     text = "\n".join(lines)
     for expected in ("Tagger", "embedding (Embedding)", "(N, T, 8)", "400,000", "lstm (LSTM)",
-                     "Total params: 1,469,056", "Trainable params: 1,469,056", "Input: (N, T)",
+                     "Total params: 1,469,056", "Trainable params: 1,469,056", "Input: (N, T) int64",
                      "from the first layer: embedding (Embedding)", "vocab_size=50000, hidden=512", "from the target"):
         assert expected in text, expected
 

@@ -28,6 +28,7 @@ from torchport.advisor.values import (
     FunctionRef,
     MethodRef,
     NameRef,
+    PartialRef,
     copy_containers,
     is_known,
     join,
@@ -55,6 +56,10 @@ class Evaluator(ExpressionsMixin, ScopesMixin):
         """Call a value; the base knows Python's builtins and the project's functions."""
         if isinstance(callee, NameRef) and callee.qname in BUILTINS:
             return BUILTINS[callee.qname](self, args, kwargs)
+        if isinstance(callee, NameRef) and callee.qname == "functools.partial":
+            return PartialRef(args[0], tuple(args[1:]), kwargs) if args else UNKNOWN
+        if isinstance(callee, PartialRef):
+            return self.call(callee.func, [*callee.args, *args], {**callee.kwargs, **kwargs}, node, frame)
         if isinstance(callee, FunctionRef):
             return self.call_function(callee, args, kwargs)
         if isinstance(callee, MethodRef) and type(callee.receiver) in SAFE_METHODS:

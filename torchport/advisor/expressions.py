@@ -58,7 +58,7 @@ class ExpressionsMixin:
                 return UNKNOWN
             return (left is right) if op == "is" else (left is not right)
         if op in ("in", "not in"):
-            items = self.iterate(right) if not isinstance(right, dict) else list(right)
+            items = self.iterate(right)
             if items is None or not is_known(left) or not is_known(items):
                 return UNKNOWN
             found = any(same(left, item) for item in items)
@@ -120,9 +120,10 @@ class ExpressionsMixin:
 
     def call_unknown_arguments(self, callee: Any, node: nodes.Call, frame: Frame) -> Any:
         """A call whose `*args` / `**kwargs` are not known: the result is unknown, and so is the state
-        of a container whose method it is."""
+        of a container whose method it is, or of the object a method is bound to."""
         if isinstance(callee, MethodRef) and isinstance(node.func, nodes.Attribute):
             self.forget(node.func.expr, frame)
+        self.unfollowed_call([getattr(callee, "bound", None), getattr(callee, "receiver", None)])
         return UNKNOWN
 
     def eval_sequence(self, elements: Iterable[nodes.NodeNG], frame: Frame) -> list[Any] | None:

@@ -126,9 +126,17 @@ class Interpreter(Evaluator):
             self.note(node, f"{qname} is not in the shape catalogue: its result is unknown")
             return UNKNOWN
         result = super().call(NameRef(qname), args, kwargs, node, frame)
-        if isinstance(result, Unknown) and any(isinstance(v, _TENSORS) for v in (*args, *kwargs.values())):
-            self.note(node, f"{qname} is outside the analysed project: what it returns is unknown")
+        if isinstance(result, Unknown) and any(isinstance(v, (*_TENSORS, ModuleInstance))
+                                               for v in (*args, *kwargs.values())):
+            self.note(node, f"{qname} is outside the analysed project: what it returns or changes is unknown")
+            self.unfollowed_call([*args, *kwargs.values()])
         return result
+
+    def unfollowed_call(self, arguments: list[Any]) -> None:
+        """A call not followed may have registered or replaced submodules of a Module it received."""
+        for value in arguments:
+            if isinstance(value, ModuleInstance):
+                value.complete = False
 
     def operation(self, name: str, args: list[Any], kwargs: dict[str, Any], node: nodes.NodeNG | None) -> Any:
         """A catalogued tensor operation, recorded with what the catalogue found."""

@@ -35,7 +35,7 @@ def bounded(value: Any) -> Any:
 def _pure(function: Callable[..., Any]) -> Builtin:
     """A builtin that is a pure function of known arguments."""
     def run(ev: Evaluator, args: list[Any], kwargs: dict[str, Any]) -> Any:
-        if not is_known(args) or not is_known(list(kwargs.values())) or _has_dims(args):
+        if not all(_plain_data(v) for v in (*args, *kwargs.values())):
             return UNKNOWN
         try:
             return bounded(function(*args, **kwargs))
@@ -44,8 +44,16 @@ def _pure(function: Callable[..., Any]) -> Builtin:
     return run
 
 
-def _has_dims(values: list[Any]) -> bool:
-    return any(isinstance(v, Expr) or (isinstance(v, (list, tuple)) and _has_dims(list(v))) for v in values)
+def _plain_data(value: Any) -> bool:
+    """Numbers, strings, None and containers of them: what Python's builtins may safely compute on
+    (not symbolic dims, not the interpreter's records)."""
+    if isinstance(value, (int, float, str, type(None))):
+        return True
+    if isinstance(value, (list, tuple)):
+        return all(_plain_data(v) for v in value)
+    if isinstance(value, dict):
+        return all(_plain_data(k) and _plain_data(v) for k, v in value.items())
+    return False
 
 
 def _sequence_builtin(function: Callable[..., Any]) -> Builtin:
@@ -78,7 +86,7 @@ def _len(ev: Evaluator, args: list[Any], kwargs: dict[str, Any]) -> Any:
 def _min_max(pick: Callable[..., Any]) -> Builtin:
     def run(ev: Evaluator, args: list[Any], kwargs: dict[str, Any]) -> Any:
         items = ev.iterate(args[0]) if len(args) == 1 else args
-        if kwargs or items is None or not items or not is_known(items) or _has_dims(items):
+        if kwargs or items is None or not items or not all(_plain_data(i) for i in items):
             return UNKNOWN
         try:
             return pick(items)

@@ -23,6 +23,10 @@ from torchport.analysis.names import qualified_name
 class ScopesMixin:
     """Name resolution and project calls; mixed into `Evaluator`."""
 
+    def unfollowed_call(self, arguments: list[Any]) -> None:
+        """A call whose body is not run (too deep, arguments not understood): a subclass forgets what
+        it may have changed in its arguments."""
+
     def function_value(self, node: nodes.FunctionDef | nodes.Lambda, frame: Frame | None) -> FunctionRef:
         return FunctionRef(node, closure=frame if frame is not None and not isinstance(frame.scope, nodes.Module)
                            else None)
@@ -109,10 +113,10 @@ class ScopesMixin:
         node = function.node
         if function.bound is not None:
             args = [function.bound, *args]
-        if self.budget.depth >= self.budget.max_depth:
-            return UNKNOWN
         frame = Frame(node, parent=function.closure, owner=_owner_class(node))
-        if not self._bind(node.args, args, kwargs, frame, function.closure):
+        if self.budget.depth >= self.budget.max_depth or not self._bind(node.args, args, kwargs, frame,
+                                                                         function.closure):
+            self.unfollowed_call([*args, *kwargs.values()])
             return UNKNOWN
         self.budget.depth += 1
         try:

@@ -65,6 +65,7 @@ def summarize(path: Path, module: nodes.Module, cls: nodes.ClassDef, target: Tar
         file=str(path),
         line=cls.lineno or 0,
         inputs=[nesting(v) for v in chosen.values],
+        input_dtypes=[v.dtype for v in chosen.values],
         input_source=chosen.source,
         args=args_text,
         args_source=args_source,

@@ -54,6 +54,7 @@ class ModelSummary:
     file: str
     line: int
     inputs: list[Nesting]
+    input_dtypes: list[str | None]  # "int64" for token ids (Embedding's input), None when not said
     input_source: str
     args: str  # the constructor arguments as written, e.g. "num_classes=10"
     args_source: str

@@ -79,8 +79,7 @@ def _model_renderable(s: ModelSummary) -> Group:
     lines = [
         title,
         Text(f"Arguments: {s.args or '(none)'} — from {s.args_source}", overflow="fold"),
-        Text(f"Input: {', '.join(shape_text(i) for i in s.inputs) or '(none)'} — from {s.input_source}",
-             overflow="fold"),
+        Text(f"Input: {_inputs_text(s) or '(none)'} — from {s.input_source}", overflow="fold"),
         table,
         Text(f"Output: {shape_text(s.output)}", overflow="fold"),
         Text(f"Total params: {count_text(s.total_params)}"),
@@ -94,3 +93,9 @@ def _model_renderable(s: ModelSummary) -> Group:
         lines.append(Text("Not followed (shapes or counts there are unknown):", style="dim"))
         lines.extend(Text(f"  {note}", style="dim", overflow="fold") for note in s.notes)
     return Group(*lines)
+
+
+def _inputs_text(s: ModelSummary) -> str:
+    """`(N, 1, H, W)`; a dtype other than float is named: `(N, T) int64`."""
+    return ", ".join(shape_text(shape) + (f" {dtype}" if dtype and dtype != "float32" else "")
+                     for shape, dtype in zip(s.inputs, s.input_dtypes))

@@ -77,6 +77,15 @@ class ParamValue:
     trainable: bool | None = True
 
 
+@dataclass(frozen=True, eq=False)
+class PartialRef:
+    """`functools.partial(func, *args, **kwargs)`: calling it calls `func` with these arguments first."""
+
+    func: Any
+    args: tuple[Any, ...]
+    kwargs: dict[str, Any]
+
+
 @dataclass(frozen=True)
 class SuperRef:
     """`super()` inside a method of `owner`, bound to the instance `instance`."""
@@ -131,7 +140,7 @@ class ModuleInstance:
 
 def truth(value: Any) -> bool | None:
     """The truth of a value, or None when it is not known."""
-    if isinstance(value, (ModuleInstance, NameRef, ClassRef, FunctionRef, SuperRef)):
+    if isinstance(value, (ModuleInstance, NameRef, ClassRef, FunctionRef, PartialRef, SuperRef)):
         return True
     if isinstance(value, (int, float, str, tuple, list, dict, range, type(None))):
         return bool(value)
@@ -161,7 +170,7 @@ def same(a: Any, b: Any) -> bool:
         return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))
     if isinstance(a, dict):
         return a.keys() == b.keys() and all(same(a[k], b[k]) for k in a)
-    if isinstance(a, (ModuleInstance, FunctionRef, MethodRef)):
+    if isinstance(a, (ModuleInstance, FunctionRef, MethodRef, PartialRef)):
         return False
     try:
         return bool(a == b)
