@@ -170,3 +170,30 @@ def test_findings_and_notes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
     assert code == 0
     assert model["findings"] == []  # some_lib.prepare is unknown: nothing can be said about conv's input
     assert model["layers"][0]["output"] == "?"
+
+
+def test_findings_name_the_layer_and_the_fix(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "port.py"
+    path.write_text(textwrap.dedent('''
+        import torch.nn as nn
+
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.conv = nn.Conv2d(1, 8, 3)
+                self.flatten = nn.Flatten()
+                self.fc = nn.Linear(8 * 28 * 28, 10)
+
+            def forward(self, x):
+                return self.fc(self.flatten(self.conv(x)))
+    '''))
+    code, out, _ = run(capsys, f"{path}::Net", "--format", "json")
+    (model,) = json.loads(out)["models"]
+    assert code == 0
+    assert [(f["line"], f["where"], f["kind"]) for f in model["findings"]] == [(12, "fc (Linear)", "condition")]
+    assert "e.g. H=30, W=30" in model["findings"][0]["message"]
+
+    code, out, _ = run(capsys, f"{path}::Net", "--input-shape", "4,1,28,28", "--format", "json")
+    (model,) = json.loads(out)["models"]
+    assert [(f["line"], f["where"], f["kind"]) for f in model["findings"]] == [(12, "fc (Linear)", "error")]
+    assert "in_features should be 5408" in model["findings"][0]["message"]

@@ -43,7 +43,7 @@ def run(args: argparse.Namespace) -> int:
         shapes = [parse_shape(text) for text in args.input_shape]
         path = Path(target.path)
         if not path.is_file():
-            raise CommandError(f"{target.path}: no such file")
+            raise CommandError(f"{target.path}: {'not a file' if path.exists() else 'no such file'}")
         module = parse_file(str(path), module_name(path))
         summaries = [summarize(path, module, cls, target, shapes) for cls in select_models(module, target.class_name)]
     except (TargetError, InputError, SourceError, SummaryError) as error:

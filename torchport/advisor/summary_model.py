@@ -149,11 +149,15 @@ def _numel(param: ParamValue) -> int | None:
 
 
 def findings(trace: Trace) -> list[Finding]:
+    """Errors torch would raise, and conditions the input sizes must meet (an input merely too small
+    for a kernel is left out: every convolution has that condition)."""
     names = {id(m): n for n, m in trace.root.named_modules()} if trace.root is not None else {}
     found: list[Finding] = []
 
     def add(node: nodes.NodeNG | None, where: str, problems: tuple[Problem, ...], kind: str) -> None:
         for problem in problems:
+            if kind == "condition" and problem.code == "too-small":
+                continue
             finding = Finding(_line(node) or 0, where, kind, problem.message)
             if finding not in found:
                 found.append(finding)
