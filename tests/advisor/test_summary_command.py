@@ -191,7 +191,7 @@ def test_findings_name_the_layer_and_the_fix(tmp_path: Path, capsys: pytest.Capt
     (model,) = json.loads(out)["models"]
     assert code == 0
     assert [(f["line"], f["where"], f["kind"]) for f in model["findings"]] == [(12, "fc (Linear)", "condition")]
-    assert "e.g. H=30, W=30" in model["findings"][0]["message"]
+    assert "in_features" in model["findings"][0]["message"]  # holds for some sizes only (28x28 after the conv)
 
     code, out, _ = run(capsys, f"{path}::Net", "--input-shape", "4,1,28,28", "--format", "json")
     (model,) = json.loads(out)["models"]
