@@ -262,8 +262,9 @@ def test_symbolic_flatten_gives_a_constraint_with_an_example_input() -> None:
     result = build("torch.nn.Linear", (1568, 10))(x)
     assert result.ok and result.value == Tensor((N, 10))
     (constraint,) = result.constraints
-    assert constraint.comparison.condition == "(H//4)*(W//4) == 49"
-    assert constraint.comparison.example == {"H": 28, "W": 28}
+    assert constraint.condition.text == "(H//4)*(W//4) == 49"
+    assert constraint.condition.example == {"H": 28, "W": 28}
+    assert constraint.message.startswith("Linear: valid only when (H//4)*(W//4) == 49, e.g. H=28, W=28 (otherwise")
 
 
 def test_lstm_returns_output_and_state_tuple() -> None:
@@ -332,5 +333,77 @@ def test_symbolic_shapes_agree_with_torch_at_random_values(name: str, args: tupl
             assert out == expected
         else:  # torch fails only where the formula says an output dim would be < 1 (or reflect is too wide)
             assert min(expected) < 1 or name == "ReflectionPad2d" and min(h, w) <= 2
+
+    check()
+
+
+# ------------------------------------------------- every layer again, with a symbolic input
+
+SYMBOLIC_EXAMPLES = 12
+
+
+def _evaluate_value(value: Any, values: dict[str, int]) -> Any:
+    if isinstance(value, Tensor):
+        return tuple(evaluate(d, values) for d in value.shape)
+    if isinstance(value, tuple):
+        return tuple(_evaluate_value(v, values) for v in value)
+    return value
+
+
+def _matches(expected: Any, out: Any) -> bool:
+    """Structural equality where an unknown dim matches anything."""
+    if isinstance(expected, tuple) and isinstance(out, tuple) and len(expected) == len(out):
+        return all(_matches(e, o) for e, o in zip(expected, out))
+    return expected is UNKNOWN or expected == out
+
+
+def check_symbolic_case(case: LayerCase) -> None:
+    """The first input's dims become symbols D0, D1...; the catalogue's symbolic answer, evaluated at
+    the case's sizes, must agree with torch on them: an error only where torch fails for every
+    value, constraints that hold whenever torch succeeds, and the same shapes."""
+    first = case.inputs[0] if case.inputs else None
+    if not isinstance(first, In):
+        return
+    names = [f"D{i}" for i in range(len(first.shape))]
+    values = dict(zip(names, first.shape))
+    layer = build(f"torch.nn.{case.name}", _abstract(case.args), _abstract(case.kwargs))
+    if layer.errors:
+        return
+    symbolic = Tensor(symbols(" ".join(names)) if names else ())
+    result = layer(symbolic, *_abstract(case.inputs[1:]), **_abstract(case.forward))
+    failure = _symbolic_disagreement(result, values, *run_torch(case)[:2])
+    if failure:  # the meta device skips some checks: the CPU has the last word
+        failure = _symbolic_disagreement(result, values, *run_torch(case, "cpu")[:2])
+    assert failure is None, failure
+
+
+def _symbolic_disagreement(result: Any, values: dict[str, int], status: str, out: Any) -> str | None:
+    if result.errors:
+        if status == "ok":
+            return f"symbolic error {result.errors[0].message} but torch gives {out} for {values}"
+        return None
+    violated = [c for c in result.constraints if c.condition.holds(values) is False]
+    if result.value is UNKNOWN:
+        return None
+    expected = _evaluate_value(result.value, values)
+    if status == "ok":
+        if violated:
+            return f"torch works for {values} but the constraint {violated[0].message} fails"
+        if not _matches(expected, out):
+            return f"{result.value} at {values} is {expected}, torch gives {out}"
+        return None
+    too_small = any(isinstance(d, int) and d < 1 for d in _flat(expected))
+    if violated or too_small:
+        return None
+    return f"torch raises {out!r} for {values}; the symbolic answer {result.value} names no constraint that fails"
+
+
+@pytest.mark.parametrize("name", sorted(STRATEGIES))
+def test_layer_with_symbolic_input_matches_torch(name: str) -> None:
+    @settings(max_examples=SYMBOLIC_EXAMPLES, deadline=None, database=None,
+              suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+    @given(STRATEGIES[name])
+    def check(case: LayerCase) -> None:
+        check_symbolic_case(case)
 
     check()

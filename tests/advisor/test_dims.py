@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from torchport.advisor.dims import (
     UNKNOWN,
+    Condition,
     Expr,
     Relation,
     compare,
@@ -84,8 +85,8 @@ def test_compare_never_claims_more_than_holds(left: Any, right: Any, points: lis
         assert all(x != y for x, y in pairs)
     if comparison.relation is Relation.EQUAL and isinstance(a - b, int):
         assert all(x == y for x, y in pairs)
-    if comparison.relation is Relation.CONDITIONAL and comparison.example is not None:
-        example = {n: comparison.example.get(n, 1) for n in NAMES}
+    if comparison.relation is Relation.CONDITIONAL and comparison.condition.example is not None:
+        example = {n: comparison.condition.example.get(n, 1) for n in NAMES}
         assert build(left, example) == build(right, example)
 
 
@@ -128,9 +129,11 @@ def test_equal_shapes_compare_equal_and_mismatches_are_errors_or_constraints() -
     assert compare(H, floordiv(H, 2)).relation is Relation.UNEQUAL  # H >= 1
     constraint = compare(H * W, 784)
     assert constraint.relation is Relation.CONDITIONAL
-    assert constraint.condition == "H*W == 784" and constraint.example == {"H": 28, "W": 28}
-    reduced = compare(flat, 1568)
-    assert reduced.condition == "(H//4)*(W//4) == 49" and reduced.example == {"H": 28, "W": 28}
+    assert constraint.condition.text == "H*W == 784" and constraint.condition.example == {"H": 28, "W": 28}
+    reduced = compare(flat, 1568).condition
+    assert reduced.text == "(H//4)*(W//4) == 49" and reduced.describe() == "(H//4)*(W//4) == 49, e.g. H=28, W=28"
+    assert Condition(H - 2, ">=", 1).text == "H >= 3" and Condition(5, ">=", H).text == "H <= 5"
+    assert Condition(H - 2, ">=", 1).holds({"H": 2}) is False
     assert compare(UNKNOWN, 3).relation is Relation.UNKNOWN
 
 

@@ -27,7 +27,7 @@ import itertools
 import math
 import random
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import Enum
 from fractions import Fraction
 from functools import cached_property
@@ -402,24 +402,54 @@ _SCAN_LIMIT = 2048
 
 @dataclass(frozen=True)
 class Comparison:
-    """The outcome of comparing two dims; for CONDITIONAL, the condition and an example."""
+    """The outcome of comparing two dims; for CONDITIONAL, `condition` says when they are equal."""
 
     relation: Relation
     left: Dim = UNKNOWN
     right: Dim = UNKNOWN
-    _diff: Dim = field(default=UNKNOWN, repr=False, compare=False)
 
     @property
-    def condition(self) -> str:
-        """The equation that must hold, reduced: `H*W == 784` rather than `32*H*W == 25088`."""
-        return _condition_text(self._diff)
+    def condition(self) -> Condition:
+        """What must hold for the two sides to be equal (meaningful for CONDITIONAL)."""
+        return Condition(self.left, "==", self.right)
+
+
+@dataclass(frozen=True)
+class Condition:
+    """A requirement on the symbols under which a call is valid: `left == right` or `left >= right`."""
+
+    left: Dim
+    op: str  # "==" or ">="
+    right: Dim
+
+    @property
+    def text(self) -> str:
+        """Reduced and readable: `H*W == 784`, `(H//4)*(W//4) == 49`, `H >= 3`."""
+        return _condition_text(self.left - self.right, self.op)  # type: ignore[operator]
 
     @cached_property
     def example(self) -> dict[str, int] | None:
-        """Positive symbol values for which the two sides are equal, if a bounded search finds one."""
-        if self.relation is not Relation.CONDITIONAL or not isinstance(self._diff, Expr):
+        """Positive symbol values satisfying the condition, if a bounded search finds them."""
+        diff = self.left - self.right  # type: ignore[operator]
+        if not isinstance(diff, Expr):
             return None
-        return _find_root(self._diff.poly, sorted(self._diff.symbols))
+        names = sorted(diff.symbols)
+        if self.op == "==":
+            return _find_root(diff.poly, names)
+        return next(({n: v for n in names} for v in range(1, _SCAN_LIMIT + 1)
+                     if _eval(diff.poly, {n: v for n in names}) >= 0), None)
+
+    def holds(self, values: Mapping[str, int]) -> bool | None:
+        """Whether the condition holds for these symbol values (None if one is missing)."""
+        left, right = evaluate(self.left, values), evaluate(self.right, values)
+        if isinstance(left, Unknown) or isinstance(right, Unknown):
+            return None
+        return left == right if self.op == "==" else left >= right
+
+    def describe(self) -> str:
+        """`H*W == 784, e.g. H=28, W=28`."""
+        example = self.example
+        return f"{self.text}, e.g. {fmt_values(example)}" if example else self.text
 
 
 def compare(a: Dim, b: Dim) -> Comparison:
@@ -428,13 +458,13 @@ def compare(a: Dim, b: Dim) -> Comparison:
         return Comparison(Relation.UNKNOWN, a, b)
     diff = a - b  # type: ignore[operator]
     if isinstance(diff, int):
-        return Comparison(Relation.EQUAL if diff == 0 else Relation.UNEQUAL, a, b, diff)
+        return Comparison(Relation.EQUAL if diff == 0 else Relation.UNEQUAL, a, b)
     assert isinstance(diff, Expr)
     if _never_zero(diff.poly):
-        return Comparison(Relation.UNEQUAL, a, b, diff)
+        return Comparison(Relation.UNEQUAL, a, b)
     if _zero_at_samples(diff.poly, sorted(diff.symbols)):
-        return Comparison(Relation.EQUAL, a, b, diff)  # an identity the normal form missed
-    return Comparison(Relation.CONDITIONAL, a, b, diff)
+        return Comparison(Relation.EQUAL, a, b)  # an identity the normal form missed
+    return Comparison(Relation.CONDITIONAL, a, b)
 
 
 def sign(d: Dim) -> int | None:
@@ -612,13 +642,16 @@ def _fmt_poly(poly: Poly) -> str:
     return out
 
 
-def _condition_text(diff: Dim) -> str:
-    """`diff == 0` written as `positive terms == negative terms`, common factor removed."""
+_FLIPPED = {"==": "==", ">=": "<="}
+
+
+def _condition_text(diff: Dim, op: str = "==") -> str:
+    """`diff op 0` written as `positive terms op negative terms`, common factor removed."""
     if not isinstance(diff, Expr):
-        return f"{fmt(diff)} == 0"
+        return f"{fmt(diff)} {op} 0"
     g = math.gcd(*(c for _, c in diff.poly.terms))
     left = {m: c // g for m, c in diff.poly.terms if c > 0}
     right = {m: -c // g for m, c in diff.poly.terms if c < 0}
-    if not left or (not right.get(()) and () in left and len(left) == 1):
-        left, right = right, left
-    return f"{_fmt_poly(Poly.build(left))} == {_fmt_poly(Poly.build(right))}"
+    if not left or (() in left and len(left) == 1):  # keep the symbols on the left
+        left, right, op = right, left, _FLIPPED[op]
+    return f"{_fmt_poly(Poly.build(left))} {op} {_fmt_poly(Poly.build(right))}"

@@ -8,12 +8,12 @@ and any internal failure, into a `Result`, so nothing escapes to the user.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from torchport.advisor.dims import (
     UNKNOWN,
-    Comparison,
+    Condition,
     Dim,
     Expr,
     Relation,
@@ -59,8 +59,9 @@ class Problem:
     """One error or constraint, structured so that a checker can say which number is wrong.
 
     `operand` is the index of the tensor input at fault, `dim` a non-negative dim index of it;
-    `got` is the value found, `expected` what it should be. For a constraint, `comparison` holds
-    the condition (`comparison.condition`, e.g. "H*W == 784") and an example (`comparison.example`).
+    `got` is the value found, `expected` what it should be. A constraint (valid only for some values
+    of the symbols) has a `condition`: `.text` ("H*W == 784"), `.example` ({"H": 28, "W": 28}),
+    `.holds(values)`; its message reads "<where>: valid only when <condition>, e.g. ... (<detail>)".
     """
 
     code: str
@@ -70,7 +71,7 @@ class Problem:
     dim: int | None = None
     got: Any = None
     expected: Any = None
-    comparison: Comparison | None = field(default=None, compare=False)
+    condition: Condition | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -120,21 +121,32 @@ class Ctx:
 
     def equal(self, got: Dim, expected: Dim, problem: Callable[[], Problem], defer: bool = False) -> None:
         """Require got == expected: an error when never equal, a constraint when sometimes."""
-        comparison = compare(got, expected)
-        if comparison.relation is Relation.UNEQUAL:
+        relation = compare(got, expected).relation
+        if relation is Relation.UNEQUAL:
             if defer:
                 self.deferred.append(problem())
             else:
                 raise Invalid(problem())
-        elif comparison.relation is Relation.CONDITIONAL:
-            p = problem()
-            self.constraints.append(Problem(**{**p.__dict__, "comparison": comparison}))
+        elif relation is Relation.CONDITIONAL:
+            self.constraints.append(_as_constraint(problem(), Condition(got, "==", expected)))
 
-    @staticmethod
-    def positive(size: Dim, problem: Callable[[], Problem]) -> None:
-        """Require size >= 1: an error when it is < 1 for every value of the symbols (else silent)."""
-        if sign(size) == -1:
+    def positive(self, size: Dim, problem: Callable[[], Problem]) -> None:
+        """Require size >= 1: an error when it is < 1 for every value of the symbols, a constraint
+        when only for some."""
+        s = sign(size)
+        if s == -1:
             raise Invalid(problem())
+        if s is None and isinstance(size, Expr):
+            self.constraints.append(_as_constraint(problem(), Condition(size, ">=", 1)))
+
+
+def _as_constraint(problem: Problem, condition: Condition) -> Problem:
+    """The problem rephrased as a condition: "Linear: valid only when H*W == 784, e.g. ... (detail)"."""
+    where, _, detail = problem.message.partition(": ")
+    if not detail:
+        where, detail = "", where
+    text = f"valid only when {condition.describe()} (otherwise {detail})"
+    return replace(problem, message=f"{where}: {text}" if where else text, condition=condition)
 
 
 def run_rule(rule: Callable[[Ctx], Any]) -> Result:

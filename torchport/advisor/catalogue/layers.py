@@ -37,7 +37,7 @@ from torchport.advisor.catalogue.core import (
     size_mismatch,
 )
 from torchport.advisor.catalogue.signature import BindError, Signature, bind, parse
-from torchport.advisor.dims import UNKNOWN, Dim, Unknown, exact_div, fmt, prod
+from torchport.advisor.dims import UNKNOWN, Dim, Unknown, exact_div, floordiv, fmt, prod
 
 Args = Mapping[str, Any]
 OutputRule = Callable[[Ctx, Args, Args], Any]  # (ctx, constructor args, forward args) -> output value
@@ -67,8 +67,8 @@ class ParamCount:
 @dataclass(frozen=True)
 class LayerSpec:
     name: str
-    init: Signature
-    forward: Signature
+    init_text: str  # constructor parameters as written in a def: "in_features, out_features, bias=True, ..."
+    forward_text: str
     output: OutputRule
     count: CountRule | None = None  # None: no parameters, no buffers
     validate: Validate | None = None
@@ -78,6 +78,14 @@ class LayerSpec:
     @property
     def short(self) -> str:
         return self.name.rsplit(".", 1)[-1]
+
+    @property
+    def init(self) -> Signature:
+        return parse(self.init_text)  # parsed on first use (cached): importing the table stays cheap
+
+    @property
+    def forward(self) -> Signature:
+        return parse(self.forward_text)
 
 
 @dataclass(frozen=True)
@@ -275,7 +283,7 @@ def _conv_out(nd: int, lazy: bool) -> OutputRule:
         cdim = shapes.spatial_input(name, x, nd)
         in_channels = x[cdim] if lazy else _checked(a, "in_channels")
         if lazy:
-            _lazy_groups(name, in_channels, a)
+            _lazy_groups(ctx, name, in_channels, a)
         padding = a["padding"]
         pads = padding if isinstance(padding, str) else as_tuple(padding, nd, "padding")
         mode = need(a["padding_mode"])
@@ -308,7 +316,7 @@ def _tconv_out(nd: int, lazy: bool) -> OutputRule:
         cdim = shapes.spatial_input(name, x, nd)
         in_channels = x[cdim] if lazy else _checked(a, "in_channels")
         if lazy:
-            _lazy_groups(name, in_channels, a)
+            _lazy_groups(ctx, name, in_channels, a)
         return Tensor(shapes.conv_transpose(
             ctx, name, x, nd, in_channels, _size(a, "out_channels"), as_tuple(a["kernel_size"], nd, "kernel_size"),
             as_tuple(a["stride"], nd, "stride"), as_tuple(a["padding"], nd, "padding"),
@@ -316,12 +324,12 @@ def _tconv_out(nd: int, lazy: bool) -> OutputRule:
     return out
 
 
-def _lazy_groups(name: str, in_channels: Dim, a: Args) -> None:
+def _lazy_groups(ctx: Ctx, name: str, in_channels: Dim, a: Args) -> None:
     """A lazy conv learns in_channels from its input, which groups must divide."""
     groups = a["groups"]
-    if isinstance(in_channels, int) and isinstance(groups, int) and groups > 0 and in_channels % groups:
-        raise invalid(f"{name}: the input's {in_channels} channels must be divisible by groups={groups}",
-                      "groups", groups, in_channels)
+    shapes.divisible(ctx, in_channels, groups, lambda: Problem(
+        "invalid-arg", f"{name}: the input's {fmt(in_channels)} channels must be divisible by groups={groups}",
+        arg="groups", got=groups, expected=in_channels))
 
 
 def _conv(nd: int, *, transposed: bool = False, lazy: bool = False) -> LayerSpec:
@@ -330,7 +338,7 @@ def _conv(nd: int, *, transposed: bool = False, lazy: bool = False) -> LayerSpec
         init = init.replace("in_channels, ", "")
     kind = "ConvTranspose" if transposed else "Conv"
     return LayerSpec(
-        f"torch.nn.{'Lazy' if lazy else ''}{kind}{nd}d", parse(init), parse("input"),
+        f"torch.nn.{'Lazy' if lazy else ''}{kind}{nd}d", init, "input",
         (_tconv_out if transposed else _conv_out)(nd, lazy), _conv_count(nd, lazy, transposed),
         _conv_validate(nd, transposed, lazy),
         () if lazy else (Constraint("in_channels", 0, -(nd + 1)),), lazy,
@@ -370,7 +378,7 @@ def _pool(kind: str, nd: int) -> LayerSpec:
                + (", divisor_override=None" if nd > 1 else ""),
         "LP": "norm_type, kernel_size, stride=None, ceil_mode=False",
     }[kind]
-    return LayerSpec(f"torch.nn.{kind}Pool{nd}d", parse(init), parse("input"), _pool_out(kind, nd))
+    return LayerSpec(f"torch.nn.{kind}Pool{nd}d", init, "input", _pool_out(kind, nd))
 
 
 def _adaptive_out(kind: str, nd: int) -> OutputRule:
@@ -388,7 +396,7 @@ def _adaptive_out(kind: str, nd: int) -> OutputRule:
 
 def _adaptive(kind: str, nd: int) -> LayerSpec:
     init = "output_size" + (", return_indices=False" if kind == "Max" else "")
-    return LayerSpec(f"torch.nn.Adaptive{kind}Pool{nd}d", parse(init), parse("input"), _adaptive_out(kind, nd))
+    return LayerSpec(f"torch.nn.Adaptive{kind}Pool{nd}d", init, "input", _adaptive_out(kind, nd))
 
 
 # ------------------------------------------------------------------------------ normalisation
@@ -441,7 +449,7 @@ def _norm_count(kind: str, nd: int, lazy: bool) -> CountRule:
 
 def _norm(kind: str, nd: int, lazy: bool = False) -> LayerSpec:
     init = _LAZY_NORM_INIT if lazy else (_BN_INIT if kind == "Batch" else _IN_INIT)
-    return LayerSpec(f"torch.nn.{'Lazy' if lazy else ''}{kind}Norm{nd}d", parse(init), parse("input"),
+    return LayerSpec(f"torch.nn.{'Lazy' if lazy else ''}{kind}Norm{nd}d", init, "input",
                      _norm_out(kind, nd, lazy), _norm_count(kind, nd, lazy),
                      None if lazy else _check_sizes("num_features"),
                      () if lazy else (Constraint("num_features", 0, 1),), lazy)
@@ -485,15 +493,15 @@ def _group_norm_out(ctx: Ctx, a: Args, f: Args) -> Tensor:
     groups = a["num_groups"]
     if as_bool(a["affine"]):  # the per-channel weight must match; without it only the grouping matters
         shapes.channels(ctx, "GroupNorm", x, 1, _checked(a, "num_channels"), "num_channels")
-    if isinstance(groups, int) and groups > 0 and isinstance(x[1], int) and x[1] % groups:
-        raise Invalid(Problem("size-mismatch", f"GroupNorm: the input's {x[1]} channels are not divisible by "
-                                               f"num_groups={groups}", dim=1, got=x[1], expected=groups))
-    if not all(isinstance(d, int) for d in x) or not isinstance(groups, int) or groups < 1:
-        return Tensor(x)
-    # F.group_norm's _verify_batch_size: (N*C//G) * prod(spatial) values must be more than one
-    if x[0] * x[1] // groups * prod(x[2:]) == 1:  # type: ignore[operator]
-        raise Invalid(Problem("too-small", "GroupNorm: expected more than 1 value per group (in the batch and "
-                                           "spatial dims)", got=1, expected="more than 1"))
+    shapes.divisible(ctx, x[1], groups, lambda: Problem(
+        "size-mismatch", f"GroupNorm: the input's {fmt(x[1])} channels are not divisible by num_groups={groups}",
+        dim=1, got=x[1], expected=groups))
+    if isinstance(groups, int) and groups > 0:
+        # F.group_norm's _verify_batch_size: (N*C//G) * prod(spatial) values must be more than one
+        values = floordiv(x[0] * x[1], groups) * prod(x[2:])  # type: ignore[operator]
+        ctx.positive(values - 1, lambda: Problem(  # type: ignore[operator]
+            "too-small", f"GroupNorm: expected more than 1 value per group, got {fmt(values)}", got=values,
+            expected="more than 1"))
     return Tensor(x)
 
 
@@ -865,12 +873,14 @@ def _stack_out(decoder: bool) -> OutputRule:
             raise Undecidable
         keys = ("tgt", "memory") if decoder else ("src",)
         inner = layer(*(f[k] for k in keys))
+        ctx.constraints.extend(inner.constraints)
         if inner.errors:
             raise Invalid(inner.errors[0], inner.assumed)
         value = need(inner.value)
         norm = a["norm"]
         if isinstance(norm, Layer):
             normed = norm(value)
+            ctx.constraints.extend(normed.constraints)
             if normed.errors:
                 raise Invalid(normed.errors[0], normed.assumed)
             return normed.value
@@ -904,7 +914,7 @@ def _upsample_out(mode: str | None) -> OutputRule:
         if mode is not None:
             check_rank(x, (4,), "Upsampling")
         align = a.get("align_corners") if mode is None else (True if mode == "bilinear" else None)
-        return Tensor(shapes.interpolate("Upsample", x, a["size"], a["scale_factor"], m, align))
+        return Tensor(shapes.interpolate(ctx, "Upsample", x, a["size"], a["scale_factor"], m, align))
     return out
 
 
@@ -934,7 +944,7 @@ def _pad_out(kind: str, nd: int) -> OutputRule:
 
 def _pad(kind: str, nd: int) -> LayerSpec:
     init = "padding, value" if kind == "Constant" else "padding"
-    return LayerSpec(f"torch.nn.{kind}Pad{nd}d", parse(init), parse("input"), _pad_out(kind, nd))
+    return LayerSpec(f"torch.nn.{kind}Pad{nd}d", init, "input", _pad_out(kind, nd))
 
 
 # ---------------------------------------------------------------------------------- the TABLE
@@ -942,7 +952,7 @@ def _pad(kind: str, nd: int) -> LayerSpec:
 def _simple(name: str, init: str, output: OutputRule = _same, *, forward: str = "input",
             count: CountRule | None = None, validate: Validate | None = None,
             constrains: tuple[Constraint, ...] = (), lazy: bool = False) -> LayerSpec:
-    return LayerSpec(f"torch.nn.{name}", parse(init), parse(forward), output, count, validate, constrains, lazy)
+    return LayerSpec(f"torch.nn.{name}", init, forward, output, count, validate, constrains, lazy)
 
 
 _ANY = "*args, **kwargs"

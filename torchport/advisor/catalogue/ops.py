@@ -50,8 +50,12 @@ T = "torch.Tensor."
 @dataclass(frozen=True)
 class OpSpec:
     name: str
-    signature: Signature
+    signature_text: str  # parameters as written in a def: "input, dim=None, keepdim=False"
     rule: Rule
+
+    @property
+    def signature(self) -> Signature:
+        return parse(self.signature_text)  # parsed on first use (cached)
 
 
 def call_op(name: str, args: Sequence[Any] = (), kwargs: Mapping[str, Any] | None = None, *,
@@ -770,7 +774,7 @@ def _adaptive_op(kind: str, nd: int) -> Rule:
 
 
 def _interpolate(ctx: Ctx, a: Args) -> Tensor:
-    return Tensor(shapes.interpolate("interpolate", _x(a), a["size"], a["scale_factor"], need(a["mode"]),
+    return Tensor(shapes.interpolate(ctx, "interpolate", _x(a), a["size"], a["scale_factor"], need(a["mode"]),
                                      a["align_corners"]))
 
 
@@ -1009,7 +1013,7 @@ def _table() -> dict[str, OpSpec]:
     add([F + "pixel_shuffle", "torch.pixel_shuffle"], "input, upscale_factor", _pixel(True))
     add([F + "pixel_unshuffle", "torch.pixel_unshuffle"], "input, downscale_factor", _pixel(False))
     add(["torch.zeros", "torch.ones", "torch.empty", "torch.rand", "torch.randn"], "*args, **kwargs", _creation)
-    return {name: OpSpec(name, parse(signature), rule) for name, signature, rule in entries}
+    return {name: OpSpec(name, signature, rule) for name, signature, rule in entries}
 
 
 OPS: dict[str, OpSpec] = _table()

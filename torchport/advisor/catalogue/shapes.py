@@ -8,7 +8,7 @@ and raises `Invalid` for a definite error, with formulas as torch 2.13 computes 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from torchport.advisor.dims import UNKNOWN, Dim, Expr, Unknown, ceildiv, exact_div, floordiv, fmt, fmt_shape, prod, sign
@@ -45,6 +45,12 @@ def channels(ctx: Ctx, name: str, x: Shape, dim: int, value: Dim, arg: str, oper
     ctx.equal(value, x[dim], arg_mismatch(name, arg, value, x[dim], operand, dim, " (channels)"), defer=True)
 
 
+def divisible(ctx: Ctx, size: Dim, divisor: Dim, problem: Callable[[], Problem]) -> None:
+    """Require divisor | size (a positive int divisor): an error, or a constraint for symbols."""
+    if isinstance(divisor, int) and divisor > 0:
+        ctx.equal(floordiv(size, divisor) * divisor, size, problem)  # type: ignore[operator]
+
+
 def spatial_input(name: str, x: Shape, nd: int, operand: int = 0) -> int:
     """Check an (N, C, *spatial) or unbatched (C, *spatial) input; return the channel dim index."""
     check_rank(x, (nd + 1, nd + 2), name, operand)
@@ -74,23 +80,28 @@ def conv(
     cdim = spatial_input(name, x, nd)
     channels(ctx, name, x, cdim, in_channels, channel_arg)
     sizes = x[cdim + 1:]
-    if padding == "same":
+    if padding == "same":  # torch pads d*(k-1) in all, the odd one on the right
         out_sizes = tuple(sizes)
+        sides = [(total // 2, total - total // 2) for total in (d * (k - 1) for k, d in zip(kernel, dilation))]  # type: ignore[operator]
     else:
         pads = (0,) * nd if padding == "valid" else padding
         out_sizes = tuple(conv_out(L, k, s, p, d) for L, k, s, p, d in zip(sizes, kernel, stride, pads, dilation))
-        for i, (L, p) in enumerate(zip(sizes, pads)):
-            if padding_mode == "reflect":
-                ctx.positive(L - p, lambda i=i, p=p, L=L: Problem(  # type: ignore[misc]
-                    "too-small", f"{name}: reflect padding {fmt(p)} must be smaller than the input size {fmt(L)}",
-                    dim=cdim + 1 + i, got=L, expected=p))
-            elif padding_mode == "circular":
-                ctx.positive(L - p + 1, lambda i=i, p=p, L=L: Problem(  # type: ignore[misc]
-                    "too-small", f"{name}: circular padding {fmt(p)} must not exceed the input size {fmt(L)}",
-                    dim=cdim + 1 + i, got=L, expected=p))
+        sides = [(p, p) for p in pads]
         for i, size in enumerate(out_sizes):
             ctx.positive(size, too_small(name, cdim + 1 + i, size))
+    if padding_mode in ("reflect", "circular"):
+        for i, (L, (left, right)) in enumerate(zip(sizes, sides)):
+            for p in (left, right):
+                wrap_limit(ctx, name, padding_mode, L, p, cdim + 1 + i)
     return (*x[:cdim], out_channels, *out_sizes)
+
+
+def wrap_limit(ctx: Ctx, name: str, mode: str, size: Dim, pad: Dim, dim: int) -> None:
+    """Reflect padding must be smaller than the input size, circular padding at most that size."""
+    limit = size - pad if mode == "reflect" else size - pad + 1  # type: ignore[operator]
+    rule = "be smaller than" if mode == "reflect" else "not exceed"
+    ctx.positive(limit, lambda: Problem("too-small", f"{name}: {mode} padding {fmt(pad)} must {rule} the input size "
+                                                     f"{fmt(size)} of dim {dim}", dim=dim, got=size, expected=pad))
 
 
 def conv_transpose(
@@ -277,16 +288,9 @@ def pad(ctx: Ctx, name: str, x: Shape, pads: Sequence[Dim], mode: str) -> Shape:
         left, right = pads[2 * i], pads[2 * i + 1]
         d = len(x) - 1 - i
         size = x[d]
-        if mode == "reflect":
+        if mode in ("reflect", "circular"):
             for p in (left, right):
-                ctx.positive(size - p, lambda d=d, p=p, size=size: Problem(  # type: ignore[misc]
-                    "too-small", f"{name}: reflect padding {fmt(p)} must be smaller than the input size {fmt(size)} "
-                                 f"of dim {d}", dim=d, got=size, expected=p))
-        elif mode == "circular":
-            for p in (left, right):
-                ctx.positive(size - p + 1, lambda d=d, p=p, size=size: Problem(  # type: ignore[misc]
-                    "too-small", f"{name}: circular padding {fmt(p)} must not exceed the input size {fmt(size)} "
-                                 f"of dim {d}", dim=d, got=size, expected=p))
+                wrap_limit(ctx, name, mode, size, p, d)
         out[d] = size + left + right  # type: ignore[operator]
         ctx.positive(out[d], too_small(name, d, out[d]))
     return tuple(out)
@@ -295,7 +299,7 @@ def pad(ctx: Ctx, name: str, x: Shape, pads: Sequence[Dim], mode: str) -> Shape:
 _LINEAR_MODES = {"linear": 1, "bilinear": 2, "bicubic": 2, "trilinear": 3}
 
 
-def interpolate(name: str, x: Shape, size: Any, scale_factor: Any, mode: str, align_corners: Any) -> Shape:
+def interpolate(ctx: Ctx, name: str, x: Shape, size: Any, scale_factor: Any, mode: str, align_corners: Any) -> Shape:
     """F.interpolate / nn.Upsample: spatial dims become size, or floor(L * scale_factor)."""
     if len(x) not in (3, 4, 5):
         raise Invalid(Problem("rank", f"{name} expects a 3-d, 4-d or 5-d input (N, C, *spatial), got {len(x)}-d",
@@ -320,19 +324,24 @@ def interpolate(name: str, x: Shape, size: Any, scale_factor: Any, mode: str, al
         raise invalid(f"{name}: scale_factor must have {nd} elements for a {len(x)}-d input", "scale_factor")
     out = tuple(_scale(L, s) for L, s in zip(x[2:], scales))
     for i, size in enumerate(out):
-        if isinstance(size, int) and size < 1:
-            raise Invalid(Problem("too-small", f"{name}: scale_factor {scales[i]} gives an output size of {size} "
-                                               f"for dim {2 + i}", dim=2 + i, got=size, expected=1))
+        ctx.positive(size, lambda i=i, size=size: Problem(  # type: ignore[misc]
+            "too-small", f"{name}: scale_factor {scales[i]} gives an output size of {fmt(size)} for dim {2 + i}",
+            dim=2 + i, got=size, expected=1))
     return (*x[:2], *out)
 
 
+_MAX_SCALE_DENOMINATOR = 1024  # 0.5, 1.5, 0.25...: exact in binary, so floor(L*s) == (L*p)//q exactly
+
+
 def _scale(size: Dim, scale: Any) -> Dim:
+    """floor(float(size) * scale), as torch computes the output size."""
     if isinstance(scale, Unknown) or isinstance(scale, bool) or not isinstance(scale, (int, float)):
         raise Undecidable
     if isinstance(size, int):
         return math.floor(float(size) * float(scale))
-    if float(scale).is_integer():
-        return size * int(scale)  # type: ignore[operator]
+    p, q = float(scale).as_integer_ratio()
+    if q <= _MAX_SCALE_DENOMINATOR:
+        return floordiv(size * p, q)  # type: ignore[operator]
     return UNKNOWN
 
 
