@@ -119,8 +119,9 @@ model = Classifier()
         what=(
             "A layer that has parameters or buffers (`Linear`, `Conv2d`, `BatchNorm2d`, `LayerNorm`, "
             "`Embedding`, `LSTM`, `MultiheadAttention`, `Lazy*`, ...), a `Dropout` layer, or a project "
-            "Module class that builds such layers, constructed in `forward` or in a method `forward` calls. "
-            "A layer stored on `self` only on a first call (`if self.fc is None: self.fc = ...`) or in a "
+            "Module class that builds such layers, constructed in `forward`, in a method `forward` calls, "
+            "or in a function of the same file it calls (a ported Keras functional-API block). A layer "
+            "stored on `self` only on a first call (`if self.fc is None: self.fc = ...`) or in a "
             "`build()`-style helper is left alone."
         ),
         why=(
@@ -178,7 +179,8 @@ print(torch.equal(model(x), model(x)))  # True
         description="A layer without parameters is constructed on every forward call instead of once.",
         what=(
             "A parameter-free layer (`ReLU`, `Flatten`, `MaxPool2d`, `Softmax`, padding, `Upsample`, ...) "
-            "constructed in `forward` or in a method `forward` calls."
+            "constructed in `forward`, in a method `forward` calls, or in a function of the same file it "
+            "calls. Losses built there (`nn.CrossEntropyLoss()(logits, labels)`) are left alone."
         ),
         why=(
             "The result is right, but every call builds and throws away a Module object, and the layer is "
@@ -232,8 +234,8 @@ print(model(torch.randn(3, 4)).shape)
         description="Layers are kept in a plain list, tuple or dict instead of nn.ModuleList or nn.ModuleDict.",
         what=(
             "A Python list, tuple, set or dict of layers with weights or train/eval behaviour, assigned to "
-            "`self` in `__init__`: a literal, a comprehension, or a list filled with `append`, `extend` or "
-            "`+=`. Lists of plain values, lists of layers that are also registered elsewhere "
+            "`self` in `__init__` (or a helper it calls): a literal, a comprehension, or a list filled with "
+            "`append`, `extend` or `+=`. Lists of plain values, lists of layers that are also registered elsewhere "
             "(`nn.Sequential(*layers)`), `nn.ModuleList` and `nn.ModuleDict` are fine."
         ),
         why=(

@@ -214,12 +214,19 @@ def _state_assignments(
 
 
 def _assigned_value(target: nodes.AssignAttr) -> nodes.NodeNG | None:
-    """The value of `self.x = value` / `self.x: T = value` for a plain (non-unpacking) target."""
+    """The value of `self.x = value`, `self.x: T = value`, or `self.x` in `self.x, self.y = a, b`."""
     parent = target.parent
     if isinstance(parent, nodes.Assign) and target in parent.targets:
         return parent.value
     if isinstance(parent, nodes.AnnAssign) and parent.target is target:
         return parent.value
+    assign = parent.parent if isinstance(parent, nodes.Tuple) else None
+    if not isinstance(assign, nodes.Assign) or parent not in assign.targets:
+        return None
+    values = assign.value
+    if isinstance(values, nodes.Tuple) and len(values.elts) == len(parent.elts) \
+            and not any(isinstance(e, nodes.Starred) for e in (*parent.elts, *values.elts)):
+        return values.elts[parent.elts.index(target)]
     return None
 
 

@@ -161,6 +161,21 @@ class Gated(nn.Module):
         return F.dropout(value * self.act(gate), 0.1, training=self.training)
 
 
+class KerasLikeDense(nn.Module):
+    """Dense layers whose input sizes torch infers on the first call, as Keras does in build()."""
+
+    def __init__(self, units=(64, 10)):
+        super().__init__()
+        self.features = nn.Sequential(nn.LazyConv2d(16, 3), nn.ReLU(), nn.Flatten())
+        self.dense = nn.ModuleList(nn.LazyLinear(n) for n in units)
+
+    def forward(self, x: Tensor) -> Tensor:
+        x = self.features(x)
+        for layer in self.dense[:-1]:
+            x = F.relu(layer(x))
+        return self.dense[-1](x)
+
+
 def train_step(model: nn.Module, batch: tuple[Tensor, Tensor], optimizer: torch.optim.Optimizer) -> float:
     x, y = batch
     optimizer.zero_grad()
