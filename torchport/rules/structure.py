@@ -85,6 +85,7 @@ _INERT_CALLS = frozenset({"builtins.len", "builtins.print", "builtins.isinstance
 _BLOCKS = ("body", "orelse", "handlers", "finalbody")
 _MAX_DEPTH = 8  # bound on following local names and nested expressions
 _NESTED_SCOPES = (nodes.FunctionDef, nodes.ClassDef, nodes.Lambda)
+_GUARDS = (nodes.If, nodes.IfExp, nodes.Try, nodes.TryStar, nodes.Match)  # statements that may not run
 # self.<attr>.<method>(value) calls that keep a value on self.
 _KEEPING_METHODS = frozenset({"append", "insert", "extend", "add", "update", "__setitem__"})
 
@@ -610,11 +611,11 @@ def _weights_given(local: str, function: nodes.FunctionDef) -> bool:
 
 
 def _is_conditional(node: nodes.NodeNG, function: nodes.FunctionDef) -> bool:
-    """Whether a statement of `function` runs only under a condition (`if`, a conditional
+    """Whether a statement of `function` runs only under a condition (`if`, `match`, a conditional
     expression, or a `try` whose failure it handles)."""
     current = node.parent
     while current is not None and current is not function:
-        if isinstance(current, (nodes.If, nodes.IfExp, nodes.Try)):
+        if isinstance(current, _GUARDS):
             return True
         current = current.parent
     return False
