@@ -677,3 +677,24 @@ OP_STRATEGIES = {
     "conv": conv_op(False), "conv_transpose": conv_op(True), "pool": pool_op(), "adaptive": adaptive_op(),
     "interpolate": interpolate_op(), "pad": pad_op(), "sdpa": sdpa_op(), "norm": norm_op(), "misc": misc_op(),
 }
+
+
+@st.composite
+def creation_op(draw: st.DrawFn) -> OpCase:
+    kind = draw(st.sampled_from(("arange", "arange", "eye", "full", "linspace", "new_zeros")))
+    if kind == "arange":
+        numbers = st.one_of(st.integers(-5, 12), st.sampled_from((0.5, 2.5, -1.5)))
+        args = tuple(draw(st.lists(numbers, min_size=1, max_size=3)))
+        if len(args) == 3 and draw(flag):
+            args = (*args[:2], draw(st.sampled_from((1, 2, -1, 3))))
+        return OpCase("torch.arange", args)
+    if kind == "eye":
+        return OpCase("torch.eye", (draw(small),) + ((draw(small),) if draw(flag) else ()))
+    if kind == "full":
+        return OpCase("torch.full", (draw(shape(0, 3)), 1.5))
+    if kind == "linspace":
+        return OpCase("torch.linspace", (0.0, 1.0, draw(st.integers(0, 6))))
+    return OpCase(T + "new_zeros", (In(draw(shape(0, 2))), draw(shape(0, 3))))
+
+
+OP_STRATEGIES["creation"] = creation_op()

@@ -12,6 +12,7 @@ a tuple of ints, Dims, `slice`s, None, Ellipsis or Tensors). `getitem` also inde
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -882,6 +883,49 @@ def _like(ctx: Ctx, a: Args) -> Tensor:
     return Tensor(_x(a))
 
 
+def _new(ctx: Ctx, a: Args) -> Tensor:
+    """x.new_zeros(size) and the like: the size given, whatever x's shape."""
+    return _creation(ctx, {"*args": a["*args"]})
+
+
+def _full(ctx: Ctx, a: Args) -> Tensor:
+    return _creation(ctx, {"*args": (need(a["size"]),)})
+
+
+def _eye(ctx: Ctx, a: Args) -> Tensor:
+    n = as_int(a["n"], "n", minimum=0)
+    m = n if a["m"] is None else as_int(a["m"], "m", minimum=0)
+    return Tensor((n, m))
+
+
+def _linspace(ctx: Ctx, a: Args) -> Tensor:
+    return Tensor((as_int(a["steps"], "steps", minimum=0),))
+
+
+def _arange(ctx: Ctx, a: Args) -> Tensor:
+    """torch.arange(end) / (start, end) / (start, end, step): ceil((end - start) / step) elements."""
+    positional = a["*args"]
+    if len(positional) > 3:
+        raise Invalid(Problem("bad-call", f"arange() takes at most 3 positional arguments ({len(positional)} given)"))
+    named = dict(zip(("end",) if len(positional) == 1 else ("start", "end", "step"), positional))
+    start, end, step = (named.get(k, a.get(k, default)) for k, default in (("start", 0), ("end", UNKNOWN), ("step", 1)))
+    if any(isinstance(v, Unknown) for v in (start, end, step)):
+        raise Undecidable
+    if all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (start, end, step)):
+        if step == 0:
+            raise invalid("arange: step must be nonzero", "step", step)
+        count = math.ceil((end - start) / step)
+        if count < 0:
+            raise invalid(f"arange: upper bound and larger bound inconsistent with step sign ({start}, {end}, {step})",
+                          "end", end)
+        return Tensor((count,))
+    if isinstance(step, int) and step == 1 and is_dim(start) and is_dim(end):
+        length = end - start  # type: ignore[operator]
+        if sign(length + 1) == 1:  # end >= start for every value of the symbols
+            return Tensor((length,))
+    raise Undecidable
+
+
 # ---------------------------------------------------------------------------------- the TABLE
 
 _UNARY = ("relu", "relu6", "elu", "selu", "celu", "gelu", "silu", "mish", "sigmoid", "tanh", "hardtanh",
@@ -1013,6 +1057,12 @@ def _table() -> dict[str, OpSpec]:
     add([F + "pixel_shuffle", "torch.pixel_shuffle"], "input, upscale_factor", _pixel(True))
     add([F + "pixel_unshuffle", "torch.pixel_unshuffle"], "input, downscale_factor", _pixel(False))
     add(["torch.zeros", "torch.ones", "torch.empty", "torch.rand", "torch.randn"], "*args, **kwargs", _creation)
+    add([T + n for n in ("new_zeros", "new_ones", "new_empty")], "input, *args, **kwargs", _new)
+    add(["torch.full"], "size, fill_value, **kwargs", _full)
+    add([T + "new_full"], "input, size, fill_value, **kwargs", _full)
+    add(["torch.eye"], "n, m=None, **kwargs", _eye)
+    add(["torch.linspace", "torch.logspace"], "start, end, steps, *args, **kwargs", _linspace)
+    add(["torch.arange"], "*args, **kwargs", _arange)
     return {name: OpSpec(name, signature, rule) for name, signature, rule in entries}
 
 
