@@ -915,7 +915,7 @@ def _arange(ctx: Ctx, a: Args) -> Tensor:
         if step == 0:
             raise invalid("arange: step must be nonzero", "step", step)
         count = math.ceil((end - start) / step)
-        if count < 0:
+        if (end - start) * step < 0:
             raise invalid(f"arange: upper bound and larger bound inconsistent with step sign ({start}, {end}, {step})",
                           "end", end)
         return Tensor((count,))
