@@ -90,3 +90,16 @@ def test_torch_sources_are_never_parsed() -> None:
         del cache[name]  # so that a parse by earlier tests cannot hide one by ours
     assert _classes(module) == {"Net": True, "Sub": True}
     assert [name for name in cache if name.split(".")[0] == "torch"] == []
+
+
+def test_star_import_of_torch_in_a_project_file_parses_no_torch(tmp_path: Path) -> None:
+    _write(tmp_path, {
+        "base.py": "from torch.nn import *\nimport torch.nn as nn\nclass Base(nn.Module): pass\n",
+        "net.py": "from base import Base\nclass Net(Base): pass\n",
+    })
+    module = AstroidBuilder(astroid.MANAGER, apply_transforms=False).file_build(str(tmp_path / "net.py"), "net")
+    cache = astroid.MANAGER.astroid_cache
+    for name in [name for name in cache if name.split(".")[0] == "torch"]:
+        del cache[name]
+    assert _classes(module) == {"Net": True}
+    assert [name for name in cache if name.split(".")[0] == "torch"] == []
