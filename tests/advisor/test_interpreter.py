@@ -509,3 +509,60 @@ def _fully_known(value: Any) -> bool:
     if isinstance(value, list):
         return all(_fully_known(v) for v in value)
     return False
+
+
+def test_mutated_zoo_models_are_never_misjudged(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Zoo models with one or two numbers changed (kernel sizes, widths, strides): where torch runs them,
+    torchport reports no error and no shape torch does not compute; where torchport reports an error, torch
+    raises (on the CPU: the meta device skips some checks, e.g. ConvTranspose's input channels)."""
+    pytest.importorskip("torch")
+    import json
+    import random
+    import re
+
+    import torch
+
+    from tests.support.torch_oracle import compare_summary, load_namespace, run_model
+    from torchport.advisor import cli
+
+    rng = random.Random(20261126)
+    number = re.compile(r"(?<![\w.])\d+(?![\w.])")
+    models = [m for m in _zoo() if m.id not in _ZOO_BLOCKED]
+    reported = confirmed = agreed = 0
+    for index in range(30):
+        model = rng.choice(models)
+        lines = model.path.read_text().splitlines()
+        candidates = [i for i, line in enumerate(lines) if number.search(line) and not line.lstrip().startswith("#")]
+        line = rng.choice(candidates)
+        found = rng.choice(list(number.finditer(lines[line])))
+        value = int(found.group(0))
+        lines[line] = lines[line][:found.start()] + str(rng.choice([value + 1, max(value - 1, 1), value * 2])) \
+            + lines[line][found.end():]
+        path = tmp_path / f"mutant{index}.py"
+        path.write_text("\n".join(lines) + "\n")
+
+        arguments = ", ".join(f"{k}={v!r}" for k, v in model.kwargs.items())
+        shapes = [arg for shape in model.inputs for arg in ("--input-shape", ",".join(map(str, shape)))]
+        assert cli.main(["summary", f"{path}::{model.cls}({arguments})", *shapes, "--format", "json"]) == 0
+        (summary,) = json.loads(capsys.readouterr().out)["models"]
+        errors = [f for f in summary["findings"] if f["kind"] == "error"]
+        try:
+            result = run_model(path, model.cls, model.kwargs, model.inputs, model.dtypes)
+        except Exception:  # noqa: BLE001 - torch rejects the mutant: any claim torchport makes is not checked here
+            reported += bool(errors)
+            continue
+        if errors:  # torch on meta runs it: the CPU must reject it
+            namespace = load_namespace(path)
+            inputs = [torch.zeros(s, dtype=getattr(torch, d)) for s, d in
+                      zip(model.inputs, model.dtypes or ["float32"] * len(model.inputs))]
+            with pytest.raises(Exception):  # noqa: B017 - any error torch raises confirms the finding
+                with torch.no_grad():
+                    namespace[model.cls](**model.kwargs).eval()(*inputs)
+            confirmed += 1
+            continue
+        comparison = compare_summary(result, summary)
+        assert not comparison.mismatches and comparison.output != "mismatch", (path.read_text(), comparison)
+        assert comparison.total_params == "match" or summary["total_params"] is None
+        assert all(ours is None for _, _, ours in comparison.param_mismatches), comparison.param_mismatches
+        agreed += 1
+    assert reported + confirmed >= 5 and agreed >= 5, (reported, confirmed, agreed)  # both kinds of mutant occur
