@@ -48,6 +48,13 @@ class LossChecker(_FamilyChecker):
     msgs = pylint_msgs("losses")
 
 
+class KerasConventionsChecker(_FamilyChecker):
+    """74xx: Keras conventions copied into PyTorch (momentum, dropout, batch_first, arguments, loops)."""
+
+    family = "keras"
+    msgs = pylint_msgs("keras")
+
+
 def register(linter: PyLinter) -> None:
-    for checker in (CoreChecker, StructureChecker, LossChecker):
+    for checker in (CoreChecker, StructureChecker, LossChecker, KerasConventionsChecker):
         linter.register_checker(checker(linter))
