@@ -7,7 +7,7 @@
 
 pylint runs with only torchport's messages plus astroid-error, fatal and syntax-error, so that a
 crash of torchport or of pylint on a file shows up. For each corpus it prints the files analysed,
-the wall time, the crashes (torchport-analysis-error, astroid-error, fatal: the goal is 0), the
+how many nn.Module classes torchport recognises in them, the wall time, the crashes (torchport-analysis-error, astroid-error, fatal: the goal is 0), the
 count of each message and every message with its location and source line, for review.
 Exit status: 0, or 1 when a corpus had a crash or pylint itself failed, 2 when a corpus is missing
 (the message says how to install it; nothing is installed by this script).
@@ -119,6 +119,8 @@ def lint_corpus(name: str, args: argparse.Namespace, source: Source) -> int:
         print(f"== corpus {name}: {root}")
         print(f"  torchport: {source.description}")
         report(root, files, args, result, messages, crash_reports)
+        if not args.no_census:
+            print(f"  torchport sees: {census(files, workdir, source)}")
         if crash_reports:
             keep = True
             print(f"  pylint's crash reports are kept in {workdir / 'pylint-home'}")
@@ -127,6 +129,19 @@ def lint_corpus(name: str, args: argparse.Namespace, source: Source) -> int:
         if not keep:
             shutil.rmtree(workdir, ignore_errors=True)
     return status
+
+
+def census(files: list[Path], workdir: Path, source: Source) -> str:
+    """How many nn.Module classes torchport recognises in the files: a silent corpus is only
+    meaningful when the rules had models to look at. Run with torch hidden, which changes none of
+    torchport's answers and keeps astroid from parsing torch."""
+    out = workdir / "census.json"
+    result = run_tool(["census", str(out), *map(str, files)], workdir, hide_torch=True, pythonpath=source.pythonpath)
+    if result.exit_code or not out.exists():
+        return f"(census failed: {result.stderr.strip().splitlines()[-1:]})"
+    counts = json.loads(out.read_text(encoding="utf-8"))
+    return (f"{counts['module_classes']} nn.Module classes ({counts['with_forward']} with a forward) "
+            f"in {counts['files'] - counts['unparsable']} parsable files")
 
 
 def json_target(json_out: Path, corpus: str, *, several: bool) -> Path:
@@ -198,6 +213,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--hide-torch", action="store_true", help="run pylint with torch unimportable and unparsable")
     parser.add_argument("--summary-only", action="store_true", help="counts only, not every message")
     parser.add_argument("--no-source", action="store_true", help="do not print the source under each message")
+    parser.add_argument("--no-census", action="store_true", help="do not count the nn.Module classes torchport sees")
     parser.add_argument("--context", type=int, default=0, metavar="N",
                         help="print N source lines before and after each message's line (default: 0)")
     parser.add_argument("--commit", help="lint with this git commit's torchport instead of the checkout's")

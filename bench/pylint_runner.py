@@ -2,13 +2,14 @@
 
     python bench/pylint_runner.py [--hide-torch] [--plugin-time FILE] pylint ARGS...
     python bench/pylint_runner.py [--hide-torch] parse FILES...
+    python bench/pylint_runner.py census OUT.json FILES...
 
 The benchmarks start every measured run through this script in a fresh process, so all runs share
 the same process settings and nothing is cached between them. `--hide-torch` makes torch
 unimportable for Python and unfindable for astroid (tests/support/hide_torch.py), as in a venv
 without torch. `--plugin-time FILE` writes the seconds spent inside torchport's rule families
 (`run_family`, project files it parses included) to FILE as JSON; it sees only this process, so it
-is meaningful with `-j 1` alone.
+is meaningful with `-j 1` alone. `census` counts the nn.Module classes torchport recognises.
 """
 
 from __future__ import annotations
@@ -58,36 +59,67 @@ def _time_plugin(out: Path) -> None:
     atexit.register(lambda: out.write_text(json.dumps(spent)))
 
 
+def _module_name(file: str) -> str:
+    """The dotted name pylint gives the file (relative imports resolve against it)."""
+    from astroid.modutils import modpath_from_file
+
+    try:
+        return ".".join(modpath_from_file(file))
+    except ImportError:
+        return Path(file).stem
+
+
 def _parse(files: list[str]) -> int:
     """Build each file's astroid tree as pylint does (transforms applied), nothing more."""
     import astroid
-    from astroid.modutils import modpath_from_file
 
     failures = 0
     for file in files:
         try:
-            try:
-                modname = ".".join(modpath_from_file(file))
-            except ImportError:
-                modname = Path(file).stem
-            astroid.MANAGER.ast_from_file(file, modname, source=True)
+            astroid.MANAGER.ast_from_file(file, _module_name(file), source=True)
         except Exception as error:  # noqa: BLE001 - counted and reported, like pylint's astroid-error
             failures += 1
             print(f"{file}: {type(error).__name__}: {error}", file=sys.stderr)
     return 1 if failures else 0
 
 
+def _census(out: Path, files: list[str]) -> int:
+    """What torchport's analysis sees in the files: the nn.Module classes and those with a forward.
+    Trees are built without astroid's transforms, as torchport builds the project files it reads."""
+    from astroid import MANAGER
+    from astroid.builder import AstroidBuilder
+
+    from torchport.analysis.model import find_method, module_classes
+
+    counts = {"files": 0, "unparsable": 0, "module_classes": 0, "with_forward": 0}
+    builder = AstroidBuilder(MANAGER, apply_transforms=False)
+    for file in files:
+        counts["files"] += 1
+        try:
+            tree = builder.file_build(file, _module_name(file))
+            classes = module_classes(tree)
+        except Exception:  # noqa: BLE001 - pylint reports the file itself (syntax-error)
+            counts["unparsable"] += 1
+            continue
+        counts["module_classes"] += len(classes)
+        counts["with_forward"] += sum(1 for cls in classes if find_method(cls, "forward") is not None)
+    out.write_text(json.dumps(counts))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--hide-torch", action="store_true")
     parser.add_argument("--plugin-time", type=Path)
-    parser.add_argument("tool", choices=("pylint", "parse"))
+    parser.add_argument("tool", choices=("pylint", "parse", "census"))
     parser.add_argument("args", nargs=argparse.REMAINDER)
     options = parser.parse_args(argv)
     if options.hide_torch:
         _hide_torch()
     if options.tool == "parse":
         return _parse(options.args)
+    if options.tool == "census":
+        return _census(Path(options.args[0]), options.args[1:])
     if options.plugin_time:
         _time_plugin(options.plugin_time)
     from pylint.lint import Run
