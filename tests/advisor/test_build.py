@@ -324,6 +324,15 @@ class Net(nn.Module):
         self.fc = nn.Linear(4, 4)
         convert_layers(self)
 """,
+    "global-list-changed-after-its-literal": """
+import torch.nn as nn
+SIZES = [4, 4]
+SIZES.append(4)
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.layers = nn.ModuleList([nn.Linear(a, b) for a, b in zip(SIZES, SIZES[1:])])
+""",
     "layer-outside-the-catalogue": """
 import torch.nn as nn
 class Net(nn.Module):

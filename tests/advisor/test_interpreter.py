@@ -387,7 +387,6 @@ def _zoo() -> list[Any]:
 
 # Entries torchport cannot get exactly right yet, each for a reason outside the interpreter.
 _ZOO_BLOCKED = {
-    "keras_transformer::TransformerClassifier": "the shape catalogue has no torch.arange",
     "tcn::TCN": "torch_oracle.compare_summary takes a Sequential whose children are all registered earlier "
                 "(so absent under its name in named_modules()) for a leaf, and compares its subtree count with "
                 "its own (0)",

@@ -79,6 +79,8 @@ class ScopesMixin:
             value = frame.locals.get(binding.name, UNKNOWN)
         finally:
             self._static_pending.discard(key)
+        if isinstance(value, (list, dict, set)) and _changed_elsewhere(binding.name, binding.root()):
+            value = UNKNOWN  # `SIZES.append(...)` or `CFG["a"] = ...` somewhere: its value is not the literal's
         self._statics[key] = value
         return value
 
@@ -204,6 +206,29 @@ def decorator_kind(node: nodes.FunctionDef) -> str | None:
 def _outside_project(qname: str) -> bool:
     """Names of the standard library and torch, never looked up as project files."""
     return qname.split(".", 1)[0] in ("builtins", "math", "torch", "collections", "functools", "typing", "operator")
+
+
+def _changed_elsewhere(name: str, module: nodes.Module) -> bool:
+    """Whether a global container may be changed in place anywhere in its module: a method called on it,
+    an item assigned or deleted, `+=`, or a `global` statement naming it."""
+    for node in module.nodes_of_class((nodes.Call, nodes.Subscript, nodes.AugAssign, nodes.Global)):
+        if isinstance(node, nodes.Global):
+            if name in node.names:
+                return True
+        elif isinstance(node, nodes.Call):
+            if isinstance(node.func, nodes.Attribute) and _is_name(node.func.expr, name):
+                return True
+        elif isinstance(node, nodes.AugAssign):
+            if isinstance(node.target, nodes.AssignName) and node.target.name == name:
+                return True
+        elif _is_name(node.value, name) and isinstance(node.parent, (nodes.Assign, nodes.AugAssign, nodes.Delete)) \
+                and node is not getattr(node.parent, "value", None):
+            return True
+    return False
+
+
+def _is_name(node: nodes.NodeNG, name: str) -> bool:
+    return isinstance(node, nodes.Name) and node.name == name
 
 
 def _owner_class(node: nodes.NodeNG) -> nodes.ClassDef | None:
