@@ -333,6 +333,15 @@ class Net(nn.Module):
         super().__init__()
         self.layers = nn.ModuleList([nn.Linear(a, b) for a, b in zip(SIZES, SIZES[1:])])
 """,
+    "class-attribute-set-from-outside": """
+import torch.nn as nn
+class Net(nn.Module):
+    width = 4
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(self.width, 2)
+Net.width = 8
+""",
     "layer-outside-the-catalogue": """
 import torch.nn as nn
 class Net(nn.Module):

@@ -8,6 +8,7 @@ binds them; decorators other than a few known ones make a function opaque.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from astroid import nodes
@@ -89,7 +90,9 @@ class ScopesMixin:
         for klass in self.mro(cls):
             found = klass.locals.get(name)
             if found:
-                return self.static_binding(found[-1]) if len(found) == 1 else UNKNOWN
+                if len(found) != 1 or _reassigned_on_class(klass, name):
+                    return UNKNOWN
+                return self.static_binding(found[-1])
         return UNKNOWN
 
     def mro(self, cls: nodes.ClassDef) -> list[nodes.ClassDef]:
@@ -225,6 +228,18 @@ def _changed_elsewhere(name: str, module: nodes.Module) -> bool:
                 and node is not getattr(node.parent, "value", None):
             return True
     return False
+
+
+def _reassigned_on_class(cls: nodes.ClassDef, name: str) -> bool:
+    """Whether the module assigns the class attribute from outside (`Block.expansion = 4`)."""
+    return (cls.name, name) in _attribute_assignments(cls.root())
+
+
+@functools.lru_cache(maxsize=64)
+def _attribute_assignments(module: nodes.Module) -> frozenset[tuple[str, str]]:
+    """(name, attribute) of every `name.attribute = ...` in a module."""
+    return frozenset((node.expr.name, node.attrname) for node in module.nodes_of_class(nodes.AssignAttr)
+                     if isinstance(node.expr, nodes.Name))
 
 
 def _is_name(node: nodes.NodeNG, name: str) -> bool:
