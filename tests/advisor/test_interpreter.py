@@ -360,6 +360,27 @@ class Net(nn.Module):
     assert nesting(trace.output) in ("?", [2, 3, "?"])
 
 
+def test_in_place_changes_of_shape_and_deletions() -> None:
+    trace = interpret(HEADER + """
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.seq = nn.Sequential(nn.Linear(4, 4), nn.ReLU(), nn.Linear(4, 6))
+        del self.seq[-1]
+        self.extra = nn.Linear(4, 4)
+        del self.extra
+        self.conv = nn.Conv1d(1, 2, 3)
+    def forward(self, x):
+        x = self.seq(x)
+        x.unsqueeze_(1)
+        y = x.relu_()
+        return self.conv(x), y
+""", "Net", [(2, 4)])
+    assert [name for name, _ in trace.root.named_modules()] == ["", "seq", "seq.0", "seq.1", "conv"]
+    assert outputs(trace)["seq"] == [2, 4]
+    assert nesting(trace.output) == ["?", "?"]  # x changed shape in place: not followed, never wrong
+
+
 def test_construction_and_call_errors_are_recorded_with_their_layer() -> None:
     trace = interpret(HEADER + """
 class Net(nn.Module):

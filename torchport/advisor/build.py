@@ -208,6 +208,15 @@ def set_module_attribute(ev: Interpreter, module: ModuleInstance, name: str, val
         module.attrs[name] = value
 
 
+def delete_module_attribute(ev: Interpreter, module: ModuleInstance, name: str) -> None:
+    """`del module.name`: a child, parameter or attribute is gone (on one possible path only: unknown)."""
+    if ev.forked and (name in module.children or name in module.params):
+        module.complete = False
+    module.children.pop(name, None)
+    module.params.pop(name, None)
+    module.attrs.pop(name, None)
+
+
 def _may_be_module(node: nodes.NodeNG) -> bool:
     """Whether the expression assigned by this target could produce a Module (arithmetic cannot)."""
     statement = node.parent

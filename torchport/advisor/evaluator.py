@@ -302,7 +302,26 @@ class Evaluator(ExpressionsMixin, ScopesMixin):
         for target in node.targets:
             if isinstance(target, nodes.DelName):
                 frame.locals[target.name] = UNKNOWN
+            elif isinstance(target, nodes.DelAttr):
+                self.delete_attribute(self.eval(target.expr, frame), target.attrname, target)
+            elif isinstance(target, nodes.Subscript):
+                container = self.eval(target.value, frame)
+                if not self.delete_item(container, self.eval(target.slice, frame)):
+                    self.forget(target.value, frame)
         return Outcome.NORMAL
+
+    def delete_attribute(self, target: Any, name: str, node: nodes.NodeNG) -> None:
+        """`del target.name`; the base tracks no object attributes."""
+
+    def delete_item(self, container: Any, index: Any) -> bool:
+        """`del container[index]` on a Python list or dict; False when it was not followed."""
+        try:
+            if isinstance(container, list) and isinstance(index, (int, slice)) or isinstance(container, dict):
+                del container[index]
+                return True
+        except (KeyError, IndexError, TypeError):
+            pass
+        return False
 
     def _havoc(self, statements: Iterable[nodes.NodeNG], frame: Frame) -> None:
         """Forget every variable the statements may assign or mutate (their effect is not followed)."""

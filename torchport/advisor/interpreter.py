@@ -19,7 +19,7 @@ from torchport.advisor import build, module_methods, shape_rules
 from torchport.advisor.catalogue import Problem
 from torchport.advisor.dims import UNKNOWN, Unknown
 from torchport.advisor.evaluator import Budget, Evaluator, Frame, OutOfBudget, decorator_kind
-from torchport.advisor.pybuiltins import MAX_SIZE
+from torchport.advisor.pybuiltins import MAX_SIZE, Untracked
 from torchport.advisor.values import (
     ClassRef,
     FunctionRef,
@@ -161,9 +161,14 @@ class Interpreter(Evaluator):
                       node: nodes.NodeNG) -> Any:
         op = f"torch.Tensor.{name}"
         if shape_rules.has_op(op):
-            return self.operation(op, [tensor, *args], kwargs, node)
-        self.note(node, f"Tensor.{name} is not in the shape catalogue: its result is unknown")
-        return UNKNOWN
+            result = self.operation(op, [tensor, *args], kwargs, node)
+        else:
+            self.note(node, f"Tensor.{name} is not in the shape catalogue: its result is unknown")
+            result = UNKNOWN
+        if name.endswith("_") and not name.endswith("__") and not (
+                isinstance(result, TensorValue) and result.shape == tensor.shape):
+            raise Untracked  # an in-place change of shape (`x.unsqueeze_(1)`): the tensor itself is unknown now
+        return result
 
     def call_module(self, module: ModuleInstance, args: list[Any], kwargs: dict[str, Any], node: nodes.NodeNG) -> Any:
         """Run a module on abstract inputs: a torch layer by its catalogue rule, a Sequential child by child,
@@ -272,6 +277,16 @@ class Interpreter(Evaluator):
         if name in _TENSOR_SHAPE_PROPERTIES:
             return self.operation(f"torch.Tensor.{name}", [tensor], {}, node)
         return MethodRef(tensor, name)
+
+    def delete_attribute(self, target: Any, name: str, node: nodes.NodeNG) -> None:
+        if isinstance(target, ModuleInstance):
+            build.delete_module_attribute(self, target, name)
+
+    def delete_item(self, container: Any, index: Any) -> bool:
+        if isinstance(container, ModuleInstance):
+            module_methods.delete_item(self, container, index)
+            return True
+        return super().delete_item(container, index)
 
     def set_attribute(self, target: Any, name: str, value: Any, node: nodes.NodeNG) -> None:
         if isinstance(target, ModuleInstance):

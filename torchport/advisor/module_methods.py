@@ -221,6 +221,32 @@ _CONTAINER_METHODS: dict[tuple[str, str], Method] = {
 
 # ------------------------------------------------------------------------------- indexing
 
+def delete_item(ev: Interpreter, module: ModuleInstance, index: Any) -> None:
+    """`del module[index]`: a ModuleDict entry by key; Sequential and ModuleList entries by position or
+    slice, renumbered afterwards as torch does. Anything else makes the module incomplete."""
+    kind = build.container_kind(ev, module)
+    entries = _entries(module)
+    keys = list(entries)
+    if ev.forked:
+        _spoil(module)
+    elif kind in (build.MODULE_DICT, build.PARAMETER_DICT) and isinstance(index, str) and index in entries:
+        del entries[index]
+    elif kind in (build.SEQUENTIAL, build.MODULE_LIST, build.PARAMETER_LIST) and _position(index, len(keys)):
+        removed = set(keys[index] if isinstance(index, slice) else [keys[index]])
+        kept = [entries[k] for k in keys if k not in removed]
+        entries.clear()
+        entries.update((str(i), value) for i, value in enumerate(kept))
+    else:
+        _spoil(module)
+
+
+def _position(index: Any, length: int) -> bool:
+    """Whether an index picks known positions of a sequence of `length` entries."""
+    if isinstance(index, slice):
+        return all(isinstance(p, (int, type(None))) for p in (index.start, index.stop, index.step))
+    return isinstance(index, int) and not isinstance(index, bool) and -length <= index < length
+
+
 def container_items(ev: Interpreter, module: ModuleInstance) -> list[Any] | None:
     """What iterating over a module gives: children of a list/Sequential, keys of a dict."""
     kind = build.container_kind(ev, module)
