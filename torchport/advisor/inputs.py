@@ -64,7 +64,10 @@ def tensor_parameters(forward: nodes.FunctionDef | None) -> tuple[list[str], lis
         return ["input"], []
     params = [*forward.args.posonlyargs, *forward.args.args][1:]
     required = len(params) - len(forward.args.defaults or [])
-    return [p.name for p in params[:required]], [p.name for p in params[required:]]
+    names = [p.name for p in params[:required]]
+    if not params and forward.args.vararg:
+        names = [f"*{forward.args.vararg}"]  # forward(self, *inputs): at least one tensor
+    return names, [p.name for p in params[required:]]
 
 
 def from_shapes(shapes: Sequence[Sequence[Any]], source: str) -> Inputs:

@@ -10,6 +10,7 @@ an unknown count is null.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from rich import box
@@ -21,7 +22,19 @@ from torchport.advisor.summary_model import ModelSummary, Nesting
 
 
 def to_json(summaries: list[ModelSummary]) -> str:
-    return json.dumps({"models": [_model_json(s) for s in summaries]}, indent=2)
+    """Indented JSON with each shape on one line."""
+    text = json.dumps({"models": [_model_json(s) for s in summaries]}, indent=2)
+    return _FLAT_ARRAY.sub(_one_line, text)
+
+
+_FLAT_ARRAY = re.compile(r"\[[^\[\]{}]*\]")  # an array of scalars (a shape), as json.dumps indents it
+
+
+def _one_line(match: re.Match[str]) -> str:
+    try:
+        return json.dumps(json.loads(match.group(0)))
+    except ValueError:  # brackets inside a string: leave the text as it is
+        return match.group(0)
 
 
 def _model_json(s: ModelSummary) -> dict[str, Any]:
