@@ -8,6 +8,7 @@ instantiation in the project whose arguments are all known, else from the defaul
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,7 @@ from astroid import nodes
 from torchport.advisor import inputs as sources
 from torchport.advisor.dims import UNKNOWN
 from torchport.advisor.inputs import InputError, Inputs
-from torchport.advisor.interpreter import trace_model
+from torchport.advisor.interpreter import Trace, trace_model
 from torchport.advisor.summary_model import (
     ModelSummary,
     findings,
@@ -51,24 +52,41 @@ def select_models(module: nodes.Module, class_name: str | None) -> list[nodes.Cl
     return chosen[-1:]
 
 
-def summarize(path: Path, module: nodes.Module, cls: nodes.ClassDef, target: Target,
-              cli_shapes: list[tuple[Any, ...]]) -> ModelSummary:
+@dataclass(frozen=True)
+class Analysis:
+    """One model traced with the arguments and inputs chosen for it (what the 73xx checks read)."""
+
+    cls: nodes.ClassDef
+    trace: Trace
+    inputs: Inputs
+    args_text: str
+    args_source: str
+
+
+def analyse(path: Path, module: nodes.Module, cls: nodes.ClassDef, target: Target,
+            cli_shapes: list[tuple[Any, ...]]) -> Analysis:
+    """Choose constructor arguments and input shapes for `cls`, then trace it."""
     usages = find_usages(cls, list(project_modules(path, module, cls.name)))
     args, kwargs, args_text, args_source = constructor_arguments(cls, target, usages)
     forward = find_method(cls, "forward")
     required, optional = sources.tensor_parameters(forward)
     chosen = choose_inputs(path, cls, forward, required, optional, cli_shapes, usages, args, kwargs)
-    trace = trace_model(cls, args, kwargs, list(chosen.values))
-    root = trace.root
+    return Analysis(cls, trace_model(cls, args, kwargs, list(chosen.values)), chosen, args_text, args_source)
+
+
+def summarize(path: Path, module: nodes.Module, cls: nodes.ClassDef, target: Target,
+              cli_shapes: list[tuple[Any, ...]]) -> ModelSummary:
+    analysis = analyse(path, module, cls, target, cli_shapes)
+    trace, root = analysis.trace, analysis.trace.root
     return ModelSummary(
         class_name=cls.name,
         file=str(path),
         line=cls.lineno or 0,
-        inputs=[nesting(v) for v in chosen.values],
-        input_dtypes=[v.dtype for v in chosen.values],
-        input_source=chosen.source,
-        args=args_text,
-        args_source=args_source,
+        inputs=[nesting(v) for v in analysis.inputs.values],
+        input_dtypes=[v.dtype for v in analysis.inputs.values],
+        input_source=analysis.inputs.source,
+        args=analysis.args_text,
+        args_source=analysis.args_source,
         output=nesting(trace.output),
         layers=layer_rows(trace),
         total_params=param_count(root) if root is not None else None,
