@@ -189,7 +189,7 @@ def adaptive(name: str, x: Shape, nd: int, output_size: Sequence[Any]) -> Shape:
     """Adaptive pooling: spatial dims become output_size (None keeps the input's)."""
     cdim = spatial_input(name, x, nd)
     sizes = tuple(L if o is None else o for L, o in zip(x[cdim + 1:], output_size))
-    for i, o in enumerate(sizes):
+    for o in sizes:
         if isinstance(o, int) and o < 0:
             raise invalid(f"{name}: output_size elements must be non-negative, got {o}", "output_size", o, 0)
     return (*x[:cdim + 1], *sizes)
