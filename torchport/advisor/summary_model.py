@@ -36,7 +36,6 @@ class LayerRow:
     type: str  # class name, e.g. "Conv2d"
     output: Nesting  # of the first call
     params: int | None  # None: unknown
-    line: int | None  # where the layer is constructed
     other_outputs: tuple[Nesting, ...] = ()  # later calls' outputs that differ from the first
 
 
@@ -119,7 +118,7 @@ def layer_rows(trace: Trace) -> list[LayerRow]:
             if nesting(call.output) not in outputs:
                 outputs.append(nesting(call.output))
         rows.append(LayerRow(name, module.short_type, outputs[0] if outputs else None, param_count(module),
-                             _line(module.node), tuple(outputs[1:])))
+                             tuple(outputs[1:])))
     return rows
 
 

@@ -44,10 +44,6 @@ class ClassRef:
 
     classdef: nodes.ClassDef
 
-    @property
-    def qname(self) -> str:
-        return self.classdef.qname()
-
 
 @dataclass(frozen=True, eq=False)
 class FunctionRef:
