@@ -414,23 +414,30 @@ _ZOO_BLOCKED = {
 }
 
 
+def _summary_json(model: Any, path: Path, capsys: pytest.CaptureFixture[str]) -> dict[str, Any]:
+    """`torchport summary --format json` of a zoo entry's class in `path`, with its arguments and inputs."""
+    import json
+
+    from torchport.advisor import cli
+
+    arguments = ", ".join(f"{k}={v!r}" for k, v in model.kwargs.items())
+    shapes = [arg for shape in model.inputs for arg in ("--input-shape", ",".join(map(str, shape)))]
+    assert cli.main(["summary", f"{path}::{model.cls}({arguments})", *shapes, "--format", "json"]) == 0
+    (summary,) = json.loads(capsys.readouterr().out)["models"]
+    return summary
+
+
 @pytest.mark.parametrize("model", _zoo(), ids=[f"{m.id}{m.kwargs or ''}" for m in _zoo()])
 def test_zoo_model_summary_equals_torch(model: Any, capsys: pytest.CaptureFixture[str],
                                        request: pytest.FixtureRequest) -> None:
     """`torchport summary --format json` on each zoo model: output, every submodule's output and every
     parameter count equal torch's on the meta device."""
     pytest.importorskip("torch")
-    import json
-
     from tests.support.torch_oracle import compare_summary, run_model
-    from torchport.advisor import cli
 
     if model.id in _ZOO_BLOCKED:
         request.applymarker(pytest.mark.xfail(reason=_ZOO_BLOCKED[model.id], strict=True))
-    arguments = ", ".join(f"{k}={v!r}" for k, v in model.kwargs.items())
-    shapes = [arg for shape in model.inputs for arg in ("--input-shape", ",".join(map(str, shape)))]
-    assert cli.main(["summary", f"{model.path}::{model.cls}({arguments})", *shapes, "--format", "json"]) == 0
-    (summary,) = json.loads(capsys.readouterr().out)["models"]
+    summary = _summary_json(model, model.path, capsys)
 
     comparison = compare_summary(run_model(model.path, model.cls, model.kwargs, model.inputs, model.dtypes), summary)
     assert comparison.ok, comparison
@@ -536,14 +543,12 @@ def test_mutated_zoo_models_are_never_misjudged(tmp_path: Path, capsys: pytest.C
     torchport reports no error and no shape torch does not compute; where torchport reports an error, torch
     raises (on the CPU: the meta device skips some checks, e.g. ConvTranspose's input channels)."""
     pytest.importorskip("torch")
-    import json
     import random
     import re
 
     import torch
 
     from tests.support.torch_oracle import compare_summary, load_namespace, run_model
-    from torchport.advisor import cli
 
     rng = random.Random(20261126)
     number = re.compile(r"(?<![\w.])\d+(?![\w.])")
@@ -561,10 +566,7 @@ def test_mutated_zoo_models_are_never_misjudged(tmp_path: Path, capsys: pytest.C
         path = tmp_path / f"mutant{index}.py"
         path.write_text("\n".join(lines) + "\n")
 
-        arguments = ", ".join(f"{k}={v!r}" for k, v in model.kwargs.items())
-        shapes = [arg for shape in model.inputs for arg in ("--input-shape", ",".join(map(str, shape)))]
-        assert cli.main(["summary", f"{path}::{model.cls}({arguments})", *shapes, "--format", "json"]) == 0
-        (summary,) = json.loads(capsys.readouterr().out)["models"]
+        summary = _summary_json(model, path, capsys)
         errors = [f for f in summary["findings"] if f["kind"] == "error"]
         try:
             result = run_model(path, model.cls, model.kwargs, model.inputs, model.dtypes)

@@ -211,15 +211,20 @@ class Evaluator(ExpressionsMixin, ScopesMixin):
         try:
             for item in items:
                 self.assign(node.target, item, frame)
-                outcome = self.exec_block(node.body, frame)
-                if outcome is Outcome.BREAK:
-                    return Outcome.NORMAL
-                if outcome in TERMINAL:
-                    return outcome
+                ended = self._iteration(node, frame)
+                if ended is not None:
+                    return ended
         except Untracked:
             self._havoc([node], frame)
             return Outcome.NORMAL
         return self.exec_block(node.orelse, frame)
+
+    def _iteration(self, loop: nodes.For | nodes.While, frame: Frame) -> Outcome | None:
+        """One pass over a loop's body: how the loop ends if it ends here (break, return, raise), else None."""
+        outcome = self.exec_block(loop.body, frame)
+        if outcome is Outcome.BREAK:
+            return Outcome.NORMAL
+        return outcome if outcome in TERMINAL else None
 
     def element(self, iterable: Any) -> Any:
         """What one item of a sequence of unknown length is (a subclass knows tensor rows)."""
@@ -233,11 +238,9 @@ class Evaluator(ExpressionsMixin, ScopesMixin):
                     return self._loop_unknown(node, frame, lambda: None)
                 if not test:
                     return self.exec_block(node.orelse, frame)
-                outcome = self.exec_block(node.body, frame)
-                if outcome is Outcome.BREAK:
-                    return Outcome.NORMAL
-                if outcome in TERMINAL:
-                    return outcome
+                ended = self._iteration(node, frame)
+                if ended is not None:
+                    return ended
         except Untracked:
             pass
         self._havoc([node], frame)
