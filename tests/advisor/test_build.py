@@ -342,6 +342,15 @@ class Net(nn.Module):
         self.fc = nn.Linear(self.width, 2)
 Net.width = 8
 """,
+    "tied-weights": """
+import torch.nn as nn
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.encoder = nn.Embedding(100, 8)
+        self.decoder = nn.Linear(8, 100)
+        self.decoder.weight = self.encoder.weight
+""",
     "layer-outside-the-catalogue": """
 import torch.nn as nn
 class Net(nn.Module):

@@ -183,7 +183,10 @@ def set_module_attribute(ev: Interpreter, module: ModuleInstance, name: str, val
     """`module.name = value` as `nn.Module.__setattr__` does it. On one of several possible paths, or
     with a value that may be a Module the interpreter does not know, which children and parameters
     the module holds is no longer known: it becomes incomplete rather than guessed."""
-    if ev.forked or isinstance(value, Unknown):
+    if module.layer is not None and not isinstance(value, (int, float, str, type(None))):
+        module.complete = False  # a torch layer's own parameter replaced or tied (`decoder.weight = ...`)
+        module.attrs[name] = UNKNOWN
+    elif ev.forked or isinstance(value, Unknown):
         registered = name in module.children or name in module.params
         may_register = isinstance(value, (ModuleInstance, ParamValue)) or (
             isinstance(value, Unknown) and _may_be_module(node) and any(module is m for m in ev.building))
