@@ -189,6 +189,20 @@ class Net(nn.Module):
         "backbone.1": ("LayerNorm", 12), "head": ("Linear", 14),
     }, trainable=6 + 14),
 
+    Case("one-parameter-in-two-modules", HEADER + """
+class Scale(nn.Module):
+    def __init__(self, weight):
+        super().__init__()
+        self.weight = weight
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        shared = nn.Parameter(torch.ones(5))
+        self.a = Scale(shared)
+        self.b = Scale(shared)
+""", "Net", {"": ("Net", 5), "a": ("Scale", 5), "b": ("Scale", 5)}),
+
     Case("sequential-subclass-and-base-init-with-kwargs", HEADER + """
 class ConvBNReLU(nn.Sequential):
     def __init__(self, i, o, **kwargs):

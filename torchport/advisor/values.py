@@ -126,9 +126,13 @@ class ModuleInstance:
             pending.extend(reversed(children))
 
     def parameters(self) -> Iterator[ParamValue]:
-        """Every parameter below this module, each shared module once (as torch's `parameters()`)."""
+        """Every parameter below this module, each shared one once (as torch's `parameters()`)."""
+        seen: set[int] = set()
         for _, module in self.named_modules():
-            yield from module.params.values()
+            for param in module.params.values():
+                if id(param) not in seen:
+                    seen.add(id(param))
+                    yield param
 
     def is_complete(self) -> bool:
         return all(module.complete for _, module in self.named_modules())
