@@ -363,7 +363,8 @@ class OpCase:
     kwargs: dict[str, Any] = field(default_factory=dict)
 
 
-def shape(min_rank: int = 0, max_rank: int = 4, sizes: st.SearchStrategy[int] = small) -> st.SearchStrategy[tuple[int, ...]]:
+def shape(min_rank: int = 0, max_rank: int = 4,
+          sizes: st.SearchStrategy[int] = small) -> st.SearchStrategy[tuple[int, ...]]:
     return st.lists(sizes, min_size=min_rank, max_size=max_rank).map(tuple)
 
 
@@ -528,7 +529,8 @@ def split_op(draw: st.DrawFn) -> OpCase:
     x = draw(shape(0, 3, st.integers(1, 7)))
     dim = draw(st.integers(-3, 2))
     if draw(flag):
-        return OpCase(draw(st.sampled_from(("torch.chunk", T + "chunk"))), (In(x), draw(st.integers(1, 4))), {"dim": dim})
+        name = draw(st.sampled_from(("torch.chunk", T + "chunk")))
+        return OpCase(name, (In(x), draw(st.integers(1, 4))), {"dim": dim})
     spec: Any = draw(st.integers(1, 4))
     if draw(flag) and x:
         size = x[dim] if -len(x) <= dim < len(x) else 3

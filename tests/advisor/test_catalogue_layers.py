@@ -21,7 +21,7 @@ from tests.advisor import catalogue_strategies as cs
 from tests.advisor.catalogue_strategies import In, LayerCase, Sub
 from torchport.advisor.catalogue import LAYERS, Layer, ParamCount, Tensor, build
 from torchport.advisor.catalogue.signature import REQUIRED
-from torchport.advisor.dims import UNKNOWN, Unknown, evaluate, symbols
+from torchport.advisor.dims import UNKNOWN, evaluate, symbols
 
 torch = pytest.importorskip("torch")
 nn = torch.nn
@@ -162,7 +162,7 @@ def check_case(case: LayerCase) -> None:
     if status == "ok" and (layer.errors or result.errors):
         status, out, counts = run_torch(case, "cpu")
     if status == "init-error":
-        assert layer.errors or not result.known, f"torch rejects the constructor ({out}) but the catalogue gives {result}"
+        assert layer.errors or not result.known, f"torch rejects the constructor ({out}), the catalogue gives {result}"
         return
     assert not layer.errors, f"catalogue rejects a constructor torch accepts: {layer.errors}"
     if status == "call-error":
@@ -243,11 +243,12 @@ def test_signature_matches_torch(name: str) -> None:
 # ------------------------------------------------------------------------- worked examples
 
 def test_in_features_error_names_the_argument_and_the_right_value() -> None:
-    N, H, W = symbols("N H W")
+    (N,) = symbols("N")
     layer = build("torch.nn.Linear", (2048, 128))
     result = layer(Tensor((N, 1568)))
     (error,) = result.errors
-    assert (error.code, error.arg, error.dim, error.got, error.expected) == ("arg-mismatch", "in_features", 1, 2048, 1568)
+    assert (error.code, error.arg, error.dim) == ("arg-mismatch", "in_features", 1)
+    assert (error.got, error.expected) == (2048, 1568)
     assert "in_features should be 1568" in error.message
     assert result.value is UNKNOWN and result.assumed == Tensor((N, 128))
 

@@ -4,6 +4,7 @@ whose kernels make every check (the meta device skips some)."""
 
 from __future__ import annotations
 
+import inspect
 import operator
 import warnings
 from typing import Any
@@ -14,6 +15,7 @@ from hypothesis import strategies as st
 
 from tests.advisor.catalogue_strategies import OP_STRATEGIES, In, OpCase
 from torchport.advisor.catalogue import OPS, Tensor, call_op
+from torchport.advisor.catalogue.signature import REQUIRED
 from torchport.advisor.dims import UNKNOWN, Expr, evaluate, symbols
 
 torch = pytest.importorskip("torch")
@@ -126,10 +128,34 @@ def test_every_op_name_resolves_in_torch() -> None:
     assert missing == []
 
 
+def test_signatures_match_torch_where_torch_declares_them() -> None:
+    """Ops whose torch function has an inspectable signature bind the same names and defaults, so that a
+    keyword call torch accepts is never reported as a bad call (catch-all entries are exempt)."""
+    checked, mismatches = 0, []
+    for name, spec in OPS.items():
+        module, _, attr = name.rpartition(".")
+        owner = {"torch.nn.functional": torch.nn.functional, "torch": torch}.get(module)
+        if owner is None or (spec.signature.var_positional and spec.signature.var_keyword):
+            continue
+        try:
+            declared = inspect.signature(getattr(owner, attr)).parameters.values()
+        except (TypeError, ValueError):  # a builtin or a dispatch wrapper: nothing declared
+            continue
+        theirs = [(p.name, REQUIRED if p.default is p.empty else p.default) for p in declared
+                  if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
+        if not theirs:
+            continue
+        checked += 1
+        ours = [(p.name, p.default) for p in spec.signature.params]
+        if ours != theirs:
+            mismatches.append((name, ours, theirs))
+    assert mismatches == [] and checked >= 15
+
+
 # ------------------------------------------------------------------------- worked examples
 
 def test_view_with_minus_one_and_the_element_count_check() -> None:
-    N, H, W = symbols("N H W")
+    (N,) = symbols("N")
     x = Tensor((N, 32, 7, 7))
     assert call_op("torch.Tensor.view", (x, N, -1)).value == Tensor((N, 1568))
     assert call_op("torch.Tensor.view", (x, (-1, 32 * 7 * 7))).value == Tensor((N, 1568))

@@ -539,7 +539,8 @@ def _bounds(terms: Iterable[tuple[Monomial, int | Fraction]]) -> tuple[float, fl
             plow, phigh = _interval_pow(alow, ahigh, power)
             mlow, mhigh = _interval_mul(mlow, mhigh, plow, phigh)
         cf = float(c)
-        tlow, thigh = (_safe_mul(cf, mlow), _safe_mul(cf, mhigh)) if c > 0 else (_safe_mul(cf, mhigh), _safe_mul(cf, mlow))
+        ends = (_safe_mul(cf, mlow), _safe_mul(cf, mhigh))
+        tlow, thigh = min(ends), max(ends)
         low, high = low + tlow, high + thigh
     return low, high
 

@@ -194,7 +194,8 @@ def as_int(value: Any, name: str, *, minimum: int | None = None) -> Dim:
     return value
 
 
-def as_tuple(value: Any, n: int, name: str, *, minimum: int | None = None, allow_single: bool = False) -> tuple[Dim, ...]:
+def as_tuple(value: Any, n: int, name: str, *, minimum: int | None = None,
+             allow_single: bool = False) -> tuple[Dim, ...]:
     """An `int or tuple of n ints` argument as an n-tuple (torch's `_ntuple`)."""
     if isinstance(value, (tuple, list)):
         items = tuple(value)
@@ -236,7 +237,8 @@ def check_rank(shape: Shape, allowed: Sequence[int], name: str, operand: int = 0
         raise rank_error(name, len(shape), " or ".join(str(r) for r in allowed), operand)
 
 
-def arg_mismatch(name: str, arg: str, got: Any, expected: Dim, operand: int, dim: int, what: str = "") -> Callable[[], Problem]:
+def arg_mismatch(name: str, arg: str, got: Any, expected: Dim, operand: int, dim: int,
+                 what: str = "") -> Callable[[], Problem]:
     """A problem factory: argument `arg` (value got) should be `expected`, the input's dim `dim`."""
     def make() -> Problem:
         return Problem(

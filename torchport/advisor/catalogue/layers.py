@@ -15,7 +15,15 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from torchport.advisor.catalogue import nn_activation, nn_attention, nn_conv, nn_linear, nn_norm, nn_recurrent, nn_reshape
+from torchport.advisor.catalogue import (
+    nn_activation,
+    nn_attention,
+    nn_conv,
+    nn_linear,
+    nn_norm,
+    nn_recurrent,
+    nn_reshape,
+)
 from torchport.advisor.catalogue.core import Invalid, Problem
 from torchport.advisor.catalogue.layer import Constraint, Layer, LayerSpec, ParamCount
 from torchport.advisor.catalogue.signature import BindError, bind

@@ -55,8 +55,9 @@ def _conv_validate(nd: int, transposed: bool, lazy: bool) -> Validate:
         padding = a["padding"]
         if isinstance(padding, str):
             if transposed or padding not in ("same", "valid"):
-                raise invalid(f"invalid padding string {padding!r}, should be one of ('valid', 'same')"
-                              if not transposed else "ConvTranspose does not accept padding strings", "padding", padding)
+                message = ("ConvTranspose does not accept padding strings" if transposed
+                           else f"invalid padding string {padding!r}, should be one of ('valid', 'same')")
+                raise invalid(message, "padding", padding)
             if padding == "same" and any(s != 1 for s in as_tuple(a["stride"], nd, "stride")):
                 raise invalid("padding='same' is not supported for strided convolutions: use stride=1 or "
                               "an explicit padding", "padding", padding)

@@ -32,7 +32,8 @@ from torchport.advisor.dims import UNKNOWN, Dim, fmt
 
 
 def _linear_out(ctx: Ctx, a: Args, f: Args) -> Tensor:
-    return Tensor(shapes.linear(ctx, "Linear", input_shape(f), checked_arg(a, "in_features"), size_arg(a, "out_features")))
+    in_features, out_features = checked_arg(a, "in_features"), size_arg(a, "out_features")
+    return Tensor(shapes.linear(ctx, "Linear", input_shape(f), in_features, out_features))
 
 
 def _linear_count(a: Args, x: Any) -> tuple[Dim, Dim]:
@@ -53,7 +54,8 @@ def _lazy_linear_count(a: Args, x: Any) -> tuple[Dim, Dim]:
 def _bilinear_out(ctx: Ctx, a: Args, f: Args) -> Tensor:
     x1, x2 = input_shape(f, "input1"), input_shape(f, "input2")
     out = shapes.linear(ctx, "Bilinear", x1, size_arg(a, "in1_features"), size_arg(a, "out_features"), "in1_features")
-    shapes.linear(ctx, "Bilinear", x2, size_arg(a, "in2_features"), size_arg(a, "out_features"), "in2_features", operand=1)
+    shapes.linear(ctx, "Bilinear", x2, size_arg(a, "in2_features"), size_arg(a, "out_features"), "in2_features",
+                  operand=1)
     if len(x1) != len(x2):
         raise Invalid(Problem("rank", f"Bilinear: input1 ({len(x1)}-d) and input2 ({len(x2)}-d) must have the same "
                                       "number of dims", operand=1, got=len(x2), expected=len(x1)))

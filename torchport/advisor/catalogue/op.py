@@ -6,7 +6,17 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from torchport.advisor.catalogue.core import Ctx, Invalid, Problem, Shape, Tensor, Undecidable, invalid, norm_dim, shape_of
+from torchport.advisor.catalogue.core import (
+    Ctx,
+    Invalid,
+    Problem,
+    Shape,
+    Tensor,
+    Undecidable,
+    invalid,
+    norm_dim,
+    shape_of,
+)
 from torchport.advisor.catalogue.signature import Signature, parse
 from torchport.advisor.dims import Dim, Expr, Unknown, is_dim, sign
 
@@ -33,6 +43,13 @@ class OpSpec:
 def entries(names: Sequence[str], signature: str, rule: Rule) -> list[OpSpec]:
     """The same rule and signature under several names (`torch.flatten`, `torch.Tensor.flatten`)."""
     return [OpSpec(name, signature, rule) for name in names]
+
+
+def renamed(rule: Rule, **names: str) -> Rule:
+    """The rule for a signature that names a parameter differently (`torch.split(tensor, ...)`)."""
+    def wrapped(ctx: Ctx, a: Args) -> Any:
+        return rule(ctx, {**a, **{new: a[old] for old, new in names.items()}})
+    return wrapped
 
 
 def tensor_shape(a: Args, name: str = "input") -> Shape:

@@ -22,6 +22,7 @@ from torchport.advisor.catalogue.op import (
     Rule,
     broadcast_shape,
     entries,
+    renamed,
     tensor_shape,
 )
 from torchport.advisor.dims import Unknown, exact_div
@@ -143,7 +144,7 @@ SPECS: list[OpSpec] = [
     *entries([T + n for n in _BINARY_FUNCTIONS], "input, other, *args, **kwargs", _binary),
     *entries([T + "__" + n.rstrip("_") + "__" for n in _BINARY_OPERATORS], "input, other", _binary),
     *entries(["torch.where"], "condition, input=None, other=None", _where),
-    *entries([T + "where"], "input, condition, other", _where),
+    *entries([T + "where"], "input, condition, y", renamed(_where, y="other")),
     *entries([F + "softmax", F + "log_softmax", F + "softmin"], "input, dim=None, _stacklevel=3, dtype=None", _softmax),
     *entries(["torch.softmax", "torch.log_softmax", T + "softmax", T + "log_softmax"], "input, dim, dtype=None",
              _softmax),

@@ -88,7 +88,8 @@ def _getitem(ctx: Ctx, a: Args) -> Any:
                 raise Invalid(Problem("dim-range", f"tuple index {index} out of range for a shape of {len(target)} "
                                                    "dims", arg="index", got=index, expected=len(target)))
             return target[index]
-        if isinstance(index, slice) and all(v is None or isinstance(v, int) for v in (index.start, index.stop, index.step)):
+        bounds = (index.start, index.stop, index.step) if isinstance(index, slice) else ()
+        if isinstance(index, slice) and all(v is None or isinstance(v, int) for v in bounds):
             return target[index]
         raise Undecidable
     x = tensor_shape(a)

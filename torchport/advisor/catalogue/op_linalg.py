@@ -24,6 +24,7 @@ from torchport.advisor.catalogue.op import (
     Args,
     OpSpec,
     entries,
+    renamed,
     tensor_shape,
 )
 from torchport.advisor.dims import Dim, fmt, fmt_shape
@@ -141,9 +142,11 @@ def _einsum_rank(term: str, x: Shape, operand: int) -> Invalid:
 
 
 SPECS: list[OpSpec] = [
-    *entries(["torch.matmul", T + "matmul", "operator.matmul", T + "__matmul__"], "input, other", _matmul),
+    *entries(["torch.matmul", "operator.matmul", T + "__matmul__"], "input, other", _matmul),
+    *entries([T + "matmul"], "input, tensor2", renamed(_matmul, tensor2="other")),
     *entries(["torch.mm", T + "mm"], "input, mat2", _mm),
-    *entries(["torch.bmm", T + "bmm"], "input, mat2", _bmm),
+    *entries(["torch.bmm"], "input, mat2", _bmm),
+    *entries([T + "bmm"], "input, batch2", renamed(_bmm, batch2="mat2")),
     *entries([F + "linear"], "input, weight, bias=None", _linear),
     *entries(["torch.einsum"], "equation, *args", _einsum),
 ]

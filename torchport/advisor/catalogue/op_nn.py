@@ -59,16 +59,16 @@ def _conv_op(nd: int, transposed: bool) -> Rule:
                 pads: Any = padding
             else:
                 pads = as_tuple(padding, nd, "padding", minimum=0)
-            out = shapes.conv(ctx, name, x, nd, w[1] * groups, w[0], kernel, stride, pads, dilation,  # type: ignore[operator]
-                              channel_arg="weight")
+            in_channels = w[1] * groups  # type: ignore[operator]
+            out = shapes.conv(ctx, name, x, nd, in_channels, w[0], kernel, stride, pads, dilation, channel_arg="weight")
         bias = a["bias"]
         if isinstance(bias, Tensor) and not isinstance(bias.shape, Unknown):
             channels = out[len(out) - nd - 1]
             if len(bias.shape) != 1:
                 raise Invalid(Problem("rank", f"{name}: bias must be 1-d, got {len(bias.shape)}-d", operand=2,
                                       got=len(bias.shape), expected=1))
-            ctx.equal(bias.shape[0], channels, size_mismatch(f"{name}: bias has {fmt(bias.shape[0])} elements, "
-                                                             f"expected {fmt(channels)}", 2, 0, bias.shape[0], channels))
+            message = f"{name}: bias has {fmt(bias.shape[0])} elements, expected {fmt(channels)}"
+            ctx.equal(bias.shape[0], channels, size_mismatch(message, 2, 0, bias.shape[0], channels))
         return Tensor(out)
     return rule
 
@@ -182,7 +182,8 @@ def _sdpa(ctx: Ctx, a: Args) -> Tensor:
 def _pixel(shuffle: bool) -> Rule:
     def rule(ctx: Ctx, a: Args) -> Tensor:
         if shuffle:
-            return Tensor(shapes.pixel_shuffle(ctx, "pixel_shuffle", tensor_shape(a), as_int(a["upscale_factor"], "upscale_factor", minimum=1)))
+            factor = as_int(a["upscale_factor"], "upscale_factor", minimum=1)
+            return Tensor(shapes.pixel_shuffle(ctx, "pixel_shuffle", tensor_shape(a), factor))
         return Tensor(shapes.pixel_unshuffle(ctx, "pixel_unshuffle", tensor_shape(a),
                                              as_int(a["downscale_factor"], "downscale_factor", minimum=1)))
     return rule
@@ -208,8 +209,10 @@ def _per_dims(nd: int) -> list[OpSpec]:
 
 SPECS: list[OpSpec] = [
     *(spec for nd in (1, 2, 3) for spec in _per_dims(nd)),
-    *entries([F + "interpolate", F + "upsample"], "input, size=None, scale_factor=None, mode='nearest', "
-             "align_corners=None, recompute_scale_factor=None, antialias=False", _interpolate),
+    *entries([F + "interpolate"], "input, size=None, scale_factor=None, mode='nearest', align_corners=None, "
+             "recompute_scale_factor=None, antialias=False", _interpolate),
+    *entries([F + "upsample"], "input, size=None, scale_factor=None, mode='nearest', align_corners=None",
+             _interpolate),
     *entries([F + "pad"], "input, pad, mode='constant', value=None", _pad),
     *entries([F + "layer_norm"], "input, normalized_shape, weight=None, bias=None, eps=1e-05", _layer_norm),
     *entries([F + "batch_norm"], "input, running_mean, running_var, weight=None, bias=None, training=False, "

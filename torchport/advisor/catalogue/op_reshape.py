@@ -26,6 +26,7 @@ from torchport.advisor.catalogue.op import (
     dims_arg,
     entries,
     is_one,
+    renamed,
     size_list,
     tensor_shape,
 )
@@ -250,7 +251,8 @@ def _cat(ctx: Ctx, a: Args) -> Tensor:
     for operand, s in enumerate(shapes_):
         if len(s) != len(first):
             raise Invalid(Problem("rank", f"cat: tensor {operand} has {len(s)} dims, tensor 0 has {len(first)}: all "
-                                          "must have the same number", operand=operand, got=len(s), expected=len(first)))
+                                          "must have the same number", operand=operand, got=len(s),
+                                  expected=len(first)))
         for i, (p, q) in enumerate(zip(s, first)):
             if i != d:
                 ctx.equal(p, q, size_mismatch(
@@ -273,7 +275,8 @@ def _stack(ctx: Ctx, a: Args) -> Tensor:
                                   operand=operand, got=len(s), expected=len(first)))
         for i, (p, q) in enumerate(zip(s, first)):
             ctx.equal(p, q, size_mismatch(f"stack expects each tensor to be equal size, but tensor 0 is "
-                                          f"{fmt_shape(first)} and tensor {operand} is {fmt_shape(s)}", operand, i, p, q))
+                                          f"{fmt_shape(first)} and tensor {operand} is {fmt_shape(s)}",
+                                          operand, i, p, q))
     return Tensor((*first[:d], len(shapes_), *first[d:]))
 
 
@@ -287,7 +290,9 @@ SPECS: list[OpSpec] = [
     *entries(["torch.unsqueeze", T + "unsqueeze"], "input, dim", _unsqueeze),
     *entries([T + "permute"], "input, *args", _permute),
     *entries(["torch.permute"], "input, dims", _permute),
-    *entries(["torch.transpose", T + "transpose", "torch.swapaxes", T + "swapaxes", "torch.swapdims", T + "swapdims"],
+    *entries(["torch.swapaxes", T + "swapaxes"], "input, axis0, axis1",
+             renamed(_transpose, axis0="dim0", axis1="dim1")),
+    *entries(["torch.transpose", T + "transpose", "torch.swapdims", T + "swapdims"],
              "input, dim0, dim1", _transpose),
     *entries(["torch.t", T + "t"], "input", _t),
     *entries([T + "T"], "input", _T),
@@ -296,8 +301,10 @@ SPECS: list[OpSpec] = [
     *entries([T + "expand_as"], "input, other", _expand_as),
     *entries([T + "repeat"], "input, *args", _repeat),
     *entries(["torch.chunk", T + "chunk"], "input, chunks, dim=0", _chunk),
-    *entries(["torch.split", T + "split"], "input, split_size_or_sections, dim=0", _split),
+    *entries(["torch.split"], "tensor, split_size_or_sections, dim=0", renamed(_split, tensor="input")),
+    *entries([T + "split"], "input, split_size, dim=0", renamed(_split, split_size="split_size_or_sections")),
     *entries(["torch.unbind", T + "unbind"], "input, dim=0", _unbind),
-    *entries(["torch.cat", "torch.concat", "torch.concatenate"], "tensors, dim=0, *, out=None", _cat),
+    *entries(["torch.cat", "torch.concat"], "tensors, dim=0, *, out=None", _cat),
+    *entries(["torch.concatenate"], "tensors, axis=0, out=None", renamed(_cat, axis="dim")),
     *entries(["torch.stack"], "tensors, dim=0, *, out=None", _stack),
 ]

@@ -82,7 +82,8 @@ def conv(
     sizes = x[cdim + 1:]
     if padding == "same":  # torch pads d*(k-1) in all, the odd one on the right
         out_sizes = tuple(sizes)
-        sides = [(total // 2, total - total // 2) for total in (d * (k - 1) for k, d in zip(kernel, dilation))]  # type: ignore[operator]
+        totals = [d * (k - 1) for k, d in zip(kernel, dilation)]  # type: ignore[operator]
+        sides = [(total // 2, total - total // 2) for total in totals]
     else:
         pads = (0,) * nd if padding == "valid" else padding
         out_sizes = tuple(conv_out(L, k, s, p, d) for L, k, s, p, d in zip(sizes, kernel, stride, pads, dilation))
@@ -179,7 +180,8 @@ def pool(
     for s in stride:
         if isinstance(s, int) and s < 1:
             raise invalid(f"{name}: stride must be positive, got {s}", "stride", s, 1)
-    out_sizes = tuple(pool_out(L, k, s, p, d, ceil_mode) for L, k, s, p, d in zip(x[cdim + 1:], kernel, stride, padding, dilation))
+    windows = zip(x[cdim + 1:], kernel, stride, padding, dilation)
+    out_sizes = tuple(pool_out(L, k, s, p, d, ceil_mode) for L, k, s, p, d in windows)
     for i, size in enumerate(out_sizes):
         ctx.positive(size, too_small(name, cdim + 1 + i, size))
     return (*x[:cdim + 1], *out_sizes)
@@ -260,7 +262,8 @@ def _divisible_quotient(ctx: Ctx, name: str, total: Dim, known: Dim, sizes: Sequ
         quotient = floordiv(total, known)
         ctx.equal(quotient * known, total, lambda: Problem(  # type: ignore[operator]
             "element-count",
-            f"{name}: {what} {fmt_shape(tuple(sizes))} needs the element count {fmt(total)} to be a multiple of {known}",
+            f"{name}: {what} {fmt_shape(tuple(sizes))} needs the element count {fmt(total)} to be a multiple of "
+            f"{known}",
             arg=what, got=known, expected=total))
         return quotient
     raise Undecidable
@@ -306,8 +309,9 @@ def interpolate(ctx: Ctx, name: str, x: Shape, size: Any, scale_factor: Any, mod
                               got=len(x), expected=(3, 4, 5)))
     nd = len(x) - 2
     if mode in _LINEAR_MODES and _LINEAR_MODES[mode] != nd:
-        raise Invalid(Problem("rank", f"{name}: mode '{mode}' needs a {_LINEAR_MODES[mode] + 2}-d input, got {len(x)}-d",
-                              got=len(x), expected=_LINEAR_MODES[mode] + 2))
+        wanted = _LINEAR_MODES[mode] + 2
+        raise Invalid(Problem("rank", f"{name}: mode '{mode}' needs a {wanted}-d input, got {len(x)}-d",
+                              got=len(x), expected=wanted))
     if mode not in _LINEAR_MODES and align_corners is not None and not isinstance(align_corners, Unknown):
         raise invalid(f"{name}: align_corners only works with linear modes, not '{mode}'", "align_corners")
     if isinstance(size, Unknown) or isinstance(scale_factor, Unknown):
@@ -354,7 +358,8 @@ def pixel_shuffle(ctx: Ctx, name: str, x: Shape, r: Dim) -> Shape:
     if isinstance(out_c, Unknown):
         if isinstance(c, int) and isinstance(r, int):
             raise Invalid(Problem("size-mismatch", f"{name}: the channel dim {c} is not divisible by "
-                                                   f"upscale_factor**2 = {r * r}", dim=len(x) - 3, got=c, expected=r * r))
+                                                   f"upscale_factor**2 = {r * r}", dim=len(x) - 3, got=c,
+                                  expected=r * r))
         raise Undecidable
     return (*x[:-3], out_c, x[-2] * r, x[-1] * r)  # type: ignore[operator]
 
