@@ -164,6 +164,16 @@ def test_view_with_minus_one_and_the_element_count_check() -> None:
     assert (error.code, error.got, error.expected) == ("element-count", 8192, 6272)
 
 
+def test_keyword_spellings_torch_accepts_and_unknown_calls() -> None:
+    x = Tensor((2, 3))
+    for method, kwargs in [("permute", {"dims": (1, 0)}), ("view", {"size": (3, 2)}), ("reshape", {"shape": (3, 2)})]:
+        ok, out = run_torch(OpCase(f"torch.Tensor.{method}", (In((2, 3)),), kwargs))
+        assert ok and call_op(f"torch.Tensor.{method}", (x,), kwargs).value == Tensor(out)
+    odd = call_op("torch.Tensor.view", (x,), {"not_a_torch_keyword": 1})  # never a false bad-call report
+    assert odd.ok and odd.value is UNKNOWN
+    assert call_op("torch.no_such_function", (x,)).value is UNKNOWN
+
+
 def test_last_time_step_slicing_and_new_axes() -> None:
     N, T = symbols("N T")
     x = Tensor((N, T, 20))

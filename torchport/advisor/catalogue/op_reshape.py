@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from torchport.advisor.catalogue import shapes
 from torchport.advisor.catalogue.core import (
@@ -41,9 +42,17 @@ def _unflatten(ctx: Ctx, a: Args) -> Tensor:
     return Tensor(shapes.unflatten(ctx, tensor_shape(a), a["dim"], need(a["sizes"])))
 
 
+def _sizes_given(a: Args, keyword: str) -> tuple[Any, ...]:
+    """Sizes passed as `*sizes` or, as torch also accepts, as one keyword (`x.view(size=(2, 3))`)."""
+    if a.get("*args"):
+        return tuple(a["*args"])
+    value = a.get(keyword)
+    return () if value is None else (value,)
+
+
 def _view(ctx: Ctx, a: Args) -> Tensor:
     x = tensor_shape(a)
-    sizes = size_list(a["*args"] if "*args" in a else (a["shape"],), "shape")
+    sizes = size_list(_sizes_given(a, "size") or _sizes_given(a, "shape"), "shape")
     return Tensor(shapes.infer_sizes(ctx, "view", prod(x), sizes, "shape"))
 
 
@@ -78,7 +87,7 @@ def _unsqueeze(ctx: Ctx, a: Args) -> Tensor:
 
 def _permute(ctx: Ctx, a: Args) -> Tensor:
     x = tensor_shape(a)
-    order = a["*args"] if "*args" in a else (a["dims"],)
+    order = _sizes_given(a, "dims")
     if not order:
         raise Invalid(Problem("bad-call", "permute() is missing the required argument 'dims'", arg="dims"))
     if len(order) == 1 and isinstance(order[0], (tuple, list)):
@@ -124,7 +133,7 @@ def _mT(ctx: Ctx, a: Args) -> Tensor:
 
 def _expand(ctx: Ctx, a: Args) -> Tensor:
     x = tensor_shape(a)
-    sizes = size_list(a["*args"], "size")
+    sizes = size_list(_sizes_given(a, "size"), "size")
     if len(sizes) < len(x):
         raise Invalid(Problem("rank", f"expand: the number of sizes ({len(sizes)}) must be at least the number of "
                                       f"dims ({len(x)})", arg="size", got=len(sizes), expected=len(x)))
@@ -156,7 +165,7 @@ def _expand_as(ctx: Ctx, a: Args) -> Tensor:
 
 def _repeat(ctx: Ctx, a: Args) -> Tensor:
     x = tensor_shape(a)
-    reps = size_list(a["*args"], "repeats")
+    reps = size_list(_sizes_given(a, "repeats"), "repeats")
     if len(reps) < len(x):
         raise Invalid(Problem("rank", f"repeat: the number of repeats ({len(reps)}) must be at least the number "
                                       f"of dims ({len(x)})", arg="repeats", got=len(reps), expected=len(x)))
@@ -283,12 +292,13 @@ def _stack(ctx: Ctx, a: Args) -> Tensor:
 SPECS: list[OpSpec] = [
     *entries(["torch.flatten", T + "flatten"], "input, start_dim=0, end_dim=-1", _flatten),
     *entries(["torch.unflatten", T + "unflatten"], "input, dim, sizes", _unflatten),
-    *entries([T + "view", T + "reshape"], "input, *args", _view),
+    *entries([T + "view"], "input, *args, size=None", _view),
+    *entries([T + "reshape"], "input, *args, shape=None", _view),
     *entries(["torch.reshape"], "input, shape", _reshape_fn),
     *entries([T + "view_as", T + "reshape_as"], "input, other", _view_as),
     *entries(["torch.squeeze", T + "squeeze"], "input, dim=None", _squeeze),
     *entries(["torch.unsqueeze", T + "unsqueeze"], "input, dim", _unsqueeze),
-    *entries([T + "permute"], "input, *args", _permute),
+    *entries([T + "permute"], "input, *args, dims=None", _permute),
     *entries(["torch.permute"], "input, dims", _permute),
     *entries(["torch.swapaxes", T + "swapaxes"], "input, axis0, axis1",
              renamed(_transpose, axis0="dim0", axis1="dim1")),
@@ -297,9 +307,9 @@ SPECS: list[OpSpec] = [
     *entries(["torch.t", T + "t"], "input", _t),
     *entries([T + "T"], "input", _T),
     *entries([T + "mT"], "input", _mT),
-    *entries([T + "expand"], "input, *args", _expand),
+    *entries([T + "expand"], "input, *args, size=None", _expand),
     *entries([T + "expand_as"], "input, other", _expand_as),
-    *entries([T + "repeat"], "input, *args", _repeat),
+    *entries([T + "repeat"], "input, *args, repeats=None", _repeat),
     *entries(["torch.chunk", T + "chunk"], "input, chunks, dim=0", _chunk),
     *entries(["torch.split"], "tensor, split_size_or_sections, dim=0", renamed(_split, tensor="input")),
     *entries([T + "split"], "input, split_size, dim=0", renamed(_split, split_size="split_size_or_sections")),

@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from torchport.advisor.catalogue import op_create, op_elementwise, op_index, op_linalg, op_nn, op_reduce, op_reshape
-from torchport.advisor.catalogue.core import Problem, Result, run_rule
+from torchport.advisor.catalogue.core import Result, run_rule
 from torchport.advisor.catalogue.op import OpSpec
 from torchport.advisor.catalogue.signature import BindError, bind
 from torchport.advisor.dims import UNKNOWN
@@ -43,6 +43,9 @@ def call_op(name: str, args: Sequence[Any] = (), kwargs: Mapping[str, Any] | Non
         return Result(UNKNOWN)
     try:
         bound = bind(spec.signature, args, kwargs, more_args=more_args, more_kwargs=more_kwargs)
-    except BindError as error:
-        return Result(UNKNOWN, (Problem("bad-call", f"{name.rsplit('.', 1)[-1]}() {error}"),))
+    except BindError:
+        # Most torch functions and Tensor methods are builtins whose signatures cannot be inspected, and
+        # many accept spellings the table does not list (x.permute(dims=...)): a call that does not fit
+        # is left unknown, never reported.
+        return Result(UNKNOWN)
     return run_rule(lambda ctx: spec.rule(ctx, bound))
