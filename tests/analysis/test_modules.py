@@ -92,9 +92,13 @@ def test_torch_sources_are_never_parsed() -> None:
     assert [name for name in cache if name.split(".")[0] == "torch"] == []
 
 
-def test_star_import_of_torch_in_a_project_file_parses_no_torch(tmp_path: Path) -> None:
+def test_star_imports_and_attributes_in_a_project_file_parse_no_torch(tmp_path: Path) -> None:
     _write(tmp_path, {
-        "base.py": "from torch.nn import *\nimport torch.nn as nn\nclass Base(nn.Module): pass\n",
+        "base.py": (
+            "from torch.nn import *\nimport torch.nn as nn\n"
+            "class Base(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+            "        self.fc = nn.Linear(2, 2)\n"
+        ),
         "net.py": "from base import Base\nclass Net(Base): pass\n",
     })
     module = AstroidBuilder(astroid.MANAGER, apply_transforms=False).file_build(str(tmp_path / "net.py"), "net")

@@ -1,38 +1,21 @@
-"""Parse the analysed files into astroid trees without any inference.
-
-astroid's builder, after parsing, infers the object of every `self.x = ...` to record instance
-attributes (`delayed_assattr`), and resolves `from m import *`; for a Module subclass the former infers
-its bases and so parses torch itself (seconds), the latter imports the named module. torchport needs
-neither: this builder skips both, so that a file costs only its own parse.
-"""
+"""Parse the analysed files into astroid trees without any inference (see analysis.parsing)."""
 
 from __future__ import annotations
 
-from collections.abc import Collection
-
 import astroid
 from astroid import nodes
-from astroid.builder import AstroidBuilder
+
+from torchport.analysis.parsing import PlainBuilder
 
 
 class SourceError(Exception):
     """A file that cannot be read or parsed; the message is one line."""
 
 
-class _PlainBuilder(AstroidBuilder):
-    def delayed_assattr(self, node: nodes.AssignAttr) -> None:
-        """Instance attributes are not needed; inferring them would parse torch."""
-
-    def add_from_names_to_locals(self, node: nodes.ImportFrom, global_name: Collection[str]) -> None:
-        if any(name == "*" for name, _ in node.names):
-            return  # a star import would import the module; its names stay unknown
-        super().add_from_names_to_locals(node, global_name)
-
-
 def parse_file(path: str, module_name: str) -> nodes.Module:
     """The syntax tree of a Python file; SourceError when it cannot be read or is not valid Python."""
     try:
-        return _PlainBuilder(astroid.MANAGER, apply_transforms=False).file_build(path, module_name)
+        return PlainBuilder().file_build(path, module_name)
     except astroid.AstroidSyntaxError as error:
         cause = error.error if isinstance(getattr(error, "error", None), SyntaxError) else None
         where = f" (line {cause.lineno})" if cause is not None and cause.lineno else ""
@@ -44,6 +27,6 @@ def parse_file(path: str, module_name: str) -> nodes.Module:
 def parse_text(text: str, module_name: str = "snippet", path: str | None = None) -> nodes.Module:
     """The syntax tree of source text (tests and examples); SourceError when it is not valid Python."""
     try:
-        return _PlainBuilder(astroid.MANAGER, apply_transforms=False).string_build(text, module_name, path)
+        return PlainBuilder().string_build(text, module_name, path)
     except astroid.AstroidSyntaxError as error:
         raise SourceError(f"not valid Python: {getattr(error, 'error', error)}") from None

@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import functools
 import weakref
-from collections.abc import Collection
 from pathlib import Path
 
 import astroid
 from astroid import nodes
-from astroid.builder import AstroidBuilder
 
 from torchport.analysis.names import qualified_name
+from torchport.analysis.parsing import PlainBuilder
 
 # Public torch classes that are not Modules although they live in `torch.nn`.
 _NOT_MODULES = frozenset(
@@ -95,25 +94,11 @@ def _load_project_module(module_name: str, context: nodes.Module) -> nodes.Modul
     return None
 
 
-class _ProjectFileBuilder(AstroidBuilder):
-    """Builds a project file without making astroid parse torch: no transforms (they infer base
-    classes) and no expansion of `from torch... import *` (it would import the torch package)."""
-
-    def __init__(self) -> None:
-        super().__init__(astroid.MANAGER, apply_transforms=False)
-
-    def add_from_names_to_locals(self, node: nodes.ImportFrom, global_name: Collection[str]) -> None:
-        star = any(name == "*" for name, _ in node.names)
-        if star and (node.modname or "").split(".", 1)[0] in _NEVER_PARSED:
-            return  # names bound by it stay unknown, as they are where torch is not installed
-        super().add_from_names_to_locals(node, global_name)
-
-
 @functools.lru_cache(maxsize=256)
 def _parse_project_file(path: str, module_name: str) -> nodes.Module | None:
     """The syntax tree of a project file, built without ever parsing torch."""
     try:
-        return _ProjectFileBuilder().file_build(path, module_name)
+        return PlainBuilder().file_build(path, module_name)
     except Exception:  # unreadable or unparsable file: its classes are simply unknown
         return None
 

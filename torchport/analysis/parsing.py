@@ -1,0 +1,29 @@
+"""Parse files into astroid trees without any inference.
+
+astroid's builder, after parsing, infers the object of every `self.x = ...` to record instance
+attributes (`delayed_assattr`), applies transforms that infer base classes, and resolves
+`from m import *` by importing `m`. For a Module subclass each of these parses torch itself (seconds,
+and an answer that depends on torch being installed). torchport needs none of them: this builder
+skips all three, so a file costs only its own parse. Names bound by a star import stay unknown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+import astroid
+from astroid import nodes
+from astroid.builder import AstroidBuilder
+
+
+class PlainBuilder(AstroidBuilder):
+    def __init__(self) -> None:
+        super().__init__(astroid.MANAGER, apply_transforms=False)
+
+    def delayed_assattr(self, node: nodes.AssignAttr) -> None:
+        """Instance attributes are not needed; inferring them would parse torch."""
+
+    def add_from_names_to_locals(self, node: nodes.ImportFrom, global_name: Collection[str]) -> None:
+        if any(name == "*" for name, _ in node.names):
+            return  # a star import would import the module; its names stay unknown
+        super().add_from_names_to_locals(node, global_name)
