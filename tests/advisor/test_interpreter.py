@@ -406,14 +406,6 @@ def _zoo() -> list[Any]:
     return list(ZOO)
 
 
-# Entries torchport cannot get exactly right yet, each for a reason outside the interpreter.
-_ZOO_BLOCKED = {
-    "tcn::TCN": "torch_oracle.compare_summary takes a Sequential whose children are all registered earlier "
-                "(so absent under its name in named_modules()) for a leaf, and compares its subtree count with "
-                "its own (0)",
-}
-
-
 def _summary_json(model: Any, path: Path, capsys: pytest.CaptureFixture[str]) -> dict[str, Any]:
     """`torchport summary --format json` of a zoo entry's class in `path`, with its arguments and inputs."""
     import json
@@ -429,14 +421,12 @@ def _summary_json(model: Any, path: Path, capsys: pytest.CaptureFixture[str]) ->
 
 @pytest.mark.parametrize("model", _zoo(), ids=[f"{m.id}{m.kwargs or ''}" for m in _zoo()])
 def test_zoo_model_summary_equals_torch(model: Any, capsys: pytest.CaptureFixture[str],
-                                       request: pytest.FixtureRequest) -> None:
+                                       ) -> None:
     """`torchport summary --format json` on each zoo model: output, every submodule's output and every
     parameter count equal torch's on the meta device."""
     pytest.importorskip("torch")
     from tests.support.torch_oracle import compare_summary, run_model
 
-    if model.id in _ZOO_BLOCKED:
-        request.applymarker(pytest.mark.xfail(reason=_ZOO_BLOCKED[model.id], strict=True))
     summary = _summary_json(model, model.path, capsys)
 
     comparison = compare_summary(run_model(model.path, model.cls, model.kwargs, model.inputs, model.dtypes), summary)
@@ -552,7 +542,7 @@ def test_mutated_zoo_models_are_never_misjudged(tmp_path: Path, capsys: pytest.C
 
     rng = random.Random(20261126)
     number = re.compile(r"(?<![\w.])\d+(?![\w.])")
-    models = [m for m in _zoo() if m.id not in _ZOO_BLOCKED]
+    models = _zoo()
     reported = confirmed = agreed = 0
     for index in range(30):
         model = rng.choice(models)

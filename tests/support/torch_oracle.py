@@ -34,6 +34,7 @@ class Layer:
     type: str  # the module's class, `module.qualname`: "torch.nn.modules.conv.Conv2d", "<zoo>.BasicBlock"
     calls: tuple[Nesting, ...]  # output of every call, in call order; () if never called (ModuleList...)
     own_params: int  # parameters the module holds itself (`parameters(recurse=False)`)
+    has_children: bool  # whether torch's module has submodules (names alone cannot tell: shared children)
 
 
 @dataclass(frozen=True)
@@ -96,6 +97,7 @@ def trace(model: torch.nn.Module, inputs: Sequence[torch.Tensor]) -> OracleResul
             type=f"{type(module).__module__}.{type(module).__qualname__}",
             calls=tuple(calls[name]),
             own_params=sum(p.numel() for p in module.parameters(recurse=False)),
+            has_children=any(True for _ in module.children()),
         )
         for name, module in named.items()
     }
@@ -215,15 +217,10 @@ def compare_summary(result: OracleResult, summary_model: Mapping[str, Any]) -> C
             comparison.unresolved.append(name)
         else:
             comparison.mismatches.append((name, list(result.layers[name].calls), layer.get("output")))
-        if _is_leaf(name, result.layers) and "params" in layer and layer["params"] != result.layers[name].own_params:
+        if not result.layers[name].has_children and "params" in layer and layer["params"] != result.layers[name].own_params:
             comparison.param_mismatches.append((name, result.layers[name].own_params, layer["params"]))
     comparison.missing = [name for name, layer in result.layers.items() if name and layer.calls and name not in reported]
     return comparison
-
-
-def _is_leaf(name: str, layers: Mapping[str, Layer]) -> bool:
-    prefix = f"{name}." if name else ""
-    return not any(other != name and other.startswith(prefix) for other in layers)
 
 
 def _compare_nesting(expected: Nesting, got: object) -> str:
