@@ -48,6 +48,13 @@ class LossChecker(_FamilyChecker):
     msgs = pylint_msgs("losses")
 
 
+class ShapeChecker(_FamilyChecker):
+    """73xx: layer arguments and operations whose tensor shapes cannot fit (static shape inference)."""
+
+    family = "shapes"
+    msgs = pylint_msgs("shapes")
+
+
 class KerasConventionsChecker(_FamilyChecker):
     """74xx: Keras conventions copied into PyTorch (momentum, dropout, batch_first, arguments, loops)."""
 
@@ -56,5 +63,5 @@ class KerasConventionsChecker(_FamilyChecker):
 
 
 def register(linter: PyLinter) -> None:
-    for checker in (CoreChecker, StructureChecker, LossChecker, KerasConventionsChecker):
+    for checker in (CoreChecker, StructureChecker, LossChecker, ShapeChecker, KerasConventionsChecker):
         linter.register_checker(checker(linter))

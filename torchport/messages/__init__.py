@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from torchport.messages import core, keras, losses, structure
+from torchport.messages import core, keras, losses, shapes, structure
 from torchport.messages.catalogue import Message
 
 # family name -> its messages; a family is one checker in the pylint plugin
@@ -10,6 +10,7 @@ FAMILIES: dict[str, tuple[Message, ...]] = {
     "core": core.MESSAGES,
     "structure": structure.MESSAGES,
     "losses": losses.MESSAGES,
+    "shapes": shapes.MESSAGES,
     "keras": keras.MESSAGES,
 }
 

@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable
 
 from astroid import nodes
 
-from torchport.rules import keras, losses, structure
+from torchport.rules import keras, losses, shapes, structure
 from torchport.rules.finding import Finding
 
 Rule = Callable[[nodes.Module], Iterable[Finding]]
@@ -18,6 +18,7 @@ Rule = Callable[[nodes.Module], Iterable[Finding]]
 RULES: dict[str, Rule] = {
     "structure": structure.check,
     "losses": losses.check,
+    "shapes": shapes.check,
     "keras": keras.check,
 }
 
