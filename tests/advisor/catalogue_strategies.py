@@ -98,7 +98,16 @@ def conv(draw: st.DrawFn, nd: int, transposed: bool = False, lazy: bool = False)
     size_max = 9 if nd < 3 else 6
     spatial = tuple(draw(st.integers(1, size_max)) for _ in range(nd))
     lead = (draw(st.integers(1, 2)),) if draw(st.booleans()) else ()
-    return LayerCase(name, args, kwargs, (In((*lead, channels, *spatial)),))
+    forward: dict[str, Any] = {}
+    if transposed and draw(flag):  # ask for an output size: the smallest one plus 0..stride (stride is one too many)
+        def each(value: Any) -> tuple[int, ...]:
+            return value if isinstance(value, tuple) else (value,) * nd
+        k, s, p, d = (each(kwargs.get(key, default)) for key, default in
+                      (("kernel_size", kernel), ("stride", 1), ("padding", 0), ("dilation", 1)))
+        sizes = tuple((L - 1) * s_ - 2 * p_ + d_ * (k_ - 1) + 1 + draw(st.integers(0, s_))
+                      for L, k_, s_, p_, d_ in zip(spatial, k, s, p, d))
+        forward["output_size"] = draw(st.sampled_from((sizes, [*lead, cout, *sizes])))
+    return LayerCase(name, args, kwargs, (In((*lead, channels, *spatial)),), forward)
 
 
 @st.composite

@@ -20,7 +20,7 @@ from torchport.advisor.dims import UNKNOWN, Expr, evaluate, symbols
 
 torch = pytest.importorskip("torch")
 
-EXAMPLES = 60
+EXAMPLES = 50
 _ATTRIBUTES = {"shape", "T", "mT", "ndim"}
 
 

@@ -397,7 +397,8 @@ class Relation(Enum):
 
 
 _SAMPLES = 48
-_SCAN_LIMIT = 2048
+_SCAN_LIMIT = 1024  # all symbols equal, 1..1024
+_MIXED_LIMIT = 1024  # then this many mixed points of small values
 
 
 @dataclass(frozen=True)
@@ -574,14 +575,16 @@ def _zero_at_samples(poly: Poly, names: list[str]) -> bool:
 
 
 def _find_root(poly: Poly, names: list[str]) -> dict[str, int] | None:
-    """Symbol values making poly zero: all symbols equal first (28x28), then small mixed values."""
+    """Symbol values making poly zero: all symbols equal first (28x28), then small mixed values.
+
+    Bounded: at most _SCAN_LIMIT + _MIXED_LIMIT evaluations (a few ms), None when nothing is found.
+    """
     for v in range(1, _SCAN_LIMIT + 1):
         point = {n: v for n in names}
         if _eval(poly, point) == 0:
             return point
-    if len(names) > 3:
-        return None
-    for values in itertools.product(range(1, 65), repeat=len(names)):
+    side = max(2, int(_MIXED_LIMIT ** (1 / max(len(names), 1))))
+    for values in itertools.product(range(1, side + 1), repeat=len(names)):
         point = dict(zip(names, values))
         if _eval(poly, point) == 0:
             return point

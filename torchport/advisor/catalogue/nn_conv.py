@@ -118,7 +118,8 @@ def _tconv_out(nd: int, lazy: bool) -> OutputRule:
         return Tensor(shapes.conv_transpose(
             ctx, name, x, nd, in_channels, size_arg(a, "out_channels"), as_tuple(a["kernel_size"], nd, "kernel_size"),
             as_tuple(a["stride"], nd, "stride"), as_tuple(a["padding"], nd, "padding"),
-            as_tuple(a["output_padding"], nd, "output_padding"), as_tuple(a["dilation"], nd, "dilation")))
+            as_tuple(a["output_padding"], nd, "output_padding"), as_tuple(a["dilation"], nd, "dilation"),
+            output_size=f["output_size"]))
     return out
 
 
@@ -136,7 +137,7 @@ def _conv(nd: int, *, transposed: bool = False, lazy: bool = False) -> LayerSpec
         init = init.replace("in_channels, ", "")
     kind = "ConvTranspose" if transposed else "Conv"
     return LayerSpec(
-        f"torch.nn.{'Lazy' if lazy else ''}{kind}{nd}d", init, "input",
+        f"torch.nn.{'Lazy' if lazy else ''}{kind}{nd}d", init, "input, output_size=None" if transposed else "input",
         (_tconv_out if transposed else _conv_out)(nd, lazy), _conv_count(nd, lazy, transposed),
         _conv_validate(nd, transposed, lazy),
         () if lazy else (Constraint("in_channels", 0, -(nd + 1)),), lazy,

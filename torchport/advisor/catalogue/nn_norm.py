@@ -99,9 +99,9 @@ def _shape_arg(a: Args, name: str = "normalized_shape") -> tuple[Dim, ...]:
     return tuple(as_int(v, name) for v in value) if isinstance(value, (tuple, list)) else (as_int(value, name),)
 
 
-def _layer_norm_out(name: str) -> OutputRule:
+def _layer_norm_out(name: str, argument: str = "input") -> OutputRule:
     def out(ctx: Ctx, a: Args, f: Args) -> Tensor:
-        x = input_shape(f)
+        x = input_shape(f, argument)
         shapes.trailing(ctx, name, x, _shape_arg(a))
         return Tensor(x)
     return out
@@ -162,7 +162,7 @@ SPECS: list[LayerSpec] = [
            _layer_norm_out("LayerNorm"), count=_layer_norm_count,
            constrains=(Constraint("normalized_shape", 0, "trailing"),)),
     simple("RMSNorm", f"normalized_shape, eps=None, elementwise_affine=True, {FACTORY}",
-           _layer_norm_out("RMSNorm"), count=_rms_norm_count,
+           _layer_norm_out("RMSNorm", "x"), forward="x", count=_rms_norm_count,
            constrains=(Constraint("normalized_shape", 0, "trailing"),)),
     simple("GroupNorm", f"num_groups, num_channels, eps=1e-05, affine=True, {FACTORY}, *, bias=True",
            _group_norm_out, count=_group_norm_count, validate=_group_norm_validate,

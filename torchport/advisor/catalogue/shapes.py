@@ -11,7 +11,6 @@ import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from torchport.advisor.dims import UNKNOWN, Dim, Expr, Unknown, ceildiv, exact_div, floordiv, fmt, fmt_shape, prod, sign
 from torchport.advisor.catalogue.core import (
     Ctx,
     Invalid,
@@ -21,9 +20,24 @@ from torchport.advisor.catalogue.core import (
     arg_mismatch,
     check_rank,
     invalid,
+    need,
     norm_dim,
     size_mismatch,
     too_small,
+)
+from torchport.advisor.dims import (
+    UNKNOWN,
+    Dim,
+    Expr,
+    Unknown,
+    ceildiv,
+    exact_div,
+    floordiv,
+    fmt,
+    fmt_shape,
+    is_dim,
+    prod,
+    sign,
 )
 
 
@@ -119,9 +133,13 @@ def conv_transpose(
     dilation: Sequence[Dim],
     *,
     channel_arg: str = "in_channels",
+    output_size: Any = None,
 ) -> Shape:
-    """ConvTranspose{nd}d: (L - 1)*s - 2p + d(k - 1) + output_padding + 1 per spatial dim."""
+    """ConvTranspose{nd}d: (L - 1)*s - 2p + d(k - 1) + output_padding + 1 per spatial dim; a forward
+    `output_size` chooses the output padding instead (torch's `_output_padding`)."""
     cdim = spatial_input(name, x, nd)
+    if output_size is not None:
+        output_padding = _padding_for_size(ctx, name, x[cdim + 1:], kernel, stride, padding, dilation, output_size)
     for op, s, d in zip(output_padding, stride, dilation):
         if all(isinstance(v, int) for v in (op, s, d)) and not op < max(s, d):  # type: ignore[operator]
             raise invalid(f"{name}: output_padding={op} must be smaller than either stride ({s}) or dilation ({d})",
@@ -134,6 +152,34 @@ def conv_transpose(
     if 0 in out_sizes:  # torch's kernels accept or reject a zero-size output depending on the path
         raise Undecidable
     return (*x[:cdim], out_channels, *out_sizes)
+
+
+def _padding_for_size(ctx: Ctx, name: str, sizes: Shape, kernel: Sequence[Dim], stride: Sequence[Dim],
+                      padding: Sequence[Dim], dilation: Sequence[Dim], output_size: Any) -> tuple[Dim, ...]:
+    """The output padding that makes a transposed conv give `output_size` (spatial, or with leading dims)."""
+    wanted = tuple(need(output_size)) if isinstance(output_size, (tuple, list)) else need(output_size)
+    if not isinstance(wanted, tuple):
+        raise Undecidable
+    nd = len(sizes)
+    if len(wanted) > nd:
+        wanted = wanted[len(wanted) - nd:] if len(wanted) in (nd + 1, nd + 2) else wanted
+    if len(wanted) != nd:
+        raise invalid(f"{name}: output_size must have {nd} or {nd + 2} elements (got {len(wanted)})", "output_size",
+                      len(wanted), nd)
+    paddings = []
+    for i, (L, k, s, p, d, size) in enumerate(zip(sizes, kernel, stride, padding, dilation, wanted)):
+        if not is_dim(size):
+            raise Undecidable
+        smallest = (L - 1) * s - 2 * p + d * (k - 1) + 1  # type: ignore[operator]
+        largest = smallest + s - 1  # type: ignore[operator]
+        def problem(i: int = i, size: Dim = size, low: Dim = smallest, high: Dim = largest) -> Problem:
+            return Problem("invalid-arg", f"{name}: requested an output size of {fmt(size)} for spatial dim {i}, "
+                                          f"but valid sizes range from {fmt(low)} to {fmt(high)}",
+                           arg="output_size", got=size, expected=(low, high))
+        ctx.positive(size - smallest + 1, problem)  # type: ignore[operator]
+        ctx.positive(largest - size + 1, problem)  # type: ignore[operator]
+        paddings.append(size - smallest)  # type: ignore[operator]
+    return tuple(paddings)
 
 
 def pool_out(size: Dim, kernel: Dim, stride: Dim, padding: Dim, dilation: Dim, ceil_mode: bool) -> Dim:
