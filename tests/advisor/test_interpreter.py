@@ -578,3 +578,27 @@ def test_mutated_zoo_models_are_never_misjudged(tmp_path: Path, capsys: pytest.C
         assert all(ours is None for _, _, ours in comparison.param_mismatches), comparison.param_mismatches
         agreed += 1
     assert reported + confirmed >= 5 and agreed >= 5, (reported, confirmed, agreed)  # both kinds of mutant occur
+
+
+def test_builtins_such_as_isinstance_leave_parameter_counts_known() -> None:
+    """`for m in self.modules(): if isinstance(m, nn.Conv2d): init...(m.weight)` (torchvision's init loops):
+    isinstance on a Module is unknown, but a builtin never registers or replaces submodules."""
+    from torchport.advisor.summary_model import param_count
+
+    trace = interpret(HEADER + """
+from torch.nn import init
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.features = nn.Sequential(nn.Conv2d(3, 8, 3), nn.ReLU())
+        for m in self.modules():
+            if isinstance(m, nn.Conv2d):
+                init.kaiming_uniform_(m.weight)
+                if m.bias is not None:
+                    init.constant_(m.bias, 0)
+    def forward(self, x):
+        return self.features(x)
+""", "Net", [(1, 3, 8, 8)])
+    assert trace.root is not None and param_count(trace.root) == 3 * 8 * 9 + 8
+    assert not any("isinstance" in text for _, text in trace.notes)

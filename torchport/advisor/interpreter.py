@@ -19,7 +19,7 @@ from torchport.advisor import build, module_methods, shape_rules
 from torchport.advisor.catalogue import Problem
 from torchport.advisor.dims import UNKNOWN, Unknown
 from torchport.advisor.evaluator import Budget, Evaluator, Frame, OutOfBudget, decorator_kind
-from torchport.advisor.pybuiltins import MAX_SIZE, Untracked
+from torchport.advisor.pybuiltins import BUILTINS, MAX_SIZE, Untracked
 from torchport.advisor.values import (
     ClassRef,
     FunctionRef,
@@ -126,6 +126,8 @@ class Interpreter(Evaluator):
             self.note(node, f"{qname} is not in the shape catalogue: its result is unknown")
             return UNKNOWN
         result = super().call(NameRef(qname), args, kwargs, node, frame)
+        if qname in BUILTINS:  # Python's builtins change no Module (`isinstance(m, nn.Conv2d)` is only unknown)
+            return result
         if isinstance(result, Unknown) and any(isinstance(v, (*_TENSORS, ModuleInstance))
                                                for v in (*args, *kwargs.values())):
             self.note(node, f"{qname} is outside the analysed project: what it returns or changes is unknown")
