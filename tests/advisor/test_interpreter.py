@@ -602,3 +602,21 @@ class Net(nn.Module):
 """, "Net", [(1, 3, 8, 8)])
     assert trace.root is not None and param_count(trace.root) == 3 * 8 * 9 + 8
     assert not any("isinstance" in text for _, text in trace.notes)
+
+
+def test_a_keyword_after_an_unknown_double_star_mapping_makes_the_call_unknown() -> None:
+    """`f(**unknown, key=value)` (timm's cspnet) used to stop the trace with a TypeError."""
+    trace = interpret(HEADER + """
+def make(**kwargs):
+    return nn.Linear(4, 4)
+
+class Net(nn.Module):
+    def __init__(self, cfg=None):
+        super().__init__()
+        self.fc = nn.Linear(4, 2)
+        self.extra = [make(**cfg, bias=True)]
+    def forward(self, x):
+        return self.fc(x)
+""", "Net", [(3, 4)])
+    assert trace.stopped is None
+    assert outputs(trace) == {"": [3, 2], "fc": [3, 2]}

@@ -104,7 +104,8 @@ class ExpressionsMixin:
         for keyword in node.keywords or ():
             value = self.eval(keyword.value, frame)
             if keyword.arg is not None:
-                kwargs[keyword.arg] = value  # type: ignore[index]
+                if kwargs is not None:  # else an earlier `**mapping` was unknown: so is the whole call
+                    kwargs[keyword.arg] = value
             elif isinstance(value, dict) and all(isinstance(k, str) for k in value) and kwargs is not None:
                 kwargs.update(value)
             else:
