@@ -1,14 +1,51 @@
-"""Rules of the shapes family (73xx), on the advisor's shape inference."""
+"""Rules of the shapes family (73xx), on the advisor's shape inference.
+
+Each top-level model of the module (as `torchport summary` selects them) is traced with the constructor
+arguments and input shapes summary would choose, except that only the module itself is searched for
+instantiations and calls (`Net(10)`, `model(torch.randn(...))`): the project scan of summary (up to 400
+files per model) costs more than the rest of the analysis (see bench/ figures in the shapes report).
+Only errors that hold for every value of the symbols are reported, and only where they point into this
+module; conditions on the input sizes are left to `torchport summary`.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 from astroid import nodes
 
+from torchport.advisor import inputs as sources
+from torchport.advisor.interpreter import trace_model
+from torchport.advisor.shape_findings import ERROR, shape_findings
+from torchport.advisor.summarize import SummaryError, choose_inputs, constructor_arguments
+from torchport.advisor.summary_model import top_level_models
+from torchport.advisor.target import Target
+from torchport.advisor.usages import find_usages
+from torchport.analysis.model import find_method
 from torchport.rules.finding import Finding
 
 
 def check(module: nodes.Module) -> Iterator[Finding]:
     """Findings of the shapes family in one module."""
-    yield from ()
+    path = Path(module.file) if module.file else None
+    if path is None or not path.is_file():
+        return
+    for cls in top_level_models(module):
+        for finding in _model_findings(path, module, cls):
+            yield finding
+
+
+def _model_findings(path: Path, module: nodes.Module, cls: nodes.ClassDef) -> Iterator[Finding]:
+    usages = find_usages(cls, [module])
+    args, kwargs, _, _ = constructor_arguments(cls, Target(str(path)), usages)
+    forward = find_method(cls, "forward")
+    required, optional = sources.tensor_parameters(forward)
+    try:
+        chosen = choose_inputs(path, cls, forward, required, optional, [], usages, args, kwargs)
+    except SummaryError:  # a malformed [tool.torchport.input-shapes]: summary reports it, pylint stays silent
+        return
+    trace = trace_model(cls, args, kwargs, list(chosen.values))
+    for found in shape_findings(trace, conditions=False):
+        if found.kind == ERROR and found.symbol is not None and found.node.root() is module:
+            yield Finding(found.symbol, found.node, found.args)
