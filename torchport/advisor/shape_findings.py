@@ -11,7 +11,9 @@ Decisions:
 - `view/reshape(-1, K)` on a tensor of rank >= 3: K must be the product of the non-batch dims. A K equal
   to a trailing run's product merges leading dims on purpose (`(N, T, H).view(-1, H)`) and is reported
   only when a later layer fails expecting exactly the non-batch product (the view is then the cause).
-  The errors downstream of a reported view are its consequences and are not reported again.
+  The errors downstream of a reported view are its consequences and are not reported again; a layer
+  error after a view that fits some input sizes only has no 73xx symbol (which number is wrong depends
+  on the input size).
 - A mismatch that holds for some values of the symbols only is a "condition" (summary only), phrased
   "valid only when <equation>, e.g. <an input that satisfies it>"; conditions that an input is merely too
   small for a kernel are left out (every convolution has one).
@@ -112,7 +114,7 @@ class _Context:
             view = _view(op)
             if view is not None:
                 self.views[id(op)] = view
-                if view.verdict != "condition" and not op.errors:
+                if not op.errors:
                     self.tainted[id(op.output)] = view
         self._propagate()
 
@@ -163,6 +165,11 @@ class _Context:
                     source.reported = True
                     yield self._view_finding(source)
                 continue
+            if source is not None and source.verdict == "condition":
+                # certain, but which number is wrong (the view's K or the layer's) depends on the input
+                # size: no 73xx message, the summary shows it beside the view's condition
+                yield ShapeFinding(None, ERROR, call.node, self._label(call.module), problem.message)
+                continue
             yield self._layer_finding(call, problem, ERROR)
         if conditions and source is None:
             for problem in call.constraints:
@@ -211,7 +218,7 @@ class _Context:
             if producer is None:
                 return "", None
             first = next((v for v in _flat(producer.inputs) if isinstance(v, (TensorValue, ParamValue))), None)
-            if _is_flatten(producer) and first is not None and isinstance(first.shape, tuple):
+            if _is_flatten(producer) and first is not None and _flattens(first, producer.output):
                 product = "*".join(_factor(d) for d in first.shape[1:])
                 for_input = self._input_text()
                 return f" from {self._producer_label(producer)}, {product}{for_input}", product
@@ -295,7 +302,7 @@ class _Context:
             return f"{where}: {problem.message}"
         if problem.code == "arg-mismatch" and dims.is_known(problem.expected) and dims.is_known(problem.got):
             equation = f"{product or dims.fmt(problem.expected)} == {dims.fmt(problem.got)}"
-            detail = f"otherwise {problem.arg} should be {dims.fmt(problem.expected)}"
+            detail = f"otherwise {problem.arg} should be {product or dims.fmt(problem.expected)}"
         else:
             equation = condition.text
             detail = _detail(problem.message)
@@ -377,6 +384,12 @@ def _is_flatten(producer: ModuleCall | OpCall) -> bool:
     if isinstance(producer, ModuleCall):
         return producer.module.short_type in _FLATTEN_LAYERS and producer.module.layer is not None
     return producer.name in _FLATTEN_OPS
+
+
+def _flattens(value: Any, output: Any) -> bool:
+    """Whether output's last dim is the product of value's non-batch dims (a flatten, not a reshape)."""
+    return (isinstance(value.shape, tuple) and isinstance(output, TensorValue) and isinstance(output.shape, tuple)
+            and bool(output.shape) and compare_is(output.shape[-1], dims.prod(value.shape[1:]), Relation.EQUAL))
 
 
 def _same_shape(value: Any, output: Any) -> bool:

@@ -20,9 +20,9 @@ from typing import Any
 from astroid import nodes
 
 from torchport.advisor import dims
-from torchport.advisor.catalogue import Problem
 from torchport.advisor.dims import Unknown
 from torchport.advisor.interpreter import Trace
+from torchport.advisor.shape_findings import shape_findings
 from torchport.advisor.values import ModuleInstance, ParamValue, TensorValue
 from torchport.analysis.model import module_classes
 from torchport.analysis.names import qualified_name
@@ -45,6 +45,7 @@ class Finding:
     where: str  # the layer ("fc1 (Linear)") or the operation ("torch.cat")
     kind: str  # "error": torch raises; "condition": holds only for some input sizes
     message: str
+    symbol: str | None = None  # the 73xx message, None for an error no 73xx message describes
 
 
 @dataclass
@@ -148,33 +149,9 @@ def _numel(param: ParamValue) -> int | None:
 
 
 def findings(trace: Trace) -> list[Finding]:
-    """Errors torch would raise, and conditions the input sizes must meet (an input merely too small
-    for a kernel is left out: every convolution has that condition)."""
-    names = {id(m): n for n, m in trace.root.named_modules()} if trace.root is not None else {}
-    found: list[Finding] = []
-
-    def add(node: nodes.NodeNG | None, where: str, problems: tuple[Problem, ...], kind: str) -> None:
-        for problem in problems:
-            if kind == "condition" and problem.code == "too-small":
-                continue
-            finding = Finding(_line(node) or 0, where, kind, problem.message)
-            if finding not in found:
-                found.append(finding)
-
-    for node, module, errors in trace.construction_errors:
-        add(node, _label(names, module), errors, "error")
-    for call in trace.module_calls:
-        add(call.node, _label(names, call.module), call.errors, "error")
-        add(call.node, _label(names, call.module), call.constraints, "condition")
-    for op in trace.op_calls:
-        add(op.node, op.name, op.errors, "error")
-        add(op.node, op.name, op.constraints, "condition")
-    return sorted(found, key=lambda f: (f.line, f.kind != "error"))
-
-
-def _label(names: dict[int, str], module: ModuleInstance) -> str:
-    name = names.get(id(module))
-    return f"{name} ({module.short_type})" if name else module.short_type
+    """Errors torch would raise, and conditions the input sizes must meet, as
+    `torchport.advisor.shape_findings` words them (the same findings as the 73xx pylint messages)."""
+    return [Finding(f.line, f.where, f.kind, f.text, f.symbol) for f in shape_findings(trace)]
 
 
 def notes(trace: Trace) -> list[str]:

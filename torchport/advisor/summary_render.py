@@ -1,8 +1,8 @@
 """Render model summaries: a Keras / torchinfo-style table (rich), or JSON.
 
 JSON: `{"models": [{"class", "file", "line", "input", "input_source", "args_source", "output",
-"layers": [{"name", "type", "output", "params"}], "total_params", "trainable_params", "findings",
-"notes"}]}`. A dim is an int or its expression as a string (`"N"`, `"H//2"`, `"?"` when unknown); an
+"layers": [{"name", "type", "output", "params"}], "total_params", "trainable_params", "findings": [{"line", "symbol", "where", "kind", "message"}],
+"notes"}]}`; a finding's symbol is its 73xx message (null when none describes it). A dim is an int or its expression as a string (`"N"`, `"H//2"`, `"?"` when unknown); an
 output of several tensors is the same nesting of shapes (an LSTM's `[[N, T, H], [[1, N, H], [1, N, H]]]`);
 an unknown count is null.
 """
@@ -49,7 +49,8 @@ def _model_json(s: ModelSummary) -> dict[str, Any]:
         "layers": [{"name": r.name, "type": r.type, "output": r.output, "params": r.params} for r in s.layers],
         "total_params": s.total_params,
         "trainable_params": s.trainable_params,
-        "findings": [{"line": f.line, "where": f.where, "kind": f.kind, "message": f.message} for f in s.findings],
+        "findings": [{"line": f.line, "symbol": f.symbol, "where": f.where, "kind": f.kind, "message": f.message}
+                     for f in s.findings],
         "notes": s.notes,
     }
 
@@ -101,7 +102,8 @@ def _model_renderable(s: ModelSummary) -> Group:
     ]
     for finding in s.findings:
         style = "red" if finding.kind == "error" else "yellow"
-        lines.append(Text(f"line {finding.line}: {finding.where}: {finding.message}", style=style, overflow="fold"))
+        symbol = f" [{finding.symbol}]" if finding.symbol else ""
+        lines.append(Text(f"line {finding.line}: {finding.message}{symbol}", style=style, overflow="fold"))
     if s.notes:
         lines.append(Text("Not followed (shapes or counts there are unknown):", style="dim"))
         lines.extend(Text(f"  {note}", style="dim", overflow="fold") for note in s.notes)
