@@ -251,6 +251,40 @@ class Net(nn.Module):
         "": [2, 16], "blocks": None, "blocks.0": [2, 5, 16], "blocks.0.qkv": [2, 5, 48], "blocks.0.proj": [2, 5, 16],
         "blocks.1": [2, 5, 16], "blocks.1.qkv": [2, 5, 48], "blocks.1.proj": [2, 5, 16], "norm": [2, 5, 16],
     }),
+
+    # torchvision's DenseNet: overloaded forward (the last def wins), isinstance against Tensor, is_scripting()
+    Case("overloaded-forward-isinstance-tensor-and-is-scripting", HEADER + """
+from torch import Tensor
+
+class Layer(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.conv = nn.Conv2d(c, 4, 1)
+
+    @torch.jit._overload_method  # noqa: F811
+    def forward(self, input: list[Tensor]) -> Tensor:  # noqa: F811
+        pass
+
+    def forward(self, input):  # noqa: F811
+        prev = [input] if isinstance(input, Tensor) else input
+        if torch.jit.is_scripting():
+            return prev[0]
+        return self.conv(torch.cat(prev, 1))
+
+class Net(nn.ModuleDict):
+    def __init__(self):
+        super().__init__()
+        for i in range(2):
+            self.add_module("layer%d" % (i + 1), Layer(3 + 4 * i))
+    def forward(self, x):
+        features = [x]
+        for name, layer in self.items():
+            features.append(layer(features))
+        return torch.cat(features + [self.layer1(x)], 1)
+""", "Net", [(2, 3, 8, 8)], {
+        "": [2, 15, 8, 8], "layer1": [2, 4, 8, 8], "layer1.conv": [2, 4, 8, 8], "layer2": [2, 4, 8, 8],
+        "layer2.conv": [2, 4, 8, 8],
+    }),
 ]
 
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
@@ -620,3 +654,22 @@ class Net(nn.Module):
 """, "Net", [(3, 4)])
     assert trace.stopped is None
     assert outputs(trace) == {"": [3, 2], "fc": [3, 2]}
+
+
+def test_isinstance_with_torch_classes_is_known_only_when_certain() -> None:
+    trace = interpret(HEADER + """
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(4, 2)
+        self.is_module = isinstance(self.fc, nn.Module)
+        self.is_linear = isinstance(self.fc, nn.Linear)
+        self.maybe = isinstance(self.fc, nn.Conv2d)  # unknown: needs torch's class hierarchy
+        self.not_tensor = isinstance(3, torch.Tensor)
+    def forward(self, x):
+        return self.fc(x), isinstance(x, torch.Tensor), isinstance(x, (int, float))
+""", "Net", [(3, 4)])
+    attrs = trace.root.attrs
+    assert (attrs["is_module"], attrs["is_linear"], attrs["not_tensor"]) == (True, True, False)
+    assert isinstance(attrs["maybe"], dims.Unknown)
+    assert trace.output[1:] == (True, False)

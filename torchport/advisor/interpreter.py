@@ -399,7 +399,37 @@ def _special_setattr(ev: Interpreter, args: list[Any], kwargs: dict[str, Any], f
     return None
 
 
+def _special_isinstance(ev: Interpreter, args: list[Any], kwargs: dict[str, Any], frame: Frame) -> Any:
+    """`isinstance` where torch classes are involved (`isinstance(x, Tensor)`), else Python's."""
+    if len(args) == 2 and not kwargs:
+        known = _torch_isinstance(args[0], args[1])
+        if known is not None:
+            return known
+    return BUILTINS["builtins.isinstance"](ev, args, kwargs)
+
+
+def _torch_isinstance(value: Any, classes: Any) -> bool | None:
+    """True/False when it is certain without torch's class hierarchy; None otherwise."""
+    classes = classes if isinstance(classes, tuple) else (classes,)
+    if not classes or not all(isinstance(c, NameRef) for c in classes):
+        return None
+    names = {c.qname for c in classes}
+    if isinstance(value, _TENSORS):
+        if names & _TENSOR_CLASSES:
+            return True
+        return False if all(n.startswith("builtins.") for n in names) else None
+    if isinstance(value, ModuleInstance):
+        return True if "torch.nn.Module" in names or value.type_name in names else None
+    if names <= _TENSOR_CLASSES and (value is None or type(value) in (int, float, str, bool, list, tuple, dict)):
+        return False
+    return None
+
+
 _SPECIAL_CALLS = {
+    "builtins.isinstance": _special_isinstance,
+    "torch.jit.is_scripting": lambda ev, args, kwargs, frame: False,  # the summary is of an eager run
+    "torch.jit.is_tracing": lambda ev, args, kwargs, frame: False,
+    "torch.compiler.is_compiling": lambda ev, args, kwargs, frame: False,
     "builtins.super": _special_super,
     "builtins.getattr": _special_getattr,
     "builtins.hasattr": _special_hasattr,
@@ -407,6 +437,8 @@ _SPECIAL_CALLS = {
     "torch.nn.Parameter": _special_parameter,
 }
 
+# What `isinstance(value, torch.Tensor)` is true of: the interpreter's tensors and parameters.
+_TENSOR_CLASSES = frozenset({"torch.Tensor"})
 # Weight initialisers: the in-place ones (`kaiming_normal_`) return their tensor argument.
 _INITIALISERS = ("torch.nn.init.",)
 # Tensor attributes that are not shapes: known to exist, their values unknown.

@@ -90,7 +90,7 @@ class ScopesMixin:
         for klass in self.mro(cls):
             found = klass.locals.get(name)
             if found:
-                if len(found) != 1 or _reassigned_on_class(klass, name):
+                if not (len(found) == 1 or _redefinitions(klass, found)) or _reassigned_on_class(klass, name):
                     return UNKNOWN
                 return self.static_binding(found[-1])
         return UNKNOWN
@@ -228,6 +228,12 @@ def _changed_elsewhere(name: str, module: nodes.Module) -> bool:
                 and node is not getattr(node.parent, "value", None):
             return True
     return False
+
+
+def _redefinitions(cls: nodes.ClassDef, found: list[nodes.NodeNG]) -> bool:
+    """Whether every binding is a `def` directly in the class body (overloads, `@torch.jit._overload_method`):
+    the last one wins, as Python runs the body in order."""
+    return all(isinstance(node, nodes.FunctionDef) and node.parent is cls for node in found)
 
 
 def _reassigned_on_class(cls: nodes.ClassDef, name: str) -> bool:
