@@ -2,8 +2,9 @@
 
 Each top-level model of the module (as `torchport summary` selects them) is traced with the constructor
 arguments and input shapes summary would choose, except that only the module itself is searched for
-instantiations and calls (`Net(10)`, `model(torch.randn(...))`): the project scan of summary (up to 400
-files per model) costs more than the rest of the analysis (see bench/ figures in the shapes report).
+instantiations and calls (`Net(10)`, `model(torch.randn(...))`): measured on the 31 zoo files (36 models),
+summary's project scan (up to 400 files per model) costs 2.55 s CPU against 0.13 s for the module alone,
+while the whole 73xx family adds about 0.6 s CPU to pylint's 5.6 s on those files.
 Only errors that hold for every value of the symbols are reported, and only where they point into this
 module; conditions on the input sizes are left to `torchport summary`.
 """
