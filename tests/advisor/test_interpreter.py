@@ -673,3 +673,19 @@ class Net(nn.Module):
     assert (attrs["is_module"], attrs["is_linear"], attrs["not_tensor"]) == (True, True, False)
     assert isinstance(attrs["maybe"], dims.Unknown)
     assert trace.output[1:] == (True, False)
+
+
+def test_a_sequential_whose_children_are_not_known_has_an_unknown_output() -> None:
+    """`nn.Sequential(*layers)` of objects the interpreter cannot build (torchvision's MobileNetV2 when
+    Conv2dNormActivation is not parsed) must not pass its input through unchanged."""
+    trace = interpret(HEADER + """
+from elsewhere import Block
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.features = nn.Sequential(*[Block(3, 8), Block(8, 16)])
+    def forward(self, x):
+        return self.features(x)
+""", "Net", [(1, 3, 8, 8)])
+    assert outputs(trace)[""] == "?"

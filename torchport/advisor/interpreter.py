@@ -203,7 +203,7 @@ class Interpreter(Evaluator):
         return outcome.value
 
     def _sequential(self, module: ModuleInstance, args: list[Any], kwargs: dict[str, Any], node: nodes.NodeNG) -> Any:
-        if len(args) != 1 or kwargs:
+        if len(args) != 1 or kwargs or not module.complete:  # children not all known: neither is the chain
             return UNKNOWN
         value = args[0]
         for child in module.children.values():
