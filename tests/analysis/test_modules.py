@@ -107,3 +107,18 @@ def test_star_imports_and_attributes_in_a_project_file_parse_no_torch(tmp_path: 
         del cache[name]
     assert _classes(module) == {"Net": True}
     assert [name for name in cache if name.split(".")[0] == "torch"] == []
+
+
+def test_torch_stack_package_parses_its_own_modules_only(tmp_path: Path) -> None:
+    _write(tmp_path, {
+        "torchvision/__init__.py": "",
+        "torchvision/models/__init__.py": "",
+        "torchvision/models/vgg.py": "from torch import nn\nclass VGG(nn.Module): pass\n",
+        "torchvision/models/targets.py": "from .vgg import VGG\nclass Vgg11(VGG): pass\n",
+        "app/__init__.py": "",
+        "app/model.py": "from torchvision.models.vgg import VGG\nclass Mine(VGG): pass\n",
+    })
+    own = _build(tmp_path / "torchvision" / "models" / "targets.py", "torchvision.models.targets")
+    other = _build(tmp_path / "app" / "model.py", "app.model")
+    assert _classes(own) == {"Vgg11": True}  # torchvision's own sources: its modules are the project
+    assert _classes(other) == {"Mine": False}  # a user project: torchvision is never parsed

@@ -86,8 +86,10 @@ def _derives_from_module(cls: nodes.ClassDef, seen: set[int], depth: int) -> boo
 def _load_project_module(module_name: str, context: nodes.Module) -> nodes.Module | None:
     """Parse a module of the same project as `context`; None for anything outside it."""
     parts = module_name.split(".")
-    if not context.file or parts[0] in _NEVER_PARSED:
+    if not context.file:
         return None
+    if parts[0] in _NEVER_PARSED and parts[0] != _own_package(Path(context.file)):
+        return None  # the torch stack is parsed only when it is the analysed project itself
     for location in _candidate_files(parts, Path(context.file)):
         if location.is_file():
             return _parse_project_file(str(location), module_name)
@@ -107,16 +109,27 @@ def _candidate_files(parts: list[str], file: Path) -> list[Path]:
     """Where a project module may live: below the folder holding the file's top-level package,
     or beside the file itself (script-style projects). An installed package sees only itself."""
     directory = file.resolve().parent
-    import_root = directory
-    while (import_root / "__init__.py").exists() and import_root.parent != import_root:
-        import_root = import_root.parent
+    import_root = _import_root(directory)
     roots = [directory] if import_root == directory else [import_root, directory]
-    if import_root.name in ("site-packages", "dist-packages"):
-        own_package = directory.relative_to(import_root).parts[0]
-        if parts[0] != own_package:
-            return []
+    if import_root.name in ("site-packages", "dist-packages") and parts[0] != _own_package(file):
+        return []
     candidates = []
     for root in roots:
         base = root.joinpath(*parts)
         candidates += [base.with_suffix(".py"), base / "__init__.py"]
     return candidates
+
+
+def _import_root(directory: Path) -> Path:
+    """The folder holding the top-level package that `directory` belongs to (itself outside packages)."""
+    root = directory
+    while (root / "__init__.py").exists() and root.parent != root:
+        root = root.parent
+    return root
+
+
+def _own_package(file: Path) -> str | None:
+    """The top-level package the file belongs to; None for a file outside any package."""
+    directory = file.resolve().parent
+    root = _import_root(directory)
+    return directory.relative_to(root).parts[0] if root != directory else None
