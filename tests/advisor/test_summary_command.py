@@ -190,10 +190,11 @@ def test_findings_name_the_layer_and_the_fix(tmp_path: Path, capsys: pytest.Capt
     code, out, _ = run(capsys, f"{path}::Net", "--format", "json")
     (model,) = json.loads(out)["models"]
     assert code == 0
-    assert [(f["line"], f["where"], f["kind"]) for f in model["findings"]] == [(12, "fc (Linear)", "condition")]
+    # a layer's finding points at its definition, where the fix goes
+    assert [(f["line"], f["where"], f["kind"]) for f in model["findings"]] == [(9, "fc (Linear)", "condition")]
     assert "in_features" in model["findings"][0]["message"]  # holds for some sizes only (28x28 after the conv)
 
     code, out, _ = run(capsys, f"{path}::Net", "--input-shape", "4,1,28,28", "--format", "json")
     (model,) = json.loads(out)["models"]
-    assert [(f["line"], f["where"], f["kind"]) for f in model["findings"]] == [(12, "fc (Linear)", "error")]
+    assert [(f["line"], f["where"], f["kind"]) for f in model["findings"]] == [(9, "fc (Linear)", "error")]
     assert "in_features should be 5408" in model["findings"][0]["message"]
