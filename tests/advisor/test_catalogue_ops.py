@@ -283,3 +283,67 @@ def _flat_ints(value: Any) -> list[int]:
     if isinstance(value, tuple):
         return [d for v in value for d in _flat_ints(v)]
     return []
+
+
+# --------------------------------------------- every operation again, with a symbolic tensor
+
+SYMBOLIC_EXAMPLES = 30
+
+
+def _symbolize(case: OpCase) -> tuple[OpCase, dict[str, int]] | None:
+    """The case with its first tensor's dims replaced by symbols D0, D1..., and their values."""
+    args = list(case.args)
+    for i, arg in enumerate(args):
+        if isinstance(arg, In) and arg.dtype == "float":
+            names = [f"D{j}" for j in range(len(arg.shape))]
+            args[i] = Tensor(symbols(" ".join(names)) if names else ())
+            return OpCase(case.name, tuple(args), case.kwargs), dict(zip(names, arg.shape))
+    return None
+
+
+def _symbolic_disagreement(result: Any, values: dict[str, int], ok: bool, out: Any) -> str | None:
+    if result.errors:
+        return None if not ok else f"symbolic error {result.errors[0].message} but torch gives {out} for {values}"
+    violated = [c for c in result.constraints if c.condition.holds(values) is False]
+    if result.value is UNKNOWN:
+        return None
+    expected = _evaluate_shapes(result.value, values)
+    if ok:
+        if violated:
+            return f"torch works for {values} but the constraint {violated[0].message} fails"
+        return None if _matches(expected, out) else f"{result.value} at {values} is {expected}, torch gives {out}"
+    if violated or any(isinstance(d, int) and d < 1 for d in _flat_ints(expected)):
+        return None
+    return f"torch raises {out!r} for {values}; the symbolic answer {result.value} names no failing constraint"
+
+
+def _evaluate_shapes(value: Any, values: dict) -> Any:
+    if isinstance(value, Tensor):
+        return tuple(evaluate(d, values) for d in value.shape)
+    if isinstance(value, tuple):
+        return tuple(_evaluate_shapes(v, values) for v in value)
+    return evaluate(value, values) if isinstance(value, Expr) else value
+
+
+def _matches(expected: Any, out: Any) -> bool:
+    if isinstance(expected, tuple) and isinstance(out, tuple) and len(expected) == len(out):
+        return all(_matches(e, o) for e, o in zip(expected, out))
+    return expected is UNKNOWN or expected == out
+
+
+@pytest.mark.parametrize("family", sorted(OP_STRATEGIES))
+def test_operation_with_symbolic_input_matches_torch(family: str) -> None:
+    @settings(max_examples=SYMBOLIC_EXAMPLES, deadline=None, database=None,
+              suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+    @given(OP_STRATEGIES[family])
+    def check(case: OpCase) -> None:
+        symbolic = _symbolize(case)
+        if symbolic is None:
+            return
+        symbolic_case, values = symbolic
+        result = call_op(symbolic_case.name, _abstract(symbolic_case.args), _abstract(symbolic_case.kwargs))
+        ok, out = run_torch(case)
+        failure = _symbolic_disagreement(result, values, ok, out)
+        assert failure is None, failure
+
+    check()

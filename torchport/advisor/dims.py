@@ -417,15 +417,19 @@ class Comparison:
 
 @dataclass(frozen=True)
 class Condition:
-    """A requirement on the symbols under which a call is valid: `left == right` or `left >= right`."""
+    """A requirement on the symbols under which a call is valid: `left == right`, `left >= right`, or
+    `left == right or left == 1` (op "broadcasts": a dim meeting `right` in broadcasting or expand)."""
 
     left: Dim
-    op: str  # "==" or ">="
+    op: str  # "==", ">=" or "broadcasts"
     right: Dim
 
     @property
     def text(self) -> str:
-        """Reduced and readable: `H*W == 784`, `(H//4)*(W//4) == 49`, `H >= 3`."""
+        """Reduced and readable: `H*W == 784`, `(H//4)*(W//4) == 49`, `H >= 3`, `H == 5 or H == 1`."""
+        if self.op == "broadcasts":
+            one = _condition_text(self.left - 1)  # type: ignore[operator]
+            return f"{_condition_text(self.left - self.right)} or {one}"  # type: ignore[operator]
         return _condition_text(self.left - self.right, self.op)  # type: ignore[operator]
 
     @cached_property
@@ -435,7 +439,7 @@ class Condition:
         if not isinstance(diff, Expr):
             return None
         names = sorted(diff.symbols)
-        if self.op == "==":
+        if self.op in ("==", "broadcasts"):
             return _find_root(diff.poly, names)
         return next(({n: v for n in names} for v in range(1, _SCAN_LIMIT + 1)
                      if _eval(diff.poly, {n: v for n in names}) >= 0), None)
@@ -445,6 +449,8 @@ class Condition:
         left, right = evaluate(self.left, values), evaluate(self.right, values)
         if isinstance(left, Unknown) or isinstance(right, Unknown):
             return None
+        if self.op == "broadcasts":
+            return left in (right, 1)
         return left == right if self.op == "==" else left >= right
 
     def describe(self) -> str:

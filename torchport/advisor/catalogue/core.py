@@ -130,6 +130,18 @@ class Ctx:
         elif relation is Relation.CONDITIONAL:
             self.constraints.append(_as_constraint(problem(), Condition(got, "==", expected)))
 
+    def broadcastable(self, dim: Dim, target: Dim, problem: Callable[[], Problem]) -> None:
+        """Require dim == target or dim == 1 (expand, or broadcasting against a dim that is not 1)."""
+        relation = compare(dim, target).relation
+        if relation in (Relation.EQUAL, Relation.UNKNOWN) or dim == 1:
+            return
+        if isinstance(dim, Expr) and sign(dim - 1) != 1:  # the symbol may be 1
+            self.constraints.append(_as_constraint(problem(), Condition(dim, "broadcasts", target)))
+        elif relation is Relation.UNEQUAL:
+            raise Invalid(problem())
+        else:
+            self.constraints.append(_as_constraint(problem(), Condition(dim, "==", target)))
+
     def positive(self, size: Dim, problem: Callable[[], Problem]) -> None:
         """Require size >= 1: an error when it is < 1 for every value of the symbols, a constraint
         when only for some."""

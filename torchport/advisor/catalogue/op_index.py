@@ -22,7 +22,7 @@ from torchport.advisor.catalogue.op import (
     entries,
     tensor_shape,
 )
-from torchport.advisor.dims import UNKNOWN, Dim, Expr, Unknown, ceildiv, is_dim, prod, sign
+from torchport.advisor.dims import UNKNOWN, Dim, Expr, Unknown, ceildiv, fmt, is_dim, prod, sign
 
 
 def _size(ctx: Ctx, a: Args) -> Any:
@@ -119,9 +119,11 @@ def _getitem(ctx: Ctx, a: Args) -> Any:
             raise Undecidable
         elif isinstance(item, (int, Expr)):
             size = x[dim]
-            if isinstance(item, int) and isinstance(size, int) and not -size <= item < size:
-                raise Invalid(Problem("dim-range", f"index {item} is out of bounds for dim {dim} with size {size}",
-                                      arg="index", dim=dim, got=item, expected=size))
+            if isinstance(item, int):  # i needs size > i, -i needs size >= i
+                room = size - item if item >= 0 else size + item + 1  # type: ignore[operator]
+                ctx.positive(room, lambda item=item, size=size, dim=dim: Problem(  # type: ignore[misc]
+                    "dim-range", f"index {item} is out of bounds for dim {dim} with size {fmt(size)}", arg="index",
+                    dim=dim, got=item, expected=size))
             dim += 1
         elif isinstance(item, Tensor):
             if tensor_dims:

@@ -116,9 +116,9 @@ def _einsum(ctx: Ctx, a: Args) -> Tensor:
                 if isinstance(known, int) and known == 1:
                     sizes[letter] = (size, operand, dim)
                     continue
-                ctx.equal(size, known, size_mismatch(
-                    f"einsum: subscript '{letter}' is {fmt(known)} in operand {first_operand} but {fmt(size)} in "
-                    f"operand {operand}", operand, dim, size, known))
+                problem = size_mismatch(f"einsum: subscript '{letter}' is {fmt(known)} in operand {first_operand} but "
+                                        f"{fmt(size)} in operand {operand}", operand, dim, size, known)
+                sizes[letter] = (shapes.meet(ctx, known, size, problem), first_operand, dim)  # size 1 broadcasts
             elif letter not in sizes:
                 sizes[letter] = (size, operand, dim)
     batch = shapes.broadcast(ctx, "einsum", ellipses) if ellipses else ()

@@ -27,7 +27,7 @@ from torchport.advisor.catalogue.op import (
     entries,
     tensor_shape,
 )
-from torchport.advisor.dims import Unknown, fmt
+from torchport.advisor.dims import Unknown, floordiv, fmt, prod
 
 
 def _conv_op(nd: int, transposed: bool) -> Rule:
@@ -145,9 +145,14 @@ def _group_norm(ctx: Ctx, a: Args) -> Tensor:
         raise Invalid(Problem("rank", f"group_norm expects at least 2 dims (N, C, *), got {len(x)}", got=len(x),
                               expected="at least 2"))
     g = as_int(a["num_groups"], "num_groups", minimum=1)
-    if isinstance(g, int) and isinstance(x[1], int) and x[1] % g:
-        raise Invalid(Problem("size-mismatch", f"group_norm: the input's {x[1]} channels are not divisible by "
-                                               f"num_groups={g}", dim=1, got=x[1], expected=g))
+    shapes.divisible(ctx, x[1], g, lambda: Problem(
+        "size-mismatch", f"group_norm: the input's {fmt(x[1])} channels are not divisible by num_groups={g}",
+        dim=1, got=x[1], expected=g))
+    if isinstance(g, int):  # _verify_batch_size: more than one value per group
+        values = floordiv(x[0] * x[1], g) * prod(x[2:])  # type: ignore[operator]
+        ctx.positive(values - 1, lambda: Problem(  # type: ignore[operator]
+            "too-small", f"group_norm: expected more than 1 value per group, got {fmt(values)}", got=values,
+            expected="more than 1"))
     return Tensor(x)
 
 

@@ -149,10 +149,7 @@ def _expand(ctx: Ctx, a: Args) -> Tensor:
         if isinstance(s, int) and s == -1:
             out.append(d)
             continue
-        if is_one(d) is True:
-            out.append(s)
-            continue
-        ctx.equal(s, d, lambda i=i, s=s, d=d: Problem(  # type: ignore[misc]
+        ctx.broadcastable(d, s, lambda i=i, s=s, d=d: Problem(  # type: ignore[misc]
             "size-mismatch", f"expand: size {fmt(s)} for dim {i} must match the existing size {fmt(d)} (or that must "
                              "be 1)", arg="size", dim=i - lead, got=s, expected=d))
         out.append(s)

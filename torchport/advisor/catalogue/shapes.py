@@ -29,7 +29,9 @@ from torchport.advisor.dims import (
     UNKNOWN,
     Dim,
     Expr,
+    Relation,
     Unknown,
+    compare,
     ceildiv,
     exact_div,
     floordiv,
@@ -449,13 +451,24 @@ def broadcast(ctx: Ctx, name: str, shapes: Sequence[Shape]) -> Shape:
             problem = size_mismatch(
                 f"{name}: cannot broadcast operand {operand}'s dim {j} ({fmt(d)}) against operand "
                 f"{first[0] if first else 0}'s {fmt(dim)}", operand, j, d, dim)
-            if _may_be_one(d) or _may_be_one(dim):  # H against 5 is fine when H == 1 too: stay silent
-                dim = d if isinstance(d, int) else dim
-                continue
-            ctx.equal(d, dim, problem)
-            dim = d if isinstance(d, int) else dim
+            dim = meet(ctx, dim, d, problem)
         out.append(dim)
     return tuple(out)
+
+
+def meet(ctx: Ctx, a: Dim, b: Dim, problem: Callable[[], Problem]) -> Dim:
+    """The dim two broadcast dims give (neither is the literal 1): equal, or one of them 1."""
+    a_one, b_one = _may_be_one(a), _may_be_one(b)
+    if a_one and b_one:  # either may be 1: the result is one of them, or an error
+        return a if compare(a, b).relation is Relation.EQUAL else UNKNOWN
+    if a_one:  # H against 5: valid when H == 5 or H == 1
+        ctx.broadcastable(a, b, problem)
+        return b
+    if b_one:
+        ctx.broadcastable(b, a, problem)
+        return a
+    ctx.equal(b, a, problem)
+    return b if isinstance(b, int) else a
 
 
 def _may_be_one(d: Dim) -> bool:
