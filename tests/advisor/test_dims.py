@@ -161,3 +161,14 @@ def test_substitution_and_printing() -> None:
     assert fmt(substitute(flat, {"H": 28})) == "224*(W//4)"
     assert fmt_shape((N, 1568)) == "(N, 1568)" and fmt_shape((N,)) == "(N,)" and fmt_shape(UNKNOWN) == "?"
     assert fmt(H * W - 3 * H + 7) == "H*W - 3*H + 7"
+
+
+def test_the_shape_engine_imports_neither_torch_nor_sympy() -> None:
+    """It must work without torch installed, and stay cheap to import in a pylint run."""
+    import subprocess
+    import sys
+
+    code = ("import sys, torchport.advisor.dims, torchport.advisor.catalogue; "
+            "print(sorted(m for m in ('torch', 'sympy') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
