@@ -1,0 +1,65 @@
+"""`torchport check PATH...`: every rule over files and folders, as the pylint plugin runs them.
+
+Folders respect .gitignore; `[tool.torchport]` in the nearest pyproject.toml above the first path
+selects rules, overrides severities and excludes files (torchport.config); `# pylint: disable=`
+comments suppress findings as they do in pylint (torchport.advisor.checking).
+
+Exit codes: 0 no findings; 1 findings; 2 a usage or configuration error, a path that does not exist,
+or a file that could not be read or parsed (each listed in every format).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from torchport.advisor.checking import CheckResult, check_files
+from torchport.advisor.cli import CommandError
+from torchport.advisor.files import PathError, discover
+from torchport.advisor.formats import FORMATS, get_format
+from torchport.config import Config, ConfigError, load_config
+
+HELP = "check Python files and folders with every torchport rule (exit 1 when there are findings)"
+
+CLEAN, FINDINGS, INPUT_ERROR = 0, 1, 2
+PROGRESS_MIN_FILES = 20  # shorter runs finish before a bar would help
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("paths", nargs="*", default=["."], metavar="PATH",
+                        help="files and folders to check (default: the current folder)")
+    parser.add_argument("--format", choices=FORMATS, default="rich",
+                        help="output format: rich (terminal), json, sarif (code scanning) or github "
+                             "(workflow annotations); default: rich")
+
+
+def run(args: argparse.Namespace) -> int:
+    paths: Sequence[str] = args.paths
+    try:
+        config = load_config(Path(paths[0]))
+        files = discover(paths, config)
+    except (ConfigError, PathError) as error:
+        raise CommandError(str(error)) from None
+    if not files:
+        print(f"torchport: no Python files to check in {' '.join(paths)}", file=sys.stderr)
+    result = _check_with_progress(files, config)
+    get_format(args.format).write(result, sys.stdout)
+    if result.errors:
+        return INPUT_ERROR
+    return FINDINGS if result.diagnostics else CLEAN
+
+
+def _check_with_progress(files: list[Path], config: Config) -> CheckResult:
+    """A transient progress bar on stderr for long runs at a terminal; nothing otherwise."""
+    console = Console(stderr=True)
+    if len(files) < PROGRESS_MIN_FILES or not console.is_terminal:
+        return check_files(files, config)
+    columns = (TextColumn("checking"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=console, transient=True) as progress:
+        task = progress.add_task("check", total=len(files))
+        return check_files(files, config, on_file=lambda _: progress.advance(task))
