@@ -146,6 +146,19 @@ def test_unknown_propagates_and_ints_stay_ints() -> None:
     assert prod([2, 3, 4]) == 24 and isinstance(prod([H, 2]), Expr)
 
 
+def test_arithmetic_the_interpreter_may_meet_never_raises_for_numbers() -> None:
+    H = symbol("H")
+    assert H * 0.5 is UNKNOWN and H / 2 is UNKNOWN and 2 / H is UNKNOWN and 7 // H is UNKNOWN
+    assert fmt((H + 1) ** 2) == "H**2 + 2*H + 1" and H + True == H + 1
+    assert UNKNOWN / 2 is UNKNOWN and 2 ** UNKNOWN is UNKNOWN
+    try:
+        H + "a"  # noqa: B018 - not a number: Python's own TypeError, as for ints
+    except TypeError:
+        pass
+    else:
+        raise AssertionError("Expr + str should raise TypeError")
+
+
 def test_exact_division_for_view_minus_one() -> None:
     N, C, H, W = symbols("N C H W")
     assert exact_div(N * C * H * W, N) == C * H * W

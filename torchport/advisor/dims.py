@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from enum import Enum
 from fractions import Fraction
 from functools import cached_property
-from typing import Union
+from typing import Any, Union
 
 
 class Unknown:
@@ -54,7 +54,8 @@ class Unknown:
         return self
 
     __add__ = __radd__ = __sub__ = __rsub__ = __mul__ = __rmul__ = _unknown
-    __floordiv__ = __rfloordiv__ = __mod__ = __rmod__ = __neg__ = _unknown
+    __floordiv__ = __rfloordiv__ = __mod__ = __rmod__ = __neg__ = __pos__ = _unknown
+    __truediv__ = __rtruediv__ = __pow__ = __rpow__ = _unknown
 
 
 UNKNOWN = Unknown()
@@ -188,48 +189,58 @@ class Expr:
         self.poly = poly
         self._hash = hash(poly)
 
-    # arithmetic ------------------------------------------------------------------------------
+    # arithmetic: with ints and Exprs exact; with floats or UNKNOWN unknown; else not supported ------
     def __add__(self, other: object) -> Dim:
-        o = _poly_of(other)
-        return _wrap(_poly_add(self.poly, o)) if o is not None else NotImplemented
+        o = _operand(other)
+        return o if not isinstance(o, Poly) else _wrap(_poly_add(self.poly, o))
 
     __radd__ = __add__
 
     def __sub__(self, other: object) -> Dim:
-        o = _poly_of(other)
-        return _wrap(_poly_add(self.poly, o, -1)) if o is not None else NotImplemented
+        o = _operand(other)
+        return o if not isinstance(o, Poly) else _wrap(_poly_add(self.poly, o, -1))
 
     def __rsub__(self, other: object) -> Dim:
-        o = _poly_of(other)
-        return _wrap(_poly_add(o, self.poly, -1)) if o is not None else NotImplemented
+        o = _operand(other)
+        return o if not isinstance(o, Poly) else _wrap(_poly_add(o, self.poly, -1))
 
     def __mul__(self, other: object) -> Dim:
-        o = _poly_of(other)
-        return _wrap(_poly_mul(self.poly, o)) if o is not None else NotImplemented
+        o = _operand(other)
+        return o if not isinstance(o, Poly) else _wrap(_poly_mul(self.poly, o))
 
     __rmul__ = __mul__
 
     def __neg__(self) -> Dim:
         return _wrap(_poly_mul(self.poly, _const(-1)))
 
-    def __floordiv__(self, other: object) -> Dim:
-        if isinstance(other, Unknown):
-            return UNKNOWN
-        if isinstance(other, int) and other > 0:
-            return _wrap(_floordiv_poly(self.poly, other))
-        return UNKNOWN  # division by a symbolic or non-positive divisor: not modelled
+    def __pos__(self) -> Dim:
+        return self
 
-    def __rfloordiv__(self, other: object) -> Dim:
-        return UNKNOWN if isinstance(other, (int, Unknown)) else NotImplemented
+    def __pow__(self, other: object) -> Dim:
+        if isinstance(other, int) and not isinstance(other, bool) and 0 <= other <= 8:
+            result: Poly = _const(1)
+            for _ in range(other):
+                result = _poly_mul(result, self.poly)
+            return _wrap(result)
+        return _unknown_or_unsupported(other)
+
+    def __floordiv__(self, other: object) -> Dim:
+        if isinstance(other, int) and not isinstance(other, bool) and other > 0:
+            return _wrap(_floordiv_poly(self.poly, other))
+        # division by a symbolic or non-positive divisor is not modelled
+        return UNKNOWN if isinstance(other, (int, Expr)) else _unknown_or_unsupported(other)
 
     def __mod__(self, other: object) -> Dim:
         quotient = self // other
-        if isinstance(quotient, Unknown):
-            return UNKNOWN
+        if not isinstance(quotient, (int, Expr)):
+            return quotient
         return self - quotient * other  # type: ignore[operator]
 
-    def __rmod__(self, other: object) -> Dim:
-        return UNKNOWN if isinstance(other, (int, Unknown)) else NotImplemented
+    def _unknown(self, other: object) -> Dim:
+        return UNKNOWN if isinstance(other, (int, Expr)) else _unknown_or_unsupported(other)
+
+    # true division gives a float, and the reflected forms divide by a symbol: unknown
+    __truediv__ = __rtruediv__ = __rfloordiv__ = __rmod__ = __rpow__ = _unknown
 
     # identity --------------------------------------------------------------------------------
     def __eq__(self, other: object) -> bool:
@@ -252,6 +263,19 @@ Dim = Union[int, Expr, Unknown]
 def _wrap(poly: Poly) -> Dim:
     value = poly.as_int()
     return value if value is not None else Expr(poly)
+
+
+def _operand(value: object) -> Any:
+    """The other side of an arithmetic operation: a Poly, UNKNOWN (floats, UNKNOWN) or NotImplemented."""
+    if isinstance(value, Expr):
+        return value.poly
+    if isinstance(value, int):  # bools count as ints in Python arithmetic
+        return _const(int(value))
+    return _unknown_or_unsupported(value)
+
+
+def _unknown_or_unsupported(value: object) -> Any:
+    return UNKNOWN if isinstance(value, (float, Unknown)) else NotImplemented
 
 
 def _poly_of(value: object) -> Poly | None:
