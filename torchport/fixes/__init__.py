@@ -60,6 +60,14 @@ def select(all_fixes: list[Fix], unsafe: bool = False) -> list[Fix]:
     return chosen
 
 
+def parses(text: str, path: str | None = None) -> bool:
+    try:
+        parse_text(text, "fixed", path)
+    except SourceError:
+        return False
+    return True
+
+
 @dataclass
 class Outcome:
     text: str  # the fixed text (the original when nothing applied)
@@ -67,23 +75,29 @@ class Outcome:
     remaining: list[Fix]  # fixes of the findings left at the end (proposals, or fixes that did not apply)
 
 
-def fix_text(text: str, path: str | None = None, unsafe: bool = False) -> Outcome:
-    """Apply fixes round after round until no finding has one left. The shapes family runs only
-    when `path` names an existing file (it reads the project's settings next to it)."""
+Finder = Callable[[str | None, str], tuple[Source, list[Finding]]]
+
+
+def fix_text(text: str, path: str | None = None, unsafe: bool = False, find: Finder = findings) -> Outcome:
+    """Apply fixes round after round until no finding has one left. `find` parses a text and lists
+    its findings (default: every family; the command passes its configured checker). The shapes
+    family runs only when `path` names an existing file (it reads the project's settings there)."""
     applied: list[Fix] = []
-    source, found = findings(path, text)
+    source, found = find(path, text)
     for _ in range(_MAX_ROUNDS):
         chosen = select(fixes(source, found), unsafe)
         if not chosen:
             break
         edits = sorted({e for fix in chosen for e in fix.edits})
         candidate = apply_edits(source.text, edits)
-        try:
-            parse_text(candidate, "fixed", path)
-        except SourceError:
-            break  # never produce a file that does not parse: stop with the last good text
+        if not parses(candidate, path):
+            chosen = [fix for fix in chosen if parses(apply_edits(source.text, list(fix.edits)), path)]
+            edits = sorted({e for fix in chosen for e in fix.edits})
+            candidate = apply_edits(source.text, edits)
+            if not chosen or not parses(candidate, path):
+                break  # never produce a file that does not parse: stop with the last good text
         if candidate == source.text:
             break
         applied.extend(chosen)
-        source, found = findings(path, candidate)
+        source, found = find(path, candidate)
     return Outcome(source.text, applied, fixes(source, found))
