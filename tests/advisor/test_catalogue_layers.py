@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from tests.advisor import catalogue_strategies as cs
 from tests.advisor.catalogue_strategies import In, LayerCase, Sub
-from torchport.advisor.catalogue import LAYERS, Layer, ParamCount, Tensor, build
+from torchport.advisor.catalogue import LAYERS, PROBLEM_CODES, Layer, ParamCount, Tensor, build
 from torchport.advisor.catalogue.signature import REQUIRED
 from torchport.advisor.dims import UNKNOWN, evaluate, symbols
 
@@ -162,6 +162,7 @@ def run_catalogue(case: LayerCase) -> tuple[Layer, Any]:
 def check_case(case: LayerCase) -> None:
     status, out, counts = run_torch(case)
     layer, result = run_catalogue(case)
+    assert all(p.code in PROBLEM_CODES for p in (*layer.errors, *result.errors, *result.constraints))
     if status == "ok" and (layer.errors or result.errors):
         status, out, counts = run_torch(case, "cpu")
     if status == "init-error":

@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.advisor.catalogue_strategies import OP_STRATEGIES, In, OpCase
-from torchport.advisor.catalogue import OPS, Tensor, call_op
+from torchport.advisor.catalogue import OPS, PROBLEM_CODES, Tensor, call_op
 from torchport.advisor.catalogue.signature import REQUIRED
 from torchport.advisor.dims import UNKNOWN, Expr, evaluate, symbols
 
@@ -87,6 +87,7 @@ def run_torch(case: OpCase) -> tuple[bool, Any]:
 def check_op(case: OpCase) -> None:
     ok, out = run_torch(case)
     result = call_op(case.name, _abstract(case.args), _abstract(case.kwargs))
+    assert all(p.code in PROBLEM_CODES for p in (*result.errors, *result.constraints))
     if not ok:
         assert not result.known, f"torch raises {out!r} but the catalogue gives {result.value}"
         return
