@@ -50,7 +50,7 @@ def test_every_message_has_a_fixer() -> None:
 def test_fix_keeps_formatting_and_non_ascii_columns(tmp_path: Path) -> None:
     case = next(c for c in SAFE if c.symbol == "forward-called-directly")
     source = case.source.replace("return self.fc.forward(x)", "return  self.fc.forward(x) if 'é' else x  # é")
-    path, text = _fixed(tmp_path, Case(case.symbol, source, ""))
+    _, text = _fixed(tmp_path, Case(case.symbol, source, ""))
     assert "return  self.fc(x) if 'é' else x  # é" in text
     assert text.replace("self.fc(x)", "self.fc.forward(x)") == source
 

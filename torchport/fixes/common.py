@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from astroid import nodes
 
-from torchport.analysis.names import call_name
 from torchport.fixes.edits import Edit, Fix
 from torchport.rules.finding import Finding
 
@@ -61,10 +60,6 @@ def plain_call(call: nodes.Call) -> bool:
     """No `*args` or `**kwargs`, so every argument is visible."""
     return not any(isinstance(a, nodes.Starred) for a in call.args) and all(
         k.arg is not None for k in call.keywords or [])
-
-
-def named(call: nodes.NodeNG, names: set[str] | frozenset[str]) -> bool:
-    return isinstance(call, nodes.Call) and call_name(call) in names
 
 
 def make_fix(finding: Finding, description: str, edits: list[Edit] | None, safe: bool = True) -> Fix:

@@ -86,12 +86,12 @@ def loss_accumulated(finding: Finding, source: Source) -> Fix | None:
     return make_fix(finding, description, None)
 
 
-def batch_first(finding: Finding, source: Source) -> Fix | None:
+def batch_first(finding: Finding, _: Source) -> Fix | None:
     return make_fix(finding, "pass batch_first=True where the layer is built (proposal: every input and "
                     "output of the layer changes layout, so check each use)", None)
 
 
-def rnn_in_sequential(finding: Finding, source: Source) -> Fix | None:
+def rnn_in_sequential(finding: Finding, _: Source) -> Fix | None:
     return make_fix(finding, "take the recurrent layer out of nn.Sequential and unpack its (output, state) "
                     "tuple in forward", None)
 
