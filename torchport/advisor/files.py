@@ -43,9 +43,9 @@ def discover(paths: Sequence[str], config: Config) -> list[Path]:
 
 def _normal(path: Path) -> Path:
     """A path as the user will read it: relative to the working folder when below it."""
-    absolute = path.resolve()
+    absolute = Path(os.path.abspath(path))  # symbolic links stay as named
     try:
-        return absolute.relative_to(Path.cwd().resolve())
+        return absolute.relative_to(Path.cwd())
     except ValueError:
         return absolute
 
@@ -72,7 +72,7 @@ def _git_files(folder: Path) -> list[Path] | None:
     files = [Path(name) for name in names if name.endswith(".py")]
     return [folder / f for f in files
             if not any(skipped(folder / parent) for parent in f.parents if parent.name)
-            and (folder / f).is_file()]  # a tracked file may be deleted in the work tree
+            and ((folder / f).is_file() or (folder / f).is_symlink())]  # a tracked file may be deleted
 
 
 def _walk(folder: Path) -> Iterator[Path]:

@@ -18,7 +18,7 @@ def write(result: CheckResult, out: TextIO) -> None:
     for diagnostic in result.diagnostics:
         out.write(_annotation(diagnostic) + "\n")
     for error in result.errors:
-        properties = {"file": error.path.as_posix(), "title": "torchport: cannot analyse this file"}
+        properties = {"file": error.path.as_posix(), "title": "torchport cannot analyse this file"}
         out.write(f"::error {_properties(properties)}::{_escape_data(error.message)}\n")
 
 
