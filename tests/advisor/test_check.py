@@ -159,9 +159,11 @@ def test_gitignore_is_respected_in_a_git_work_tree(project: Path, capsys: pytest
     code, data = check_json(".", capsys=capsys)
     assert code == 1
     assert sorted({f["path"] for f in data["findings"]}) == ["sub/deep.py", "tracked.py", "untracked.py"]
-    # a folder below the root sees the same rules; a file named explicitly is checked even if ignored
+    # a folder below the root sees the same rules; a file or folder named explicitly is checked even if ignored
     _, data = check_json("sub", "generated/model.py", capsys=capsys)
     assert [f["path"] for f in data["findings"]] == ["sub/deep.py", "generated/model.py"]
+    _, data = check_json("generated", capsys=capsys)
+    assert [f["path"] for f in data["findings"]] == ["generated/model.py"]
 
 
 def test_outside_git_hidden_folders_venvs_and_caches_are_skipped(

@@ -1,7 +1,7 @@
 """Which Python files `torchport check PATH...` analyses.
 
-A file named on the command line is analysed unless `exclude` matches it (so pre-commit's file lists
-honour the config), even when .gitignore lists it. A folder contributes its `.py` files: inside a git
+A file or folder named on the command line is analysed unless `exclude` matches it (so pre-commit's
+file lists honour the config), even when .gitignore lists it. A folder contributes its `.py` files: inside a git
 work tree those git would show (`git ls-files -co --exclude-standard`: tracked and untracked, without
 ignored ones); elsewhere a walk. Both skip hidden folders, virtual environments and `__pycache__` (git
 shows an unignored `.venv` as untracked).
@@ -52,7 +52,9 @@ def _normal(path: Path) -> Path:
 
 def _folder_files(folder: Path) -> Iterator[Path]:
     listed = _git_files(folder)
-    return iter(listed) if listed is not None else _walk(folder)
+    if listed is None or (not listed and _git_ignores(folder)):
+        return _walk(folder)  # outside git, or a folder named on purpose although git ignores it
+    return iter(listed)
 
 
 def _git_files(folder: Path) -> list[Path] | None:
@@ -73,6 +75,15 @@ def _git_files(folder: Path) -> list[Path] | None:
     return [folder / f for f in files
             if not any(skipped(folder / parent) for parent in f.parents if parent.name)
             and ((folder / f).is_file() or (folder / f).is_symlink())]  # a tracked file may be deleted
+
+
+def _git_ignores(folder: Path) -> bool:
+    try:
+        result = subprocess.run(["git", "-C", str(folder), "check-ignore", "-q", "."],
+                                capture_output=True, check=False, timeout=60)
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return result.returncode == 0
 
 
 def _walk(folder: Path) -> Iterator[Path]:
