@@ -709,3 +709,48 @@ def creation_op(draw: st.DrawFn) -> OpCase:
 
 
 OP_STRATEGIES["creation"] = creation_op()
+
+
+_POINTWISE_LOSSES = ("MSELoss", "L1Loss", "SmoothL1Loss", "HuberLoss", "BCELoss", "BCEWithLogitsLoss")
+
+
+@st.composite
+def loss_inputs(draw: st.DrawFn, name: str) -> tuple[In, In, str]:
+    """(input, target, reduction) for a loss: mostly fitting targets, sometimes the usual porting mistakes."""
+    reduction = draw(st.sampled_from(("mean", "sum", "none")))
+    if name.removesuffix("Loss") in ("MSE", "L1", "SmoothL1", "Huber", "BCE", "BCEWithLogits"):
+        x, t = draw(broadcast_shapes())
+        if draw(flag):
+            t = x
+        return In(x), In(t), reduction
+    x = (draw(small), draw(small), *draw(shape(0, 2, st.integers(1, 3)))) if draw(st.integers(0, 5)) else (draw(small),)
+    without = (x[0], *x[2:]) if len(x) > 1 else ()
+    kind = draw(st.sampled_from(("indices", "indices", "probabilities", "column", "other")))
+    if kind == "indices":
+        return In(x), In(tuple(draw(near(d)) for d in without), "long"), reduction
+    if kind == "probabilities":
+        return In(x), In(tuple(draw(near(d)) for d in x)), reduction
+    if kind == "column":  # Keras habit: (N, 1) integer labels
+        return In(x), In((x[0], 1), "long"), reduction
+    return In(x), In(draw(shape(0, 3)), "long"), reduction
+
+
+@st.composite
+def loss(draw: st.DrawFn, name: str) -> LayerCase:
+    x, t, reduction = draw(loss_inputs(name))
+    return LayerCase(name, (), {"reduction": reduction}, (x, t))
+
+
+_F_LOSSES = {"MSELoss": "mse_loss", "L1Loss": "l1_loss", "SmoothL1Loss": "smooth_l1_loss", "HuberLoss": "huber_loss",
+             "BCELoss": "binary_cross_entropy", "BCEWithLogitsLoss": "binary_cross_entropy_with_logits",
+             "CrossEntropyLoss": "cross_entropy", "NLLLoss": "nll_loss"}
+
+
+@st.composite
+def loss_op(draw: st.DrawFn) -> OpCase:
+    name = draw(st.sampled_from(sorted(_F_LOSSES)))
+    x, t, reduction = draw(loss_inputs(name))
+    return OpCase(F + _F_LOSSES[name], (x, t), {"reduction": reduction})
+
+
+OP_STRATEGIES["loss"] = loss_op()

@@ -59,6 +59,8 @@ STRATEGIES: dict[str, st.SearchStrategy[LayerCase]] = {
     "UpsamplingBilinear2d": cs.upsample("UpsamplingBilinear2d"),
     "PixelShuffle": cs.pixel(True),
     "PixelUnshuffle": cs.pixel(False),
+    **{k: cs.loss(k) for k in ("MSELoss", "L1Loss", "SmoothL1Loss", "HuberLoss", "BCELoss", "BCEWithLogitsLoss",
+                               "CrossEntropyLoss", "NLLLoss")},
     **{k: cs.rnn(k) for k in ("RNN", "LSTM", "GRU")},
     **{k: cs.cell(k) for k in ("RNNCell", "LSTMCell", "GRUCell")},
     **{k: cs.with_dim(k) for k in ("Softmax", "LogSoftmax", "Softmin")},
@@ -103,7 +105,7 @@ def _torch_value(value: Any, device: str) -> Any:
 
 def _abstract(value: Any) -> Any:
     if isinstance(value, In):
-        return Tensor(value.shape)
+        return Tensor(value.shape, {"float": "float32", "long": "int64"}.get(value.dtype, value.dtype))
     if isinstance(value, tuple):
         return tuple(_abstract(v) for v in value)
     if isinstance(value, dict):
@@ -278,6 +280,20 @@ def test_symbolic_flatten_gives_a_constraint_with_an_example_input() -> None:
     assert constraint.condition.text == "(H//4)*(W//4) == 49"
     assert constraint.condition.example == {"H": 28, "W": 28}
     assert constraint.message.startswith("Linear: valid only when (H//4)*(W//4) == 49, e.g. H=28, W=28 (otherwise")
+
+
+def test_keras_style_loss_targets_are_errors() -> None:
+    (N,) = symbols("N")
+    cross_entropy = build("torch.nn.CrossEntropyLoss")
+    assert cross_entropy(Tensor((N, 10)), Tensor((N,), "int64")).value == Tensor(())
+    assert cross_entropy(Tensor((N, 10)), Tensor((N, 10), "float32")).ok  # one-hot probabilities
+    (column,) = cross_entropy(Tensor((N, 10)), Tensor((N, 1), "int64")).errors  # sparse labels kept as (N, 1)
+    assert column.code == "rank" and "class indices are shaped (N,)" in column.message
+    (bce,) = build("torch.nn.BCEWithLogitsLoss")(Tensor((N, 1)), Tensor((N,), "float32")).errors
+    assert bce.code == "size-mismatch" and "(N,) must be the same as the input size (N, 1)" in bce.message
+    assert build("torch.nn.MSELoss", (), {"reduction": "none"})(Tensor((N, 3)), Tensor((N, 1))).value == Tensor((N, 3))
+    (indices,) = build("torch.nn.Embedding", (100, 8))(Tensor((N, 20), "float32")).errors
+    assert indices.code == "dtype"
 
 
 def test_lstm_returns_output_and_state_tuple() -> None:

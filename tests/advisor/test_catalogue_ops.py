@@ -37,7 +37,7 @@ def _torch_value(value: Any) -> Any:
 
 def _abstract(value: Any) -> Any:
     if isinstance(value, In):
-        return Tensor(value.shape)
+        return Tensor(value.shape, {"float": "float32", "long": "int64"}.get(value.dtype, value.dtype))
     if isinstance(value, list):
         return [_abstract(v) for v in value]
     if isinstance(value, tuple):

@@ -29,9 +29,20 @@ Shape = tuple[Dim, ...]
 
 @dataclass(frozen=True)
 class Tensor:
-    """An abstract tensor: its shape, or UNKNOWN when even the rank is unknown."""
+    """An abstract tensor: its shape, or UNKNOWN when even the rank is unknown, and its dtype name when
+    known (`float32`, `int64`, `bool`: torch's names without `torch.`). Equality compares shapes only;
+    rules read the dtype where it decides (class-index targets, embedding indices) and give outputs
+    without one."""
 
     shape: Shape | Unknown = UNKNOWN
+    dtype: str | None = field(default=None, compare=False)
+
+    @property
+    def integer(self) -> bool | None:
+        """Whether the dtype is an integer type; None when unknown."""
+        if self.dtype is None:
+            return None
+        return self.dtype.removeprefix("torch.") in _INTEGER_DTYPES
 
     @property
     def rank(self) -> int | None:
@@ -39,6 +50,9 @@ class Tensor:
 
     def __repr__(self) -> str:
         return f"Tensor{fmt_shape(self.shape)}"
+
+
+_INTEGER_DTYPES = frozenset({"int64", "int32", "int16", "int8", "uint8", "long", "int", "short"})
 
 
 # Problem codes: what kind of mistake, so the checkers can phrase each kind their own way.
@@ -51,6 +65,7 @@ PROBLEM_CODES = {
     "too-small": "an output size would be smaller than 1 (input too small for kernel/stride)",
     "invalid-arg": "an argument value torch rejects (groups not dividing channels, stride with 'same'...)",
     "bad-call": "the arguments do not fit the signature (TypeError in torch)",
+    "dtype": "a tensor of the wrong kind: float class targets or embedding indices, integer probabilities",
 }
 
 
@@ -237,6 +252,13 @@ def norm_dim(dim: Any, rank: int, *, name: str = "dim", operand: int = 0, scalar
                               f"(expected a value in [{-size}, {size - 1}])", arg=name, operand=operand,
                               got=d, expected=(-size, size - 1)))
     return d % size if size else 0
+
+
+def integer_indices(name: str, value: Any, operand: int = 0) -> None:
+    """Embedding lookups need integer indices: a float tensor is a definite error."""
+    if isinstance(value, Tensor) and value.integer is False:
+        raise Invalid(Problem("dtype", f"{name} expects integer indices (int64), got a {value.dtype} tensor",
+                              operand=operand, got=value.dtype, expected="int64"))
 
 
 def rank_error(name: str, rank: int, allowed: str, operand: int = 0) -> Invalid:

@@ -20,6 +20,7 @@ from torchport.advisor.catalogue import (
     nn_attention,
     nn_conv,
     nn_linear,
+    nn_loss,
     nn_norm,
     nn_recurrent,
     nn_reshape,
@@ -30,7 +31,7 @@ from torchport.advisor.catalogue.signature import BindError, bind
 
 __all__ = ["LAYERS", "Constraint", "Layer", "LayerSpec", "ParamCount", "build", "layer_spec"]
 
-_FAMILIES = (nn_linear, nn_conv, nn_norm, nn_activation, nn_recurrent, nn_attention, nn_reshape)
+_FAMILIES = (nn_linear, nn_conv, nn_norm, nn_activation, nn_recurrent, nn_attention, nn_reshape, nn_loss)
 
 LAYERS: dict[str, LayerSpec] = {spec.name: spec for family in _FAMILIES for spec in family.SPECS}
 

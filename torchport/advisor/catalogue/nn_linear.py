@@ -11,6 +11,7 @@ from torchport.advisor.catalogue.core import (
     Problem,
     Tensor,
     as_bool,
+    integer_indices,
     invalid,
     need,
     shape_of,
@@ -82,6 +83,7 @@ def _embedding_validate(a: Args) -> None:
 
 
 def _embedding_out(ctx: Ctx, a: Args, f: Args) -> Tensor:
+    integer_indices("Embedding", f["input"])
     return Tensor((*input_shape(f), size_arg(a, "embedding_dim")))
 
 
@@ -96,6 +98,7 @@ def _bag_validate(a: Args) -> None:
 
 
 def _bag_out(ctx: Ctx, a: Args, f: Args) -> Tensor:
+    integer_indices("EmbeddingBag", f["input"])
     x = input_shape(f)
     dim = size_arg(a, "embedding_dim")
     offsets = f["offsets"]

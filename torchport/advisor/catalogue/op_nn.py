@@ -15,6 +15,7 @@ from torchport.advisor.catalogue.core import (
     as_int,
     as_tuple,
     check_rank,
+    integer_indices,
     invalid,
     need,
     size_mismatch,
@@ -158,6 +159,7 @@ def _group_norm(ctx: Ctx, a: Args) -> Tensor:
 
 def _embedding(ctx: Ctx, a: Args) -> Tensor:
     x, w = tensor_shape(a), tensor_shape(a, "weight")
+    integer_indices("embedding", a["input"])
     check_rank(w, (2,), "embedding", operand=1)
     return Tensor((*x, w[1]))
 

@@ -15,7 +15,16 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from torchport.advisor.catalogue import op_create, op_elementwise, op_index, op_linalg, op_nn, op_reduce, op_reshape
+from torchport.advisor.catalogue import (
+    op_create,
+    op_elementwise,
+    op_index,
+    op_linalg,
+    op_loss,
+    op_nn,
+    op_reduce,
+    op_reshape,
+)
 from torchport.advisor.catalogue.core import Result, run_rule
 from torchport.advisor.catalogue.op import OpSpec
 from torchport.advisor.catalogue.signature import BindError, bind
@@ -23,7 +32,7 @@ from torchport.advisor.dims import UNKNOWN
 
 __all__ = ["OPS", "OpSpec", "call_op", "op_spec"]
 
-_FAMILIES = (op_elementwise, op_linalg, op_reduce, op_reshape, op_index, op_nn, op_create)
+_FAMILIES = (op_elementwise, op_linalg, op_reduce, op_reshape, op_index, op_nn, op_loss, op_create)
 
 OPS: dict[str, OpSpec] = {spec.name: spec for family in _FAMILIES for spec in family.SPECS}
 

@@ -473,3 +473,63 @@ def meet(ctx: Ctx, a: Dim, b: Dim, problem: Callable[[], Problem]) -> Dim:
 
 def _may_be_one(d: Dim) -> bool:
     return isinstance(d, Expr) and sign(d - 1) != 1
+
+
+_REDUCTIONS = ("none", "mean", "sum")
+
+
+def reduced(name: str, out: Shape, reduction: Any) -> Shape:
+    """A loss's output: per element with reduction='none', else a 0-d tensor."""
+    reduction = need(reduction)
+    if reduction not in _REDUCTIONS:
+        raise invalid(f"{name}: {reduction!r} is not a valid value for reduction ('none', 'mean' or 'sum')",
+                      "reduction", reduction)
+    return out if reduction == "none" else ()
+
+
+def pointwise_loss(ctx: Ctx, name: str, x: Shape, t: Shape, reduction: Any, same_size: bool) -> Shape:
+    """MSE/L1-like losses broadcast input against target (torch warns); the BCE losses want equal sizes."""
+    if not same_size:
+        return reduced(name, broadcast(ctx, name, (x, t)), reduction)
+    if len(t) != len(x):
+        raise Invalid(Problem("size-mismatch", f"{name}: the target size {fmt_shape(t)} must be the same as the input "
+                                               f"size {fmt_shape(x)}", operand=1, got=t, expected=x))
+    for i, (a, b) in enumerate(zip(t, x)):
+        ctx.equal(a, b, size_mismatch(f"{name}: the target size {fmt_shape(t)} must be the same as the input size "
+                                      f"{fmt_shape(x)}", 1, i, a, b))
+    return reduced(name, x, reduction)
+
+
+def class_loss(ctx: Ctx, name: str, x: Shape, t: Shape, reduction: Any, probabilities: bool,
+               integer_target: bool | None = None) -> Shape:
+    """Cross-entropy-like losses: input (C) or (N, C, *d); target class indices shaped like the input without
+    its class dim, or (cross_entropy only) class probabilities shaped like the input. `integer_target`:
+    the target's dtype is an integer type (True), a float type (False) or unknown (None)."""
+    if integer_target is False and not probabilities:
+        raise Invalid(Problem("dtype", f"{name} expects class indices (an int64 target), got a float target",
+                              operand=1, got="float", expected="int64"))
+    if integer_target is True and len(t) == len(x):
+        probabilities = False  # same rank as the input but integers: meant as indices (a (N, 1) column...)
+    if integer_target is False and probabilities and len(t) != len(x):
+        raise Invalid(Problem("dtype", f"{name}: a float target is read as class probabilities, shaped like the "
+                                       f"input {fmt_shape(x)}; class indices must be int64", operand=1,
+                              got="float", expected="int64"))
+    if not x:
+        raise Invalid(Problem("rank", f"{name} expects an input of at least 1 dim (C) or (N, C, ...), got 0-d",
+                              got=0, expected="at least 1"))
+    cdim = 0 if len(x) == 1 else 1
+    without = (*x[:cdim], *x[cdim + 1:])
+    expected = x if probabilities and len(t) == len(x) else without
+    if len(t) != len(expected):
+        raise Invalid(Problem("rank", f"{name}: a target of shape {fmt_shape(t)} does not fit an input of shape "
+                                      f"{fmt_shape(x)}: class indices are shaped {fmt_shape(without)}", operand=1,
+                              got=len(t), expected=len(without)))
+    for i, (a, b) in enumerate(zip(t, expected)):
+        if expected is x:
+            message = (f"{name}: a target of shape {fmt_shape(t)} fits neither class indices {fmt_shape(without)} "
+                       f"nor class probabilities {fmt_shape(x)}")
+        else:
+            what = "batch size" if i == 0 and len(x) > 1 else f"dim {i}"
+            message = f"{name}: the target's {what} is {fmt(a)}, the input's {fmt(b)}"
+        ctx.equal(a, b, size_mismatch(message, 1, i, a, b))
+    return reduced(name, without, reduction)
