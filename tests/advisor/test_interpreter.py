@@ -24,10 +24,11 @@ from torchport.advisor.values import TensorValue
 _ids = itertools.count()
 
 
-def interpret(source: str, cls_name: str, inputs: list[tuple[Any, ...]], kwargs: dict | None = None) -> Trace:
+def interpret(source: str, cls_name: str, inputs: list[tuple[Any, ...]], kwargs: dict | None = None,
+              training: bool | None = None) -> Trace:
     module = parse_text(textwrap.dedent(source), f"interp_case_{next(_ids)}")
     cls = next(c for c in module.body if getattr(c, "name", None) == cls_name)
-    return trace_model(cls, [], dict(kwargs or {}), [TensorValue(tuple(s)) for s in inputs])
+    return trace_model(cls, [], dict(kwargs or {}), [TensorValue(tuple(s)) for s in inputs], training=training)
 
 
 def outputs(trace: Trace) -> dict[str, Any]:
@@ -116,6 +117,76 @@ class Net(nn.Module):
         "": {"a": [5, 1], "b": [5, 2], "a2": [5, 1], "b2": [5, 2]}, "layers": None, "layers.0": [5, 6],
         "layers.1": [5, 8], "layers.2": [5, 10], "acts": None, "acts.0": [5, 10], "acts.1": None, "acts.2": None,
         "heads": None, "heads.a": [5, 1], "heads.b": [5, 2],
+    }),
+
+    # `self.training` is unknown here (either mode): a known operand still decides `and` / `or` (GoogLeNet's
+    # `if self.training and self.aux_logits:` with aux_logits False)
+    Case("short-circuit-conditions-decided-by-a-known-operand", HEADER + """
+class Net(nn.Module):
+    def __init__(self, aux=False, always=True):
+        super().__init__()
+        self.aux = aux
+        self.always = always
+        self.fc = nn.Linear(4, 6)
+        self.aux_head = nn.Linear(6, 2)
+    def forward(self, x):
+        x = self.fc(x)
+        if self.training and self.aux:
+            return self.aux_head(x)
+        if not (self.training or self.always):
+            return self.aux_head(x)
+        y = self.aux_head(x) if self.aux and self.training else x
+        return [v for v in (x, y) if self.training and self.aux or self.always]
+""", "Net", [(3, 4)], {"": [[3, 6], [3, 6]], "fc": [3, 6], "aux_head": None}),
+
+    # plain configuration classes (MobileNetV3's InvertedResidualConfig), dataclasses with a subclass
+    # __init__ (EfficientNet's MBConvConfig) and copy.copy of them
+    Case("configuration-objects-dataclasses-and-copies", HEADER + """
+import copy
+from dataclasses import dataclass
+
+class Config:
+    def __init__(self, i, o, width=1.0):
+        self.i = self.scale(i, width)
+        self.o = self.scale(o, width)
+    @staticmethod
+    def scale(c, width):
+        return int(c * width)
+
+@dataclass
+class _Base:
+    i: int
+    o: int
+    repeat: int = 1
+
+class StageConfig(_Base):
+    def __init__(self, i, o, repeat, block=None):
+        super().__init__(i, o, repeat)
+        self.block = block or nn.Linear
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        settings = [Config(2, 8, 2.0), Config(16, 6)]
+        if not all([isinstance(s, Config) for s in settings]) or isinstance(settings[0], _Base):
+            raise TypeError("settings")
+        self.layers = nn.ModuleList([nn.Linear(s.i, s.o) for s in settings])
+        stages = []
+        cnf = StageConfig(6, 5, 3)
+        for _ in range(cnf.repeat):
+            c = copy.copy(cnf)
+            if stages:
+                c.i = c.o
+            stages.append(c.block(c.i, c.o))
+        self.stages = nn.Sequential(*stages)
+        self.head = nn.Linear(cnf.o, cnf.i - 5 * _Base(2, 2).repeat)  # cnf unchanged by its copies' changes
+    def forward(self, x):
+        for layer in self.layers:
+            x = layer(x)
+        return self.head(self.stages(x) + 1)
+""", "Net", [(3, 4)], {
+        "": [3, 1], "layers": None, "layers.0": [3, 16], "layers.1": [3, 6], "stages": [3, 5],
+        "stages.0": [3, 5], "stages.1": [3, 5], "stages.2": [3, 5], "head": [3, 1],
     }),
 
     Case("if-on-attributes-and-arguments", HEADER + """
@@ -689,3 +760,196 @@ class Net(nn.Module):
         return self.features(x)
 """, "Net", [(1, 3, 8, 8)])
     assert outputs(trace)[""] == "?"
+
+
+_TRAINING_ONLY_HEAD = HEADER + """
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(4, 6)
+        self.aux = nn.Linear(6, 2) if self.training else None  # a new Module is in training mode
+    def forward(self, x):
+        x = self.fc(x)
+        if self.aux is not None and self.training:  # Inception v3's AuxLogits
+            return x, self.aux(x)
+        return x
+"""
+
+
+def test_eval_mode_skips_training_only_branches_as_torch_does(tmp_path: Path) -> None:
+    from torchport.advisor.summary_model import param_count
+
+    evaluated = interpret(_TRAINING_ONLY_HEAD, "Net", [(3, 4)], training=False)
+    assert outputs(evaluated) == {"": [3, 6], "fc": [3, 6], "aux": None}
+    assert param_count(evaluated.root) == 4 * 6 + 6 + 6 * 2 + 2  # built while training: aux exists
+    trained = interpret(_TRAINING_ONLY_HEAD, "Net", [(3, 4)], training=True)
+    assert outputs(trained) == {"": [[3, 6], [3, 2]], "fc": [3, 6], "aux": [3, 2]}
+    either = interpret(_TRAINING_ONLY_HEAD, "Net", [(3, 4)])
+    assert outputs(either)[""] == "?"  # a tuple in one mode, a tensor in the other
+
+    pytest.importorskip("torch")
+    from tests.support.torch_oracle import run_model
+
+    path = tmp_path / "model.py"
+    path.write_text(_TRAINING_ONLY_HEAD)
+    result = run_model(path, "Net", {}, [(3, 4)])  # torch's oracle runs in eval mode
+    assert (result.output, result.layers["aux"].calls, result.total_params) == ((3, 6), (), 44)
+
+
+_CROSS_FILE = {
+    "__init__.py": "from .helpers import conv_bn as make_block\n",
+    "helpers.py": """
+import torch.nn as nn
+
+def log_usage(obj):  # torchvision's _log_api_usage_once(self): reads the object, changes nothing
+    name = obj.__class__.__name__
+    if not obj.__module__.startswith("torchvision"):
+        name = "internal." + name
+    return None
+
+def conv_bn(i, o):
+    return nn.Sequential(nn.Conv2d(i, o, 3, padding=1, bias=False), nn.BatchNorm2d(o), nn.ReLU())
+
+def registered(fn):
+    return fn
+
+@registered
+def add_extra(module):  # an unknown decorator: not followed
+    module.extra = nn.Linear(2, 2)
+""",
+    "model.py": """
+import torch.nn as nn
+from . import make_block
+from .helpers import log_usage, add_extra
+from . import helpers
+
+class Net(nn.Module):
+    def __init__(self, extra=False):
+        super().__init__()
+        log_usage(self)
+        self.features = make_block(3, 8)
+        self.more = helpers.conv_bn(8, 4)
+        self.pool = nn.AdaptiveAvgPool2d(1)
+        self.head = nn.Linear(4, 5)
+        if extra:
+            add_extra(self)
+    def forward(self, x):
+        return self.head(self.pool(self.more(self.features(x))).flatten(1))
+""",
+}
+
+
+def test_functions_of_other_project_files_are_followed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """torchvision's models call `_log_api_usage_once(self)` (torchvision/utils.py) and build blocks with
+    helpers of other files: followed like same-file functions, so parameter counts stay known."""
+    from torchport.advisor.sources import parse_file
+    from torchport.advisor.summary_model import param_count
+
+    package = f"crossfile{next(_ids)}"
+    for name, text in _CROSS_FILE.items():
+        (tmp_path / package).mkdir(exist_ok=True)
+        (tmp_path / package / name).write_text(textwrap.dedent(text))
+    module = parse_file(str(tmp_path / package / "model.py"), f"{package}.model")
+    cls = next(c for c in module.body if getattr(c, "name", None) == "Net")
+    trace = trace_model(cls, [], {}, [TensorValue((2, 3, 8, 8))])
+    expected = {"": [2, 5], "features": [2, 8, 8, 8], "features.0": [2, 8, 8, 8], "features.1": [2, 8, 8, 8],
+                "features.2": [2, 8, 8, 8], "more": [2, 4, 8, 8], "more.0": [2, 4, 8, 8], "more.1": [2, 4, 8, 8],
+                "more.2": [2, 4, 8, 8], "pool": [2, 4, 1, 1], "head": [2, 5]}
+    assert outputs(trace) == expected
+    params = 3 * 8 * 9 + 2 * 8 + 8 * 4 * 9 + 2 * 4 + 4 * 5 + 5
+    assert param_count(trace.root) == params
+    # a function that cannot be followed (an unknown decorator) still leaves the model's contents unknown
+    unfollowed = trace_model(cls, [], {"extra": True}, [TensorValue((2, 3, 8, 8))])
+    assert param_count(unfollowed.root) is None
+
+    pytest.importorskip("torch")
+    import importlib
+
+    from tests.support.torch_oracle import build, meta_inputs, trace as torch_trace
+
+    monkeypatch.syspath_prepend(str(tmp_path))
+    net = importlib.import_module(f"{package}.model").Net
+    result = torch_trace(build(net), meta_inputs([(2, 3, 8, 8)]))
+    seen = {name: _joined(layer.calls) for name, layer in result.layers.items() if name}
+    seen[""] = result.output
+    assert seen == {name: _as_torch(value) for name, value in expected.items()}
+    assert result.total_params == params
+
+
+def test_any_and_all_are_decided_only_by_items_of_known_truth() -> None:
+    """`all([isinstance(s, Config) for s in settings])` over unknown items (MobileNetV3's argument check)
+    is unknown, not False: the check may pass, so the layers after it are built."""
+    from torchport.advisor.summary_model import param_count
+
+    trace = interpret(HEADER + """
+class Net(nn.Module):
+    def __init__(self, settings=None):
+        super().__init__()
+        checks = [s is not None for s in settings]
+        if not all(checks) or any([s == 0 for s in settings]):
+            raise ValueError("bad settings")
+        self.known = (all([True, 1]), all([1, 0, settings[0]]), any([0, 2]), any([settings[0], 3]), all([]))
+        self.fc = nn.Linear(4, 2)
+    def forward(self, x):
+        return self.fc(x)
+""", "Net", [(3, 4)], {"settings": [dims.UNKNOWN, 5]})
+    assert trace.root.attrs["known"] == (True, False, True, True, True)
+    assert outputs(trace) == {"": [3, 2], "fc": [3, 2]} and param_count(trace.root) == 10
+
+
+def test_a_constructor_that_always_raises_leaves_the_model_unknown() -> None:
+    """A base `__init__` that raises on every path (an argument check that fails) builds nothing: the
+    parameter count is unknown, never the 0 of the layers it did not reach."""
+    from torchport.advisor.summary_model import param_count
+
+    trace = interpret(HEADER + """
+class Base(nn.Module):
+    def __init__(self, settings):
+        super().__init__()
+        if not settings:
+            raise ValueError("empty settings")
+        self.fc = nn.Linear(4, 2)
+
+class Net(Base):
+    def __init__(self):
+        super().__init__([])
+    def forward(self, x):
+        return self.fc(x)
+""", "Net", [(3, 4)])
+    assert trace.root is not None and param_count(trace.root) is None
+
+
+def test_objects_that_cannot_be_modelled_stay_unknown() -> None:
+    trace = interpret(HEADER + """
+from dataclasses import dataclass, field
+from elsewhere import ExternalBase, external, register
+
+class Fancy(ExternalBase):
+    def __init__(self, n):
+        self.n = n
+
+@register
+class Decorated:
+    def __init__(self, n):
+        self.n = n
+
+@dataclass
+class WithFactory:
+    n: int = 1
+    sizes: list = field(default_factory=list)
+
+class Plain:
+    def __init__(self, n):
+        self.n = n
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        changed = Plain(3)
+        external(changed)
+        self.values = (Fancy(3), Decorated(3), WithFactory(), changed.n, Plain(5).n, Plain(1, 2))
+        self.fc = nn.Linear(4, 2)
+    def forward(self, x):
+        return self.fc(x)
+""", "Net", [(3, 4)])
+    assert trace.root.attrs["values"] == (dims.UNKNOWN,) * 4 + (5, dims.UNKNOWN)

@@ -7,7 +7,7 @@ from pathlib import Path
 import astroid
 from astroid.builder import AstroidBuilder
 
-from torchport.analysis.modules import is_module_class
+from torchport.analysis.modules import is_module_class, project_class, project_definition
 
 
 def _classes(module: astroid.nodes.Module) -> dict[str, bool]:
@@ -122,3 +122,51 @@ def test_torch_stack_package_parses_its_own_modules_only(tmp_path: Path) -> None
     other = _build(tmp_path / "app" / "model.py", "app.model")
     assert _classes(own) == {"Vgg11": True}  # torchvision's own sources: its modules are the project
     assert _classes(other) == {"Mine": False}  # a user project: torchvision is never parsed
+
+
+def _definition(module: astroid.nodes.Module, qualified: str) -> str | None:
+    found = project_definition(qualified, module)
+    return None if found is None else f"{type(found).__name__} {found.root().name}.{found.name}"
+
+
+def test_project_definitions_in_other_files_and_re_exports(tmp_path: Path) -> None:
+    _write(tmp_path, {
+        "pkg/__init__.py": "from .utils import helper as exported\nfrom .nothing import missing\n",
+        "pkg/utils.py": (
+            "import torch.nn as nn\n"
+            "def helper(m):\n    return m\n"
+            "class Block(nn.Module): pass\n"
+            "value = 3\n"
+            "try:\n    from fast import guarded\nexcept ImportError:\n    def guarded(): pass\n"
+            "def redefined(): pass\nredefined = 4\n"
+        ),
+        "pkg/model.py": "from pkg import utils\n",
+    })
+    module = _build(tmp_path / "pkg" / "model.py", "pkg.model")
+    assert _definition(module, "pkg.utils.helper") == "FunctionDef pkg.utils.helper"
+    assert _definition(module, "pkg.utils.Block") == "ClassDef pkg.utils.Block"
+    assert _definition(module, "pkg.exported") == "FunctionDef pkg.utils.helper"  # through __init__.py
+    # not a def, defined only on one path of a try, rebound after its def, or not in the project at all
+    for name in ("pkg.utils.value", "pkg.utils.guarded", "pkg.utils.redefined", "pkg.missing", "os.path.join",
+                 "pkg.utils.absent"):
+        assert _definition(module, name) is None, name
+    assert project_class("pkg.utils.Block", module) is project_definition("pkg.utils.Block", module)
+
+
+def test_re_export_cycles_terminate(tmp_path: Path) -> None:
+    _write(tmp_path, {"a.py": "from b import f\n", "b.py": "from a import f\n"})
+    assert _definition(_build(tmp_path / "a.py", "a"), "b.f") is None
+
+
+def test_torch_stack_functions_of_another_project_are_never_parsed(tmp_path: Path) -> None:
+    _write(tmp_path, {
+        "torchvision/__init__.py": "",
+        "torchvision/utils.py": "def _log_api_usage_once(obj):\n    pass\n",
+        "torchvision/models.py": "from torchvision.utils import _log_api_usage_once\n",
+        "app/__init__.py": "",
+        "app/model.py": "from torchvision.utils import _log_api_usage_once\n",
+    })
+    own = _build(tmp_path / "torchvision" / "models.py", "torchvision.models")
+    other = _build(tmp_path / "app" / "model.py", "app.model")
+    assert _definition(own, "torchvision.utils._log_api_usage_once") == "FunctionDef torchvision.utils._log_api_usage_once"
+    assert _definition(other, "torchvision.utils._log_api_usage_once") is None

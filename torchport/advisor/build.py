@@ -19,8 +19,8 @@ from astroid import nodes
 
 from torchport.advisor import shape_rules
 from torchport.advisor.dims import UNKNOWN, Unknown
-from torchport.advisor.values import FunctionRef, MethodRef, ModuleInstance, ParamValue, TensorValue
-from torchport.analysis.modules import is_torch_module_name
+from torchport.advisor.values import FunctionRef, MethodRef, ModuleInstance, ObjectInstance, ParamValue, TensorValue
+from torchport.analysis.modules import is_torch_module_name, project_class
 from torchport.analysis.names import qualified_name
 
 if TYPE_CHECKING:
@@ -114,6 +114,116 @@ def make_parameter(args: list[Any], kwargs: dict[str, Any]) -> Any:
     shape = data.shape if isinstance(data, (TensorValue, ParamValue)) else UNKNOWN
     trainable = requires_grad if isinstance(requires_grad, bool) else None
     return ParamValue(shape, trainable)
+
+
+# ------------------------------------------------------------------------- plain objects
+
+def new_object(ev: Interpreter, cls: nodes.ClassDef, args: list[Any], kwargs: dict[str, Any]) -> Any:
+    """An instance of a plain (not Module) project class, built by its `__init__` or by the one
+    `@dataclass` generates; UNKNOWN when its construction is not plain Python of the project."""
+    order = ev.mro(cls)
+    if not all(_plain_class(klass, order) for klass in order):
+        return UNKNOWN
+    instance = ObjectInstance(cls)
+    return instance if init_object(ev, instance, order, args, kwargs) else UNKNOWN
+
+
+def init_object(ev: Interpreter, instance: ObjectInstance, classes: list[nodes.ClassDef], args: list[Any],
+                kwargs: dict[str, Any]) -> bool:
+    """Run the `__init__` the first of `classes` (a tail of the MRO) provides; False when not followed."""
+    for i, klass in enumerate(classes):
+        if "__init__" in klass.locals:
+            init = ev.class_attribute(klass, "__init__")
+            return isinstance(init, FunctionRef) and \
+                ev.call_function(FunctionRef(init.node, bound=instance), args, kwargs) is None
+        if _dataclass_options(klass) is not None:
+            return _dataclass_init(ev, instance, classes[i:], args, kwargs)
+    return not args and not kwargs  # object.__init__
+
+
+def _dataclass_init(ev: Interpreter, instance: ObjectInstance, classes: list[nodes.ClassDef], args: list[Any],
+                    kwargs: dict[str, Any]) -> bool:
+    """The `__init__` of a dataclass: its fields (those of dataclass bases first) from the arguments or
+    their defaults, then `__post_init__`."""
+    fields: dict[str, nodes.AssignName] = {}
+    for klass in reversed(classes):
+        if _dataclass_options(klass) is not None:
+            for statement in klass.body:
+                if isinstance(statement, nodes.AnnAssign) and isinstance(statement.target, nodes.AssignName) \
+                        and "ClassVar" not in statement.annotation.as_string():
+                    fields[statement.target.name] = statement.target
+    names = list(fields)
+    if len(args) > len(names) or set(kwargs) - set(names[len(args):]):
+        return False
+    values = dict(zip(names, args))
+    for name in names[len(args):]:
+        if name in kwargs:
+            values[name] = kwargs[name]
+        elif fields[name].parent.value is not None and not isinstance(fields[name].parent.value, nodes.Call):
+            values[name] = ev.static_binding(fields[name])
+        else:
+            return False  # a missing argument, or `field(...)`
+    instance.attrs.update(values)
+    post_init = ev.class_attribute(classes[0], "__post_init__") if any(
+        "__post_init__" in klass.locals for klass in classes) else None
+    if post_init is None:
+        return True
+    return isinstance(post_init, FunctionRef) and \
+        ev.call_function(FunctionRef(post_init.node, bound=instance), [], {}) is None
+
+
+def _dataclass_options(klass: nodes.ClassDef) -> dict[str, Any] | None:
+    """The keyword options of a class's `@dataclass(...)` decorator, None when it has none."""
+    for decorator in klass.decorators.nodes if klass.decorators else ():
+        call = decorator if isinstance(decorator, nodes.Call) else None
+        if qualified_name(call.func if call else decorator) == "dataclasses.dataclass":
+            return {k.arg: k.value for k in call.keywords or ()} if call else {}
+    return None
+
+
+def _plain_class(klass: nodes.ClassDef, order: list[nodes.ClassDef]) -> bool:
+    """Whether instances of the class behave as the interpreter models objects: bases all in the
+    project (or `object`), no metaclass, no decorator but a plain `@dataclass`, no custom attribute
+    access or allocation."""
+    if klass.keywords or any(name in klass.locals for name in _CUSTOM_OBJECT_METHODS):
+        return False
+    for base in klass.bases:
+        name = qualified_name(base)
+        found = project_class(name, base) if name and name != "builtins.object" else None
+        if name != "builtins.object" and not any(k is found for k in order):
+            return False
+    decorators = klass.decorators.nodes if klass.decorators else []
+    options = _dataclass_options(klass)
+    return len(decorators) == (options is not None) and set(options or ()) <= _DATACLASS_OPTIONS
+
+
+# Methods that make attribute access or construction differ from what the interpreter models.
+_CUSTOM_OBJECT_METHODS = ("__new__", "__getattr__", "__getattribute__", "__setattr__", "__delattr__",
+                          "__init_subclass__", "__class_getitem__")
+# `@dataclass(...)` options that keep the generated `__init__` as modelled (not init=False, kw_only...).
+_DATACLASS_OPTIONS = frozenset({"frozen", "eq", "repr", "order", "unsafe_hash"})
+
+
+def object_attribute(ev: Interpreter, instance: ObjectInstance, name: str) -> Any:
+    """`obj.name`: its instance attributes, then its class's (methods bound, properties run)."""
+    if name in instance.attrs:
+        return instance.attrs[name]
+    value = ev.class_attribute(instance.classdef, name)
+    if isinstance(value, FunctionRef):
+        return ev.bind_method(value, instance)
+    return value if instance.known else UNKNOWN
+
+
+def set_object_attribute(ev: Interpreter, instance: ObjectInstance, name: str, value: Any) -> None:
+    """`obj.name = value`; on one of several possible paths the attribute becomes unknown."""
+    instance.attrs[name] = UNKNOWN if ev.forked else value
+
+
+def forget_object(instance: ObjectInstance) -> None:
+    """Code not followed may have changed the object: every attribute is unknown from now on."""
+    instance.known = False
+    for name in instance.attrs:
+        instance.attrs[name] = UNKNOWN
 
 
 # ------------------------------------------------------------------------------ containers
@@ -244,7 +354,7 @@ def module_attribute(ev: Interpreter, module: ModuleInstance, name: str) -> Any:
     if name in module.params:
         return module.params[name]
     if name == "training":
-        return UNKNOWN  # train() or eval(): either may hold when forward runs
+        return UNKNOWN if ev.training is None else ev.training  # see `Interpreter.training`
     if module.layer is not None:
         value = shape_rules.layer_attribute(module.layer, name)
         if not isinstance(value, Unknown):

@@ -54,10 +54,10 @@ class Evaluator(ExpressionsMixin, ScopesMixin):
     def call(self, callee: Any, args: list[Any], kwargs: dict[str, Any], node: nodes.NodeNG,
              frame: Frame) -> Any:
         """Call a value; the base knows Python's builtins and the project's functions."""
+        if isinstance(callee, NameRef) and callee.qname in _LIBRARY_CALLS:
+            return _LIBRARY_CALLS[callee.qname](self, args, kwargs)
         if isinstance(callee, NameRef) and callee.qname in BUILTINS:
             return BUILTINS[callee.qname](self, args, kwargs)
-        if isinstance(callee, NameRef) and callee.qname == "functools.partial":
-            return PartialRef(args[0], tuple(args[1:]), kwargs) if args else UNKNOWN
         if isinstance(callee, PartialRef):
             return self.call(callee.func, [*callee.args, *args], {**callee.kwargs, **kwargs}, node, frame)
         if isinstance(callee, FunctionRef):
@@ -174,7 +174,7 @@ class Evaluator(ExpressionsMixin, ScopesMixin):
         return Outcome.CONTINUE
 
     def _exec_if(self, node: nodes.If, frame: Frame) -> Outcome:
-        test = truth(self.eval(node.test, frame))
+        test = self.condition(node.test, frame)
         if test is True:
             return self.exec_block(node.body, frame)
         if test is False:
@@ -233,7 +233,7 @@ class Evaluator(ExpressionsMixin, ScopesMixin):
     def _exec_while(self, node: nodes.While, frame: Frame) -> Outcome:
         try:
             for _ in range(MAX_SIZE):
-                test = truth(self.eval(node.test, frame))
+                test = self.condition(node.test, frame)
                 if test is None:
                     return self._loop_unknown(node, frame, lambda: None)
                 if not test:
@@ -389,6 +389,33 @@ class Evaluator(ExpressionsMixin, ScopesMixin):
             frame.locals[node.name] = UNKNOWN
         elif isinstance(node, nodes.Attribute):
             self.set_attribute(self.eval(node.expr, frame), node.attrname, UNKNOWN, node)
+
+
+def _truth_of_items(stops_on: bool) -> Callable[[Evaluator, list[Any], dict[str, Any]], Any]:
+    """`any` (stops on a true item) or `all` (on a false one) over items of possibly unknown truth."""
+    def run(ev: Evaluator, args: list[Any], kwargs: dict[str, Any]) -> Any:
+        items = ev.iterate(args[0]) if len(args) == 1 and not kwargs else None
+        if items is None:
+            return UNKNOWN
+        result: Any = not stops_on
+        for item in items:
+            known = truth(item)
+            if known is stops_on:
+                return stops_on
+            if known is None:
+                result = UNKNOWN
+        return result
+    return run
+
+
+# Library functions with a meaning here, before Python's builtins: `partial(f, ...)` a layer factory,
+# `cast(T, v)` is `v`, `any`/`all` decided by items of known truth only (`all([unknown])` is unknown).
+_LIBRARY_CALLS: dict[str, Callable[[Evaluator, list[Any], dict[str, Any]], Any]] = {
+    "functools.partial": lambda ev, args, kwargs: PartialRef(args[0], tuple(args[1:]), kwargs) if args else UNKNOWN,
+    "typing.cast": lambda ev, args, kwargs: args[1] if len(args) == 2 and not kwargs else UNKNOWN,
+    "builtins.any": _truth_of_items(True),
+    "builtins.all": _truth_of_items(False),
+}
 
 
 def _copy_locals(state: dict[str, Any]) -> dict[str, Any]:

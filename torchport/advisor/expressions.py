@@ -170,11 +170,30 @@ class ExpressionsMixin:
         return self.binary(node.op, self.eval(node.left, frame), self.eval(node.right, frame), node)
 
     def _eval_unaryop(self, node: nodes.UnaryOp, frame: Frame) -> Any:
-        operand = self.eval(node.operand, frame)
         if node.op == "not":
-            known = truth(operand)
+            known = self.condition(node.operand, frame)
             return UNKNOWN if known is None else not known
-        return self.unary(node.op, operand, node)
+        return self.unary(node.op, self.eval(node.operand, frame), node)
+
+    def condition(self, node: nodes.NodeNG, frame: Frame) -> bool | None:
+        """The truth of an expression (an `if` or `while` test), None when it is not known. `a and b` is
+        false once an operand is known false and `a or b` true once one is known true, whatever the
+        operands of unknown truth before it: Python returns either one of those (of that same truth) or
+        the deciding operand."""
+        if isinstance(node, nodes.BoolOp):
+            stops_on = node.op == "or"  # `or` stops at a true operand, `and` at a false one
+            result: bool | None = not stops_on
+            for value_node in node.values:
+                known = self.condition(value_node, frame)
+                if known is stops_on:
+                    return stops_on
+                if known is None:
+                    result = None
+            return result
+        if isinstance(node, nodes.UnaryOp) and node.op == "not":
+            known = self.condition(node.operand, frame)
+            return None if known is None else not known
+        return truth(self.eval(node, frame))
 
     def _eval_boolop(self, node: nodes.BoolOp, frame: Frame) -> Any:
         """`a or b`, `a and b`: the operand that decides, joined over operands of unknown truth."""
@@ -208,7 +227,7 @@ class ExpressionsMixin:
         return result
 
     def _eval_ifexp(self, node: nodes.IfExp, frame: Frame) -> Any:
-        test = truth(self.eval(node.test, frame))
+        test = self.condition(node.test, frame)
         if test is True:
             return self.eval(node.body, frame)
         if test is False:
@@ -273,7 +292,7 @@ class ExpressionsMixin:
             return False
         for item in items:
             self.assign(generator.target, item, frame)
-            tests = [truth(self.eval(test, frame)) for test in generator.ifs]
+            tests = [self.condition(test, frame) for test in generator.ifs]
             if None in tests:
                 return False
             if all(tests) and not self._comprehend(node, rest, frame, results):

@@ -26,6 +26,7 @@ from torchport.advisor.values import (
     MethodRef,
     ModuleInstance,
     NameRef,
+    ObjectInstance,
     ParamValue,
     SuperRef,
     TensorValue,
@@ -85,6 +86,9 @@ class Interpreter(Evaluator):
 
     def __init__(self, budget: Budget | None = None) -> None:
         super().__init__(budget)
+        # What `module.training` reads: True while building (a new Module is in training mode), then the
+        # mode forward runs in; None (unknown) lets both the train() and the eval() paths be followed.
+        self.training: bool | None = True
         self.building: list[ModuleInstance] = []  # instances whose __init__ is running
         self.module_calls: list[ModuleCall] = []
         self.op_calls: list[OpCall] = []
@@ -104,7 +108,7 @@ class Interpreter(Evaluator):
         if isinstance(callee, ClassRef):
             if is_module_class(callee.classdef):
                 return build.new_project_module(self, callee.classdef, args, kwargs, node)
-            return UNKNOWN
+            return build.new_object(self, callee.classdef, args, kwargs)
         if isinstance(callee, ModuleInstance):
             return self.call_module(callee, args, kwargs, node)
         if isinstance(callee, MethodRef):
@@ -123,12 +127,13 @@ class Interpreter(Evaluator):
         if shape_rules.has_op(qname):
             return self.operation(qname, args, kwargs, node)
         if qname.startswith("torch."):
-            self.note(node, f"{qname} is not in the shape catalogue: its result is unknown")
+            if not _discarded(node, args, kwargs):
+                self.note(node, f"{qname} is not in the shape catalogue: its result is unknown")
             return UNKNOWN
         result = super().call(NameRef(qname), args, kwargs, node, frame)
         if qname in BUILTINS:  # Python's builtins change no Module (`isinstance(m, nn.Conv2d)` is only unknown)
             return result
-        if isinstance(result, Unknown) and any(isinstance(v, (*_TENSORS, ModuleInstance))
+        if isinstance(result, Unknown) and any(isinstance(v, (*_TENSORS, ModuleInstance, ObjectInstance))
                                                for v in (*args, *kwargs.values())):
             self.note(node, f"{qname} is outside the analysed project: what it returns or changes is unknown")
             self.unfollowed_call([*args, *kwargs.values()])
@@ -139,6 +144,8 @@ class Interpreter(Evaluator):
         for value in arguments:
             if isinstance(value, ModuleInstance):
                 value.complete = False
+            elif isinstance(value, ObjectInstance):
+                build.forget_object(value)
 
     def operation(self, name: str, args: list[Any], kwargs: dict[str, Any], node: nodes.NodeNG | None) -> Any:
         """A catalogued tensor operation, recorded with what the catalogue found."""
@@ -223,8 +230,10 @@ class Interpreter(Evaluator):
 
     def _super_attribute(self, ref: SuperRef, name: str) -> Any:
         instance = ref.instance
-        if not isinstance(instance, ModuleInstance) or instance.classdef is None:
+        if not isinstance(instance, (ModuleInstance, ObjectInstance)) or instance.classdef is None:
             return UNKNOWN
+        if isinstance(instance, ObjectInstance) and name == "__init__":
+            return MethodRef(ref, name)  # a base's own __init__, or the one @dataclass generates
         order = self.mro(instance.classdef)
         after = next((i for i, klass in enumerate(order) if klass is ref.owner), None)
         if after is None:
@@ -238,6 +247,12 @@ class Interpreter(Evaluator):
     def _call_super_method(self, ref: SuperRef, name: str, args: list[Any], kwargs: dict[str, Any],
                            node: nodes.NodeNG) -> Any:
         instance = ref.instance
+        if isinstance(instance, ObjectInstance) and name == "__init__":
+            order = self.mro(instance.classdef)
+            after = next((i for i, klass in enumerate(order) if klass is ref.owner), None)
+            if after is None or not build.init_object(self, instance, order[after + 1:], args, kwargs):
+                build.forget_object(instance)
+            return None
         if not isinstance(instance, ModuleInstance) or instance.classdef is None:
             return UNKNOWN
         base = build.torch_base(self, instance.classdef)
@@ -269,6 +284,8 @@ class Interpreter(Evaluator):
             return self.tensor_attribute(value, name, node)
         if isinstance(value, SuperRef):
             return self._super_attribute(value, name)
+        if isinstance(value, ObjectInstance):
+            return build.object_attribute(self, value, name)
         return super().get_attribute(value, name, node)
 
     def tensor_attribute(self, tensor: Any, name: str, node: nodes.NodeNG) -> Any:
@@ -283,6 +300,8 @@ class Interpreter(Evaluator):
     def delete_attribute(self, target: Any, name: str, node: nodes.NodeNG) -> None:
         if isinstance(target, ModuleInstance):
             build.delete_module_attribute(self, target, name)
+        elif isinstance(target, ObjectInstance):
+            build.set_object_attribute(self, target, name, UNKNOWN)
 
     def delete_item(self, container: Any, index: Any) -> bool:
         if isinstance(container, ModuleInstance):
@@ -293,6 +312,8 @@ class Interpreter(Evaluator):
     def set_attribute(self, target: Any, name: str, value: Any, node: nodes.NodeNG) -> None:
         if isinstance(target, ModuleInstance):
             build.set_module_attribute(self, target, name, value, node)
+        elif isinstance(target, ObjectInstance):
+            build.set_object_attribute(self, target, name, value)
         elif isinstance(target, ParamValue) and name == "requires_grad":
             target.trainable = value if isinstance(value, bool) and not self.forked else None
 
@@ -364,6 +385,21 @@ class Interpreter(Evaluator):
         return super().inplace(op, current, value, node)
 
 
+def _discarded(node: nodes.NodeNG, args: list[Any], kwargs: dict[str, Any]) -> bool:
+    """Whether an unknown call changes nothing the summary shows: its result is thrown away and it receives
+    no tensor or Module (`torch._C._log_api_usage_once(name)`)."""
+    return isinstance(node.parent, nodes.Expr) and not _holds_model_values([*args, *kwargs.values()])
+
+
+def _holds_model_values(value: Any) -> bool:
+    """Whether a value is, or contains, a tensor, parameter or Module (an unknown value is unknown already)."""
+    if isinstance(value, (list, tuple)):
+        return any(_holds_model_values(v) for v in value)
+    if isinstance(value, dict):
+        return any(_holds_model_values(v) for v in value.values())
+    return isinstance(value, (*_TENSORS, ModuleInstance))
+
+
 def _special_super(ev: Interpreter, args: list[Any], kwargs: dict[str, Any], frame: Frame) -> Any:
     return ev._super(args, kwargs, frame)
 
@@ -402,7 +438,10 @@ def _special_setattr(ev: Interpreter, args: list[Any], kwargs: dict[str, Any], f
 def _special_isinstance(ev: Interpreter, args: list[Any], kwargs: dict[str, Any], frame: Frame) -> Any:
     """`isinstance` where torch classes are involved (`isinstance(x, Tensor)`), else Python's."""
     if len(args) == 2 and not kwargs:
-        known = _torch_isinstance(args[0], args[1])
+        if isinstance(args[0], ObjectInstance):
+            known = _object_isinstance(ev, args[0], args[1])
+        else:
+            known = _torch_isinstance(args[0], args[1])
         if known is not None:
             return known
     return BUILTINS["builtins.isinstance"](ev, args, kwargs)
@@ -425,7 +464,31 @@ def _torch_isinstance(value: Any, classes: Any) -> bool | None:
     return None
 
 
+def _object_isinstance(ev: Interpreter, value: ObjectInstance, classes: Any) -> bool | None:
+    """`isinstance(obj, classes)` for a plain project object, whose whole MRO is in the project."""
+    classes = classes if isinstance(classes, tuple) else (classes,)
+    if not classes or not all(isinstance(c, (ClassRef, NameRef)) for c in classes):
+        return None
+    order = ev.mro(value.classdef)
+    if any(isinstance(c, ClassRef) and any(k is c.classdef for k in order) for c in classes):
+        return True
+    if any(isinstance(c, NameRef) and c.qname == "builtins.object" for c in classes):
+        return True
+    return False if all(isinstance(c, ClassRef) or c.qname.startswith("builtins.") for c in classes) else None
+
+
+def _special_copy(ev: Interpreter, args: list[Any], kwargs: dict[str, Any], frame: Frame) -> Any:
+    """`copy.copy(x)`: a plain object's attributes, a list's or dict's items, in a new container."""
+    if len(args) != 1 or kwargs:
+        return UNKNOWN
+    value = args[0]
+    if isinstance(value, ObjectInstance):
+        return ObjectInstance(value.classdef, dict(value.attrs), value.known)
+    return type(value)(value) if isinstance(value, (list, dict)) else UNKNOWN
+
+
 _SPECIAL_CALLS = {
+    "copy.copy": _special_copy,
     "builtins.isinstance": _special_isinstance,
     "torch.jit.is_scripting": lambda ev, args, kwargs, frame: False,  # the summary is of an eager run
     "torch.jit.is_tracing": lambda ev, args, kwargs, frame: False,
@@ -453,9 +516,10 @@ _INPLACE = frozenset({"iadd", "isub", "imul", "itruediv"})
 
 
 def trace_model(cls: nodes.ClassDef, args: list[Any], kwargs: dict[str, Any], inputs: list[Any] | None,
-                budget: Budget | None = None) -> Trace:
-    """Build `cls(*args, **kwargs)` and run its forward on `inputs` (None: build only). Never raises
-    for any source."""
+                budget: Budget | None = None, training: bool | None = None) -> Trace:
+    """Build `cls(*args, **kwargs)` and run its forward on `inputs` (None: build only) in training mode,
+    in eval mode (`training=False`: after `model.eval()`) or in either (None: `self.training` unknown,
+    both paths followed). Never raises for any source."""
     ev = Interpreter(budget)
     root: ModuleInstance | None = None
     output: Any = UNKNOWN
@@ -464,6 +528,7 @@ def trace_model(cls: nodes.ClassDef, args: list[Any], kwargs: dict[str, Any], in
         built = build.new_project_module(ev, cls, list(args), dict(kwargs), cls)
         root = built if isinstance(built, ModuleInstance) else None
         if root is not None and inputs is not None:
+            ev.training = training
             output = ev.call_module(root, list(inputs), {}, cls)
     except OutOfBudget as error:
         stopped = f"stopped: {error}"

@@ -2,7 +2,8 @@
 
 A name not assigned on the followed path is looked up lexically (astroid's lookup, never inference):
 a module- or class-level constant is evaluated once, an import becomes a reference by its canonical
-name, a class of the project a `ClassRef`. A project function runs with its arguments bound as Python
+name, a class of the project a `ClassRef`, a function of the project (in this file or another) a
+`FunctionRef` that runs like a local one, a module-level constant of another file its value. A project function runs with its arguments bound as Python
 binds them; decorators other than a few known ones make a function opaque.
 """
 
@@ -13,11 +14,11 @@ from typing import Any
 
 from astroid import nodes
 
-from torchport.advisor.dims import UNKNOWN
+from torchport.advisor.dims import UNKNOWN, Unknown
 from torchport.advisor.pybuiltins import BUILTIN_NAMES
 from torchport.advisor.state import Frame, Outcome
 from torchport.advisor.values import ClassRef, FunctionRef, NameRef, join
-from torchport.analysis.modules import project_class
+from torchport.analysis.modules import project_binding, project_class
 from torchport.analysis.names import qualified_name
 
 
@@ -61,9 +62,20 @@ class ScopesMixin:
         """A canonical dotted name as a value: a project class, else a reference by name."""
         key = (qname, id(context.root()))
         if key not in self._resolved:
-            cls = project_class(qname, context) if "." in qname and not _outside_project(qname) else None
-            self._resolved[key] = ClassRef(cls) if cls is not None else NameRef(qname)
+            self._resolved[key] = self._project_value(qname, context)
         return self._resolved[key]
+
+    def _project_value(self, qname: str, context: nodes.NodeNG) -> Any:
+        """A project class as a `ClassRef`, a project function or module-level constant (in any file of
+        the project) as its value, anything else as a `NameRef`."""
+        if "." not in qname or _outside_project(qname):
+            return NameRef(qname)
+        binding = project_binding(qname, context)
+        if isinstance(binding, (nodes.FunctionDef, nodes.AssignName)):
+            value = self.static_binding(binding)
+            return NameRef(qname) if isinstance(value, Unknown) else value
+        cls = project_class(qname, context)
+        return ClassRef(cls) if cls is not None else NameRef(qname)
 
     def _static_assignment(self, binding: nodes.AssignName) -> Any:
         """The value of a module- or class-level `NAME = expression`, evaluated once."""
@@ -130,6 +142,9 @@ class ScopesMixin:
             outcome = self.exec_block(node.body, frame)
         finally:
             self.budget.depth -= 1
+        if outcome is Outcome.RAISE:  # every path raises: what it did to its arguments is not the model
+            self.unfollowed_call([*args, *kwargs.values()])
+            return UNKNOWN
         if _is_generator(node):
             return UNKNOWN
         results = list(frame.returns)

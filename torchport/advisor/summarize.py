@@ -4,6 +4,10 @@ assemble the `ModelSummary`.
 Constructor arguments come from the target (`model.py::Net(n_classes=4)`), else from the first
 instantiation in the project whose arguments are all known, else from the defaults of `__init__`
 (a required argument without a default is unknown). Input shapes: see `torchport.advisor.inputs`.
+
+The summary describes the model as it predicts: after `model.eval()`, so `self.training` is False in
+forward (auxiliary heads that only run in training, as Inception's, are not called), the mode in which
+torch's own summaries and our oracle run it. The 73xx pylint checker instead follows both modes.
 """
 
 from __future__ import annotations
@@ -31,6 +35,9 @@ from torchport.advisor.target import Target
 from torchport.advisor.usages import Usage, UsageEvaluator, find_usages, project_modules
 from torchport.advisor.values import TensorValue, is_known
 from torchport.analysis.model import find_method, module_classes
+
+
+TRAINING = False  # the mode forward runs in: eval(), see the module docstring
 
 
 class SummaryError(ValueError):
@@ -71,7 +78,8 @@ def analyse(path: Path, module: nodes.Module, cls: nodes.ClassDef, target: Targe
     forward = find_method(cls, "forward")
     required, optional = sources.tensor_parameters(forward)
     chosen = choose_inputs(path, cls, forward, required, optional, cli_shapes, usages, args, kwargs)
-    return Analysis(cls, trace_model(cls, args, kwargs, list(chosen.values)), chosen, args_text, args_source)
+    trace = trace_model(cls, args, kwargs, list(chosen.values), training=TRAINING)
+    return Analysis(cls, trace, chosen, args_text, args_source)
 
 
 def summarize(path: Path, module: nodes.Module, cls: nodes.ClassDef, target: Target,
@@ -148,11 +156,11 @@ def choose_inputs(path: Path, cls: nodes.ClassDef, forward: nodes.FunctionDef | 
     found = sources.from_annotations(forward, required) or sources.from_usages(usages, count)
     if found is not None:
         return found
-    built = trace_model(cls, args, kwargs, None)
+    built = trace_model(cls, args, kwargs, None, training=TRAINING)
     found = sources.from_example_input(built, count)
     if found is not None:
         return found
-    probe = trace_model(cls, args, kwargs, [TensorValue(UNKNOWN) for _ in range(count)])
+    probe = trace_model(cls, args, kwargs, [TensorValue(UNKNOWN) for _ in range(count)], training=TRAINING)
     found = sources.from_first_layers(probe, required)
     if found is not None:
         return found

@@ -138,6 +138,18 @@ class ModuleInstance:
         return all(module.complete for _, module in self.named_modules())
 
 
+@dataclass(eq=False)
+class ObjectInstance:
+    """An instance of a plain project class (a configuration record such as MobileNetV3's
+    `InvertedResidualConfig`): its instance attributes. `known` turns False when code the interpreter did
+    not follow may have changed them; its attributes are unknown from then on. Its truth is unknown
+    (a class may define `__bool__` or `__len__`)."""
+
+    classdef: nodes.ClassDef
+    attrs: dict[str, Any] = field(default_factory=dict)
+    known: bool = True
+
+
 def truth(value: Any) -> bool | None:
     """The truth of a value, or None when it is not known."""
     if isinstance(value, (ModuleInstance, NameRef, ClassRef, FunctionRef, PartialRef, SuperRef)):

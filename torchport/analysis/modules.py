@@ -51,7 +51,11 @@ def is_module_class(cls: nodes.ClassDef) -> bool:
 
 
 def project_class(qualified: str, context: nodes.NodeNG) -> nodes.ClassDef | None:
-    """The ClassDef a qualified name denotes, when it is defined in the analysed project."""
+    """The ClassDef a qualified name denotes, when it is defined in the analysed project (also through
+    a package's re-export, or when the class is not the name's last binding)."""
+    definition = project_definition(qualified, context)
+    if isinstance(definition, nodes.ClassDef):
+        return definition
     module_name, _, class_name = qualified.rpartition(".")
     root = context.root()
     if module_name in ("", root.name):
@@ -61,6 +65,51 @@ def project_class(qualified: str, context: nodes.NodeNG) -> nodes.ClassDef | Non
         found = module.locals.get(class_name, []) if module else []
     classes = [node for node in found if isinstance(node, nodes.ClassDef)]
     return classes[-1] if classes else None
+
+
+def project_definition(qualified: str, context: nodes.NodeNG) -> nodes.ClassDef | nodes.FunctionDef | None:
+    """The class or function a qualified name denotes, when the analysed project defines it (see
+    `project_binding`)."""
+    binding = project_binding(qualified, context)
+    return binding if isinstance(binding, (nodes.ClassDef, nodes.FunctionDef)) else None
+
+
+def project_binding(qualified: str, context: nodes.NodeNG) -> nodes.NodeNG | None:
+    """The definition a qualified name denotes in the analysed project: a ClassDef, a FunctionDef or the
+    AssignName of a module-level assignment (`CFGS = {...}`).
+
+    The name's last binding in its module must be a top-level statement (so it is the one Python runs
+    last), or a top-level `from ... import` of one (a package's `__init__.py` re-exporting it), which is
+    followed; a binding under `if` or `try`, or by any other statement, is not.
+    """
+    for _ in range(_MAX_BASE_DEPTH):
+        module_name, _, name = qualified.rpartition(".")
+        root = context.root()
+        module = root if module_name in ("", root.name) else _load_project_module(module_name, root)
+        found = module.locals.get(name, []) if module is not None else []
+        if not found or found[-1].statement().parent is not module:
+            return None
+        last = found[-1]
+        if isinstance(last, (nodes.ClassDef, nodes.FunctionDef, nodes.AssignName)):
+            return last
+        source = _imported_name(last, name) if isinstance(last, nodes.ImportFrom) else None
+        if source is None:
+            return None
+        qualified, context = source, last
+    return None
+
+
+def _imported_name(node: nodes.ImportFrom, name: str) -> str | None:
+    """The qualified name `from module import x as name` binds to `name`."""
+    for imported, alias in node.names:
+        if (alias or imported) == name and imported != "*":
+            try:
+                module = node.root().relative_to_absolute_name(node.modname, node.level) if node.level \
+                    else node.modname
+            except Exception:  # a relative import above the top-level package
+                return None
+            return f"{module}.{imported}"
+    return None
 
 
 def _derives_from_module(cls: nodes.ClassDef, seen: set[int], depth: int) -> bool:
