@@ -17,7 +17,6 @@ from torchport.rules.finding import Finding
 from torchport.rules.keras_conventions.calls import Calls
 from torchport.rules.keras_conventions.common import (
     ABSENT,
-    UNKNOWN,
     argument,
     constant,
     expression_values,

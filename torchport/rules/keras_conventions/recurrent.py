@@ -141,14 +141,14 @@ class _Rule:
     def _binding_batch_major(self, binding: nodes.NodeNG, depth: int) -> str | None:
         loop = _loop_of_target(binding)
         if loop is not None:
-            return self._loader_batch(loop, binding, depth)
+            return self._loader_batch(loop, binding)
         function = dataflow.parameter_owner(binding)
         if function is not None:
             return self._forward_input(function, binding, depth)
         value = dataflow.bound_value(binding)
         return self._batch_major(value, depth + 1) if value is not None else None
 
-    def _loader_batch(self, loop: nodes.For, binding: nodes.NodeNG, depth: int) -> str | None:
+    def _loader_batch(self, loop: nodes.For, binding: nodes.NodeNG) -> str | None:
         """`for xb, yb in loader` / `for i, (xb, yb) in enumerate(loader)` over a DataLoader with
         default collation: every field of a batch has the batch as its first dimension."""
         iterated = loop.iter
