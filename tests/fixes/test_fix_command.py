@@ -31,7 +31,9 @@ def test_fix_leaves_only_findings_without_a_safe_fix(copy: Path, capsys: pytest.
     assert _run(str(copy)) == fix.REMAINING
     out = capsys.readouterr().out
     changed = [p for p in copy.glob("*.py") if p.read_text() != originals[p.name]]
-    assert len(changed) == len(originals)  # every sample has at least one safe fix
+    # every sample has a safe fix but one, whose two findings (padding='same' with a stride, an LSTM inside
+    # nn.Sequential) have proposals only
+    assert {p.name for p in changed} == set(originals) - {"sensor_activity_sequential.py"}
     for path in copy.glob("*.py"):
         text = path.read_text()
         assert parses(text)

@@ -35,6 +35,7 @@ SECTIONS: tuple[tuple[str, str, bool], ...] = (
 FAMILY_TITLES: dict[str, str] = {
     "structure": "Structure: how a Module is built",
     "losses": "Losses: activations that do not match their loss",
+    "keras": "Keras conventions: habits copied from Keras",
     "core": "torchport itself",
 }
 
