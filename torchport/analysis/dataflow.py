@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from astroid import nodes
 from astroid.exceptions import NoDefault
 
+from torchport.analysis.budget import tick
 from torchport.analysis.names import call_name
 
 _LOOPS = (nodes.For, nodes.While)
@@ -36,6 +37,7 @@ def reaching_bindings(name: nodes.Name) -> list[nodes.NodeNG]:
     `try`; bindings later in an enclosing loop of the same scope, which reach the use on the next
     iteration, are added.
     """
+    tick()
     try:
         scope, found = name.lookup(name.name)
     except Exception:  # astroid lookup on malformed trees: nothing is known

@@ -16,6 +16,8 @@ from typing import NamedTuple
 
 from astroid import nodes
 
+from torchport.analysis.budget import tick
+from torchport.analysis.memo import per_query
 from torchport.analysis.model import find_method, is_self, reachable_methods
 from torchport.analysis.modules import is_module_class, is_torch_module_name, project_class
 from torchport.analysis.names import call_name, qualified_name
@@ -277,7 +279,11 @@ def class_kind(cls: nodes.ClassDef) -> LayerKind | None:
     or a buffer, or that derives from a stateful torch layer. None when no state is found."""
     if cls not in _class_cache:
         _class_cache[cls] = None  # provisional: breaks cycles between classes that build each other
-        _class_cache[cls] = _class_kind(cls)
+        try:
+            _class_cache[cls] = _class_kind(cls)
+        except BaseException:  # a time budget ran out: the provisional answer must not outlive it
+            del _class_cache[cls]
+            raise
     return _class_cache[cls]
 
 
@@ -326,6 +332,7 @@ def local_values(name: nodes.Name) -> list[nodes.NodeNG] | None:
     the enclosing scope. Augmented assignments (`x += ...`) are passed over: on the lists and modules
     this serves they keep the value's type. None when a binding is anything else (a parameter, a loop
     target, an import)."""
+    tick()
     try:
         _, bindings = name.lookup(name.name)
     except Exception:  # astroid lookup on malformed trees: the value is simply unknown
@@ -342,6 +349,7 @@ def local_values(name: nodes.Name) -> list[nodes.NodeNG] | None:
     return values or None
 
 
+@per_query
 def is_module_value(expr: nodes.NodeNG, depth: int = 0) -> bool:
     """Whether an expression certainly evaluates to a Module: a torch layer or project Module class
     built there, the same through a local name, `.to(...)`-style chains, or a parameter annotated
@@ -372,6 +380,7 @@ def is_module_class_name(qname: str | None, context: nodes.NodeNG) -> bool:
     return cls is not None and is_module_class(cls)
 
 
+@per_query
 def is_stateful_value(expr: nodes.NodeNG, depth: int = 0) -> bool:
     """Whether an expression builds a layer with state (parameters, buffers, train/eval behaviour),
     directly, inside a container it builds, or through a local name."""

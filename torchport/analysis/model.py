@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from astroid import nodes
 
+from torchport.analysis.budget import tick
 from torchport.analysis.modules import is_module_class, project_class
 from torchport.analysis.names import qualified_name
 
@@ -18,6 +19,7 @@ def find_method(cls: nodes.ClassDef, name: str) -> nodes.FunctionDef | None:
     seen: set[int] = set()
     pending = [cls]
     while pending:
+        tick()
         current = pending.pop(0)
         if id(current) in seen:
             continue
@@ -57,6 +59,7 @@ def reachable_methods(cls: nodes.ClassDef, entry: str = "forward") -> list[nodes
     reached: list[nodes.FunctionDef] = []
     pending = [start]
     while pending:
+        tick()
         method = pending.pop()
         if any(method is r for r in reached):
             continue

@@ -12,6 +12,8 @@ import re
 
 from astroid import nodes
 
+from torchport.analysis.budget import tick
+
 # Aliases followed through simple assignments (`Dense = nn.Linear`); bounded against cycles.
 _MAX_ALIAS_DEPTH = 8
 
@@ -39,34 +41,40 @@ def qualified_name(node: nodes.NodeNG) -> str | None:
 
     Local classes and functions resolve to `<module>.<name>`; imported names to the imported path.
     """
-    raw = _resolve(node, 0)
+    tick()
+    raw = _resolve(node, 0, set())
     return canonical(raw) if raw else None
 
 
-def _resolve(node: nodes.NodeNG, depth: int) -> str | None:
+def _resolve(node: nodes.NodeNG, depth: int, tried: set[nodes.NodeNG]) -> str | None:
+    """`tried` holds the bindings already followed for this name: each is followed once, so aliases
+    bound in many branches (`if ...: A = B` / `elif ...: A = B`, level after level) cost linear time."""
     if depth > _MAX_ALIAS_DEPTH:
         return None
     if isinstance(node, nodes.Attribute):
-        base = _resolve(node.expr, depth)
+        base = _resolve(node.expr, depth, tried)
         return f"{base}.{node.attrname}" if base else None
     if isinstance(node, nodes.Name):
-        return _resolve_name(node, node.name, depth)
+        return _resolve_name(node, node.name, depth, tried)
     return None
 
 
-def _resolve_name(node: nodes.NodeNG, name: str, depth: int) -> str | None:
+def _resolve_name(node: nodes.NodeNG, name: str, depth: int, tried: set[nodes.NodeNG]) -> str | None:
     try:
         _, assignments = node.lookup(name)
     except Exception:  # astroid lookup on malformed trees; an unknown name is the safe answer
         return None
     for assignment in assignments:
-        resolved = _resolve_binding(assignment, name, depth)
+        if assignment in tried:
+            continue
+        tried.add(assignment)
+        resolved = _resolve_binding(assignment, name, depth, tried)
         if resolved:
             return resolved
     return None
 
 
-def _resolve_binding(binding: nodes.NodeNG, name: str, depth: int) -> str | None:
+def _resolve_binding(binding: nodes.NodeNG, name: str, depth: int, tried: set[nodes.NodeNG]) -> str | None:
     if isinstance(binding, nodes.Import):
         for modname, alias in binding.names:
             if alias == name:
@@ -85,7 +93,7 @@ def _resolve_binding(binding: nodes.NodeNG, name: str, depth: int) -> str | None
     if isinstance(binding, nodes.AssignName):
         parent = binding.parent
         if isinstance(parent, nodes.Assign) and len(parent.targets) == 1 and parent.targets[0] is binding:
-            return _resolve(parent.value, depth + 1)
+            return _resolve(parent.value, depth + 1, tried)
     return None
 
 

@@ -1,6 +1,10 @@
 """The rule engine: each family turns an astroid module into findings, with no front-end code.
 
 The pylint plugin (`torchport.lint_rules`) and the command line are two fronts on `run_family`.
+
+Each family gets a time budget on each module (torchport.analysis.budget: 5 s of CPU time, or the
+environment variable `TORCHPORT_TIME_BUDGET`). A family that uses it up is stopped and reports only
+a `torchport-budget-exceeded` note on that module: its findings there are unknown, never partial.
 """
 
 from __future__ import annotations
@@ -9,6 +13,7 @@ from collections.abc import Callable, Iterable
 
 from astroid import nodes
 
+from torchport.analysis import budget
 from torchport.rules import keras, losses, shapes, structure
 from torchport.rules.finding import Finding
 
@@ -25,9 +30,14 @@ RULES: dict[str, Rule] = {
 
 def run_family(family: str, module: nodes.Module) -> list[Finding]:
     """All findings of one family on a module. An internal error never escapes: it becomes a
-    `torchport-analysis-error` finding, so a bug in torchport cannot crash pylint."""
+    `torchport-analysis-error` finding, so a bug in torchport cannot crash pylint; a family past its
+    time budget gives a `torchport-budget-exceeded` note instead of its findings."""
+    seconds = budget.configured()
     try:
-        return list(RULES[family](module))
+        with budget.within(seconds):
+            return list(RULES[family](module))
+    except budget.BudgetExceeded:
+        return [Finding("torchport-budget-exceeded", module, (family, f"{seconds:g}"))]
     except RecursionError:
         return [Finding("torchport-analysis-error", module, (f"{family} rules: recursion too deep",))]
     except Exception as error:  # noqa: BLE001 - the contract is: report, never crash the host

@@ -16,6 +16,7 @@ from pathlib import Path
 from astroid import nodes
 
 from torchport.analysis import dataflow
+from torchport.analysis.budget import tick
 from torchport.analysis.model import find_method
 from torchport.analysis.modules import is_module_class, project_class
 from torchport.analysis.names import call_name, qualified_name
@@ -260,6 +261,7 @@ class Evaluator:
             return self._memo[key]
         if self._depth > _MAX_DEPTH:
             return UNKNOWN
+        tick()
         self._memo[key] = UNKNOWN  # a cycle evaluates to UNKNOWN
         self._depth += 1
         try:

@@ -22,6 +22,7 @@ from torchport.analysis.layers import (
     local_values,
     parameter_annotation,
 )
+from torchport.analysis.memo import per_query
 from torchport.analysis.model import find_method, is_self, reachable_methods
 from torchport.analysis.modules import is_module_class, project_class
 from torchport.analysis.names import call_name, qualified_name
@@ -336,6 +337,7 @@ def _unregistered_container(
         return
 
 
+@per_query
 def _collection_type(value: nodes.NodeNG, depth: int = 0) -> str | None:
     """"list", "tuple", "dict" or "set" for a plain Python collection expression."""
     if depth > _MAX_DEPTH:
@@ -353,6 +355,7 @@ def _collection_type(value: nodes.NodeNG, depth: int = 0) -> str | None:
     return None
 
 
+@per_query
 def _holds_lost_state(value: nodes.NodeNG, depth: int = 0) -> bool:
     """Whether a collection expression, or a value put into one, holds a stateful layer that nothing
     else registers: a layer also handed to `nn.Sequential`, `add_module` or `self.x = ...` is not lost."""
@@ -461,6 +464,7 @@ def _requires_grad(value: nodes.NodeNG) -> bool:
     return False
 
 
+@per_query
 def _is_sequence(data: nodes.NodeNG, depth: int = 0) -> bool:
     """Whether `torch.tensor(data)` gets a sequence (not a scalar, which works on any device): a
     literal, a list()/tuple() call, a local bound to one, or a parameter annotated as a sequence."""
