@@ -5,6 +5,10 @@ attributes (`delayed_assattr`), applies transforms that infer base classes, and 
 `from m import *` by importing `m`. For a Module subclass each of these parses torch itself (seconds,
 and an answer that depends on torch being installed). torchport needs none of them: this builder
 skips all three, so a file costs only its own parse. Names bound by a star import stay unknown.
+
+Expressions nested deeper than CPython's parser or astroid's recursive builder can follow (a sum of
+thousands of terms) make them raise RecursionError; this builder reports such a file as one that
+does not parse (AstroidSyntaxError: Python itself cannot compile it), never as an internal error.
 """
 
 from __future__ import annotations
@@ -14,6 +18,9 @@ from collections.abc import Collection
 import astroid
 from astroid import nodes
 from astroid.builder import AstroidBuilder
+from astroid.exceptions import AstroidSyntaxError
+
+_TOO_DEEP = "expressions nested too deeply for Python's parser"
 
 
 class PlainBuilder(AstroidBuilder):
@@ -27,3 +34,15 @@ class PlainBuilder(AstroidBuilder):
         if any(name == "*" for name, _ in node.names):
             return  # a star import would import the module; its names stay unknown
         super().add_from_names_to_locals(node, global_name)
+
+    def file_build(self, path: str, modname: str | None = None) -> nodes.Module:
+        try:
+            return super().file_build(path, modname)
+        except RecursionError as error:
+            raise AstroidSyntaxError(_TOO_DEEP, modname, error, path) from None
+
+    def string_build(self, data: str, modname: str = "", path: str | None = None) -> nodes.Module:
+        try:
+            return super().string_build(data, modname, path)
+        except RecursionError as error:
+            raise AstroidSyntaxError(_TOO_DEEP, modname, error, path) from None
