@@ -47,9 +47,9 @@ _HEAD = "import torch\nfrom torch import nn\nimport torch.nn.functional as F\n"
 
 def _deep_nesting() -> bytes:
     """Expressions nested as deep as CPython and astroid accept at their default limits: attribute,
-    method and subscript chains, a long sum, a long elif chain and 190 nested calls."""
+    method and subscript chains, a long sum, a long elif chain and 150 nested calls."""
     elifs = "".join(f"        elif x == {i}:\n            x = x + {i}\n" for i in range(200))
-    softmaxes = "F.softmax(" * 190 + "self.fc(x)" + ", dim=-1)" * 190
+    softmaxes = "F.softmax(" * 150 + "self.fc(x)" + ", dim=-1)" * 150
     return (_HEAD + "\n\n"
             "class Deep(nn.Module):\n"
             "    def __init__(self):\n"
