@@ -118,9 +118,8 @@ def lint_corpus(name: str, args: argparse.Namespace, source: Source) -> int:
         crash_reports = sorted((workdir / "pylint-home").glob("pylint-crash-*.txt"))
         print(f"== corpus {name}: {root}")
         print(f"  torchport: {source.description}")
-        report(root, files, args, result, messages, crash_reports)
-        if not args.no_census:
-            print(f"  torchport sees: {census(files, workdir, source)}")
+        seen = None if args.no_census else census(files, workdir, source)
+        report(root, files, args, result, messages, crash_reports, seen)
         if crash_reports:
             keep = True
             print(f"  pylint's crash reports are kept in {workdir / 'pylint-home'}")
@@ -165,6 +164,7 @@ def report(
     result: RunResult,
     messages: list[Emitted],
     crash_reports: list[Path],
+    seen: str | None,
 ) -> None:
     by_symbol = Counter((m.symbol, m.msgid) for m in messages)
     crashes = Counter(m.symbol for m in messages if m.symbol in CRASH_SYMBOLS)
@@ -175,6 +175,8 @@ def report(
     print(f"  crashes: {sum(crashes.values())} (" + ", ".join(f"{s} {crashes[s]}" for s in CRASH_SYMBOLS) + ")")
     if crash_reports:
         print(f"  pylint crash reports: {len(crash_reports)}")
+    if seen is not None:
+        print(f"  torchport sees: {seen}")
     own = sum(1 for m in messages if is_torchport(m.msgid))
     print(f"  messages: {len(messages)} ({own} torchport, {len(messages) - own} pylint's own)")
     for (symbol, msgid), count in sorted(by_symbol.items(), key=lambda item: (-item[1], item[0])):
