@@ -128,6 +128,14 @@ CASES: tuple[Case, ...] = (
         !pip install torch
         import torch
         """), could_not_read="syntax-error"),
+    Case("utf16_with_bom.py", _model("""
+        class Net(nn.Module):
+            def forward(self, x):
+                return F.softmax(x)
+        """).decode().encode("utf-16"), could_not_read="syntax-error"),
+    Case("unknown_codec.py", b"# -*- coding: klingon -*-\n" + _model("x = 1\n"), could_not_read="syntax-error"),
+    Case("codec_not_text.py", b"# coding: rot13\n" + _model("x = 1\n"), could_not_read="syntax-error"),
+    Case("declared_ascii_is_utf8.py", "# coding: ascii\n# café\nx = 1\n".encode(), could_not_read="parse-error"),
     Case("empty.py", b""),
     Case("only_comments.py", b"# nothing here\n\n   \n# -*- coding: utf-8 -*-\n"),
     Case("latin1_declared.py", (
@@ -137,6 +145,18 @@ CASES: tuple[Case, ...] = (
         "    def __init__(self):  # [module-super-init-missing]\n"
         "        self.fc = nn.Linear(4, 2)\n"
     ).encode("latin-1")),
+    Case("cp1252_declared.py", ("# coding: cp1252\n# “quoted” café\n" + _HEAD + textwrap.dedent("""
+
+        class Net(nn.Module):
+            def forward(self, x):
+                return F.softmax(x)  # [softmax-without-dim]
+        """)).encode("cp1252")),
+    Case("euc_jp_declared.py", ("# coding: euc-jp\n# 日本語のモデル\n" + _HEAD + textwrap.dedent("""
+
+        class モデル(nn.Module):
+            def forward(self, x):
+                return nn.Dropout()(x)  # [layer-built-in-forward]
+        """)).encode("euc-jp")),
     Case("utf8_bom.py", b"\xef\xbb\xbf" + _model("""
 
         class Net(nn.Module):
