@@ -10,13 +10,12 @@ from pathlib import Path
 import pytest
 from astroid import nodes
 
+from tests.hardening.lint import run_pylint
 from torchport.analysis import budget, dataflow, layers, model, names
 from torchport.analysis.parsing import PlainBuilder
 from torchport.messages import CATALOGUE, FAMILIES
 from torchport.rules import RULES, Finding, run_family
-from tests.hardening.lint import run_pylint
 
-ROOT = Path(__file__).resolve().parents[2]
 TINY = "0.000001"
 
 MODEL = """

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 import torchport
+from tests.hardening.lint import LintRun, run_pylint
 from torchport.analysis import budget
 from torchport.messages import FAMILIES
-from tests.hardening.lint import LintRun, run_pylint
 
 LINES = 100_000
 BUDGET = 2.0  # seconds of CPU per family and module for this run; the fast families need ~0.2 s here
