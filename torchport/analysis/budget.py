@@ -1,10 +1,11 @@
 """A cooperative time budget: a pathological file stops a rule family with a note, never hangs pylint.
 
 `torchport.rules.run_family` runs each family on each module `within(seconds)`; the shared walkers and
-evaluators (name resolution, value lookups, the losses evaluator, the rules' scope walks) call `tick()`
-at their checkpoints. Once the thread's CPU time inside the budget passes it, the next checkpoint
-raises `BudgetExceeded`, which `run_family` turns into a `torchport-budget-exceeded` note: that
-family's findings on that module are unknown. No signal, thread or process is involved.
+evaluators (name resolution, binding and value lookups, the memoised value queries, method lookups,
+the losses evaluator) call `tick()` at their checkpoints, and every family goes through them. Once
+the thread's CPU time inside the budget passes it, the next checkpoint raises `BudgetExceeded`, which
+`run_family` turns into a `torchport-budget-exceeded` note: that family's findings on that module are
+unknown. No signal, thread or process is involved.
 
 The budget counts CPU time, not wall time, so a loaded machine (CI, `pylint -j`) does not change
 which files finish. Reading the CPU clock costs about a microsecond, so `tick()` reads it only when
@@ -69,7 +70,8 @@ def within(seconds: float | None) -> Iterator[None]:
 def configured() -> float | None:
     """The budget in seconds that `TORCHPORT_TIME_BUDGET` sets (None: no budget). An invalid value is
     reported once on stderr, and the default applies."""
-    text = os.environ.get(VARIABLE, "").strip().lower()
+    given = os.environ.get(VARIABLE, "").strip()
+    text = given.lower()
     if not text:
         return DEFAULT_SECONDS
     if text in _NO_BUDGET:
@@ -84,6 +86,6 @@ def configured() -> float | None:
         return seconds
     if text not in _warned:
         _warned.add(text)
-        print(f"torchport: ignoring {VARIABLE}={text!r}, which is neither a positive number of seconds nor "
+        print(f"torchport: ignoring {VARIABLE}={given!r}, which is neither a positive number of seconds nor "
               f"'off'; the time budget is {DEFAULT_SECONDS:g} s", file=sys.stderr)
     return DEFAULT_SECONDS
