@@ -144,8 +144,6 @@ def test_check_and_fix_go_on_past_an_expression_too_deep_for_python(tmp_path: Pa
     assert "+        return nn.functional.relu(x)\n" in out
 
 
-@pytest.mark.xfail(strict=True, reason="advisor/files.py resolves paths without catching the RuntimeError "
-                                       "of a symbolic-link loop: check stops with 'internal error'")
 def test_check_goes_on_past_a_symbolic_link_loop(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (tmp_path / "loop.py").symlink_to(tmp_path / "loop.py")
     (tmp_path / "broken.py").write_text(BROKEN)

@@ -42,8 +42,16 @@ class Usage:
         return f"{os.path.relpath(path) if os.path.isabs(path) else path}:{self.call.lineno}"
 
 
+def _resolved(path: Path) -> Path:
+    """The absolute path with symbolic links resolved; as named when they loop (the read then fails)."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):
+        return Path(os.path.abspath(path))
+
+
 def project_root(path: Path) -> Path:
-    directory = path.resolve().parent
+    directory = _resolved(path).parent
     for candidate in (directory, *directory.parents):
         if any((candidate / marker).exists() for marker in PROJECT_MARKERS):
             return candidate
@@ -52,7 +60,7 @@ def project_root(path: Path) -> Path:
 
 def module_name(path: Path) -> str:
     """The dotted name a file is imported by: its package folders (those with `__init__.py`) and stem."""
-    path = path.resolve()
+    path = _resolved(path)
     parts = [path.stem] if path.stem != "__init__" else []
     directory = path.parent
     while (directory / "__init__.py").exists() and directory.parent != directory:
@@ -64,7 +72,7 @@ def module_name(path: Path) -> str:
 def project_modules(path: Path, module: nodes.Module, mentions: str) -> Iterator[nodes.Module]:
     """The model's own module, then every other project file whose text contains `mentions`."""
     yield module
-    own = path.resolve()
+    own = _resolved(path)
     for count, candidate in enumerate(_python_files(project_root(path))):
         if count >= MAX_FILES:
             return
