@@ -20,11 +20,6 @@ from torchport.advisor import cli
 
 READABLE = [case for case in CASES if not case.could_not_read]
 UNREADABLE = [case for case in CASES if case.could_not_read]
-# summary's known failures on unreadable files, each reported with its repro: case name -> why
-SUMMARY_KNOWN = {
-    "codec_not_text.py": "advisor/sources.py prints astroid's two-line message for a codec that is not a text "
-                         "encoding ('# coding: rot13'), so the error takes two lines",
-}
 # a sum of 5000 terms: CPython's parser itself runs out of recursion on it
 TOO_DEEP = "import torch\nfrom torch import nn\n\n\nclass Net(nn.Module):\n    def forward(self, x):\n" \
            "        return " + " + ".join(["x"] * 5000) + "\n"
@@ -52,9 +47,7 @@ def _wide_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
 # --- summary -----------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("case", [
-    pytest.param(case, marks=pytest.mark.xfail(reason=SUMMARY_KNOWN[case.name], strict=True))
-    if case.name in SUMMARY_KNOWN else case for case in UNREADABLE], ids=[case.name for case in UNREADABLE])
+@pytest.mark.parametrize("case", UNREADABLE, ids=[case.name for case in UNREADABLE])
 def test_summary_of_an_unreadable_file_is_one_line_and_exit_2(case: Case, cases_folder: Path,
                                                                capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = run(capsys, "summary", str(cases_folder / case.name))

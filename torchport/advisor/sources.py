@@ -9,7 +9,10 @@ from torchport.analysis.parsing import PlainBuilder
 
 
 class SourceError(Exception):
-    """A file that cannot be read or parsed; the message is one line."""
+    """A file that cannot be read or parsed; the message is one line, whatever its cause said."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(" ".join(message.split()))
 
 
 def parse_file(path: str, module_name: str) -> nodes.Module:
