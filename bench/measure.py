@@ -2,7 +2,8 @@
 
 Every run goes through bench/pylint_runner.py with the same interpreter, working directory (an
 empty folder, so no pylintrc of the checkout is picked up) and environment (a private PYLINTHOME,
-so crash reports land where the caller can find them and nothing is read from the user's cache).
+so crash reports land where the caller can find them and nothing is read from the user's cache; a
+fixed PYTHONHASHSEED).
 """
 
 from __future__ import annotations
@@ -33,7 +34,8 @@ def run_tool(
     """Run `pylint_runner.py [--hide-torch] TOOL_ARGS...` in `workdir` and measure it; `pythonpath`
     is imported first (a torchport exported from a commit)."""
     command = [sys.executable, str(RUNNER)] + (["--hide-torch"] if hide_torch else []) + tool_args
-    environment = dict(os.environ, PYLINTHOME=str(workdir / "pylint-home"))
+    # a fixed hash seed: pylint's set and dict orders (the import cycles it reports) repeat run to run
+    environment = dict(os.environ, PYLINTHOME=str(workdir / "pylint-home"), PYTHONHASHSEED="0")
     if pythonpath is not None:
         environment["PYTHONPATH"] = os.pathsep.join(filter(None, [str(pythonpath), os.environ.get("PYTHONPATH")]))
     stderr_path = workdir / "stderr.txt"
