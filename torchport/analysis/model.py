@@ -8,30 +8,37 @@ from torchport.analysis.budget import tick
 from torchport.analysis.modules import is_module_class, project_class
 from torchport.analysis.names import qualified_name
 
+_MAX_BASES = 16  # bound on a class and its project bases (cyclic or absurd hierarchies)
+
 
 def module_classes(module: nodes.Module) -> list[nodes.ClassDef]:
     """Every `nn.Module` subclass defined in the file, nested ones included, in source order."""
     return [cls for cls in module.nodes_of_class(nodes.ClassDef) if is_module_class(cls)]
 
 
+def class_and_bases(cls: nodes.ClassDef) -> list[nodes.ClassDef]:
+    """The class and its project base classes (never torch's own), nearest first."""
+    found: list[nodes.ClassDef] = []
+    pending = [cls]
+    while pending and len(found) < _MAX_BASES:
+        current = pending.pop(0)
+        if any(current is seen for seen in found):
+            continue
+        found.append(current)
+        for base in current.bases:
+            name = qualified_name(base)
+            base_cls = project_class(name, base) if name and not name.startswith("torch.") else None
+            if base_cls is not None:
+                pending.append(base_cls)
+    return found
+
+
 def find_method(cls: nodes.ClassDef, name: str) -> nodes.FunctionDef | None:
     """The method `name` as `cls` sees it: its own, else the nearest project base class's."""
-    seen: set[int] = set()
-    pending = [cls]
-    while pending:
-        tick()
-        current = pending.pop(0)
-        if id(current) in seen:
-            continue
-        seen.add(id(current))
+    for current in class_and_bases(cls):
         found = [n for n in current.locals.get(name, []) if isinstance(n, nodes.FunctionDef)]
         if found:
             return found[-1]
-        for base in current.bases:
-            base_name = qualified_name(base)
-            base_cls = project_class(base_name, base) if base_name else None
-            if base_cls is not None:
-                pending.append(base_cls)
     return None
 
 

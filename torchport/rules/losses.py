@@ -17,7 +17,7 @@ from astroid import nodes
 
 from torchport.analysis import dataflow
 from torchport.analysis.budget import tick
-from torchport.analysis.model import find_method
+from torchport.analysis.model import class_and_bases, find_method
 from torchport.analysis.modules import is_module_class, project_class
 from torchport.analysis.names import call_name, qualified_name
 from torchport.rules.finding import Finding
@@ -343,7 +343,7 @@ class Evaluator:
             return UNKNOWN
         values: list[Value] = []
         if cls not in self._lineage:
-            self._lineage[cls] = _class_and_bases(cls)
+            self._lineage[cls] = class_and_bases(cls)
         for klass in self._lineage[cls]:
             for expression in dataflow.attribute_values(klass).get(name, []):
                 values.append(self.value(expression, cls if klass is not cls else None))
@@ -468,23 +468,6 @@ class Evaluator:
 
 def _is_class_name(qualified: str) -> bool:
     return qualified.rpartition(".")[2][:1].isupper()
-
-
-def _class_and_bases(cls: nodes.ClassDef) -> list[nodes.ClassDef]:
-    """The class and its project base classes, nearest first."""
-    found: list[nodes.ClassDef] = []
-    pending = [cls]
-    while pending and len(found) < 16:
-        current = pending.pop(0)
-        if any(current is seen for seen in found):
-            continue
-        found.append(current)
-        for base in current.bases:
-            name = qualified_name(base)
-            base_cls = project_class(name, base) if name and not name.startswith("torch.") else None
-            if base_cls is not None:
-                pending.append(base_cls)
-    return found
 
 
 # ---- the checks ------------------------------------------------------------------------------------

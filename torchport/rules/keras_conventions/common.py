@@ -6,8 +6,7 @@ from __future__ import annotations
 from astroid import nodes
 
 from torchport.analysis import dataflow
-from torchport.analysis.modules import project_class
-from torchport.analysis.names import qualified_name
+from torchport.analysis.model import class_and_bases
 
 
 class _Sentinel:
@@ -103,23 +102,6 @@ def enclosing_method(node: nodes.NodeNG) -> nodes.FunctionDef | None:
             return frame
         frame = frame.parent.frame() if frame.parent is not None else None
     return None
-
-
-def class_and_bases(cls: nodes.ClassDef) -> list[nodes.ClassDef]:
-    """The class and its project base classes, nearest first."""
-    found: list[nodes.ClassDef] = []
-    pending = [cls]
-    while pending and len(found) < 16:
-        current = pending.pop(0)
-        if any(current is seen for seen in found):
-            continue
-        found.append(current)
-        for base in current.bases:
-            name = qualified_name(base)
-            base_cls = project_class(name, base) if name and not name.startswith("torch.") else None
-            if base_cls is not None:
-                pending.append(base_cls)
-    return found
 
 
 def expression_values(expr: nodes.NodeNG, changed: frozenset[str]) -> list[nodes.NodeNG] | None:

@@ -15,6 +15,7 @@ from pathlib import Path
 from astroid import nodes
 
 from torchport.analysis import dataflow
+from torchport.analysis.model import class_and_bases
 from torchport.analysis.modules import is_module_class
 from torchport.analysis.names import call_name
 from torchport.rules.finding import Finding
@@ -23,7 +24,6 @@ from torchport.rules.keras_conventions.common import (
     ABSENT,
     UNKNOWN,
     argument,
-    class_and_bases,
     constant,
     enclosing_method,
     expression_values,

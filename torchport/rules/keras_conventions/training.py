@@ -11,11 +11,11 @@ from astroid import nodes
 
 from torchport.analysis import dataflow
 from torchport.analysis.layers import LAYERS, LayerKind
-from torchport.analysis.model import find_method
+from torchport.analysis.model import class_and_bases, find_method
 from torchport.analysis.names import call_name, qualified_name
 from torchport.rules.finding import Finding
 from torchport.rules.keras_conventions.calls import Calls, last_name
-from torchport.rules.keras_conventions.common import class_and_bases, enclosing_loop
+from torchport.rules.keras_conventions.common import enclosing_loop
 
 # --- tables ---------------------------------------------------------------------------------------
 
