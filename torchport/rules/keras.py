@@ -11,6 +11,7 @@ from collections.abc import Iterator
 
 from astroid import nodes
 
+from torchport.analysis.source_text import mentions_any
 from torchport.rules.finding import Finding
 from torchport.rules.keras_conventions import constructions, dropout, recurrent, training
 from torchport.rules.keras_conventions.calls import module_calls
@@ -20,18 +21,9 @@ from torchport.rules.keras_conventions.calls import module_calls
 _TRIGGERS = ("torch", "backward")
 
 
-def _may_concern_us(module: nodes.Module) -> bool:
-    try:
-        with module.stream() as stream:
-            text = stream.read().decode("utf-8", errors="replace")
-    except Exception:  # no source at hand (built from a string): analyse it
-        return True
-    return any(trigger in text for trigger in _TRIGGERS)
-
-
 def check(module: nodes.Module) -> Iterator[Finding]:
     """Findings of the Keras-conventions family in one module."""
-    if not _may_concern_us(module):
+    if not mentions_any(module, _TRIGGERS):
         return
     calls = module_calls(module)
     yield from constructions.check(calls)

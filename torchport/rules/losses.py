@@ -19,6 +19,7 @@ from torchport.analysis import dataflow
 from torchport.analysis.budget import tick
 from torchport.analysis.model import class_and_bases, find_method
 from torchport.analysis.modules import is_module_class, project_class
+from torchport.analysis.source_text import mentions_any
 from torchport.analysis.names import call_name, qualified_name
 from torchport.rules.finding import Finding
 
@@ -478,18 +479,9 @@ def _is_class_name(qualified: str) -> bool:
 _TRIGGERS = frozenset(name.rpartition(".")[2] for name in (*LOSSES, *DIM_REQUIRED))
 
 
-def _may_concern_us(module: nodes.Module) -> bool:
-    try:
-        with module.stream() as stream:
-            text = stream.read().decode("utf-8", errors="replace")
-    except Exception:  # no source at hand (built from an AST): analyse it
-        return True
-    return any(trigger in text for trigger in _TRIGGERS)
-
-
 def check(module: nodes.Module) -> Iterator[Finding]:
     """Findings of the losses family in one module."""
-    if not _may_concern_us(module):
+    if not mentions_any(module, _TRIGGERS):
         return
     index = dataflow.call_index(module)
     for call in index.calls:
