@@ -12,7 +12,6 @@ the messages propose against what torch computes.
 from __future__ import annotations
 
 import contextlib
-import importlib
 import inspect
 import io
 import math
@@ -22,8 +21,9 @@ from typing import Any
 import astroid
 import pytest
 
+from tests.support.examples import resolve
 from torchport.analysis.layers import LAYERS
-from torchport.messages import CATALOGUE, FAMILIES, Message
+from torchport.messages import CATALOGUE, FAMILIES
 from torchport.rules import run_family
 from torchport.rules.keras_conventions import constructions, dropout, recurrent, training
 
@@ -33,7 +33,6 @@ with warnings.catch_warnings():
 
 F = torch.nn.functional
 nn = torch.nn
-MESSAGES = FAMILIES["keras"]
 
 
 def run(source: str) -> dict[str, Any]:
@@ -45,24 +44,6 @@ def run(source: str) -> dict[str, Any]:
     return namespace
 
 
-def symbols(source: str) -> list[str]:
-    return [finding.symbol for finding in run_family("keras", astroid.parse(source, module_name="example"))]
-
-
-def resolve(qualified: str) -> Any:
-    """The torch object a canonical name denotes: the longest importable module, then attributes."""
-    parts = qualified.split(".")
-    for split in range(len(parts), 0, -1):
-        try:
-            obj = importlib.import_module(".".join(parts[:split]))
-        except ImportError:
-            continue
-        for attribute in parts[split:]:
-            obj = getattr(obj, attribute)
-        return obj
-    raise ImportError(qualified)
-
-
 def positional_parameters(cls: type) -> list[str]:
     """The names of a class's positional constructor parameters, self excluded."""
     parameters = inspect.signature(cls.__init__).parameters.values()
@@ -71,20 +52,6 @@ def positional_parameters(cls: type) -> list[str]:
 
 
 # ---- each message's examples -------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("message", MESSAGES, ids=[m.symbol for m in MESSAGES])
-def test_torchport_flags_bad_with_exactly_its_message_and_passes_good(message: Message) -> None:
-    found = symbols(message.bad)
-    assert found and set(found) == {message.symbol}
-    assert symbols(message.good) == []
-
-
-@pytest.mark.parametrize("message", MESSAGES, ids=[m.symbol for m in MESSAGES])
-def test_every_example_is_a_complete_script(message: Message) -> None:
-    for source in (message.bad, message.good):
-        compile(source, "<example>", "exec")
-        assert "import torch" in source
 
 
 def test_keras_momentum_makes_the_running_mean_follow_the_last_batch() -> None:

@@ -9,17 +9,16 @@ The rule tables are checked too: every name they hold exists in torch and does w
 from __future__ import annotations
 
 import contextlib
-import importlib
 import io
 import math
 import warnings
 from typing import Any
 
-import astroid
 import pytest
 
+from tests.support.examples import family_symbols, resolve
 from torchport.messages import CATALOGUE, FAMILIES, Message
-from torchport.rules import losses, run_family
+from torchport.rules import losses
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")  # "Failed to initialize NumPy": torch needs no numpy here
@@ -29,6 +28,10 @@ F = torch.nn.functional
 MESSAGES = FAMILIES["losses"]
 
 
+def symbols(source: str) -> list[str]:
+    return family_symbols("losses", source)
+
+
 def run(source: str) -> tuple[dict[str, Any], list[warnings.WarningMessage]]:
     """Execute an example as a script; its globals and the warnings it raised."""
     namespace: dict[str, Any] = {"__name__": "__example__"}
@@ -36,24 +39,6 @@ def run(source: str) -> tuple[dict[str, Any], list[warnings.WarningMessage]]:
         warnings.simplefilter("always")
         exec(compile(source, "<example>", "exec"), namespace)  # noqa: S102 - our own catalogue examples
     return namespace, [w for w in caught if "NumPy" not in str(w.message)]
-
-
-def symbols(source: str) -> list[str]:
-    return [finding.symbol for finding in run_family("losses", astroid.parse(source))]
-
-
-def resolve(qualified: str) -> Any:
-    """The torch object a canonical name denotes: the longest importable module, then attributes."""
-    parts = qualified.split(".")
-    for split in range(len(parts), 0, -1):
-        try:
-            obj = importlib.import_module(".".join(parts[:split]))
-        except ImportError:
-            continue
-        for attribute in parts[split:]:
-            obj = getattr(obj, attribute)
-        return obj
-    raise ImportError(qualified)
 
 
 # ---- each message's examples -------------------------------------------------------------------------

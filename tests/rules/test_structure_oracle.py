@@ -19,14 +19,17 @@ from typing import Any
 import astroid
 import pytest
 
-from torchport.messages import CATALOGUE, FAMILIES, Message
+from tests.support.examples import family_symbols
+from torchport.messages import CATALOGUE
 from torchport.rules import run_family
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")  # "Failed to initialize NumPy": torch needs no numpy here
     torch = pytest.importorskip("torch")
 
-MESSAGES = FAMILIES["structure"]
+
+def symbols(source: str) -> list[str]:
+    return family_symbols("structure", source)
 
 
 def run(source: str) -> dict[str, Any]:
@@ -35,10 +38,6 @@ def run(source: str) -> dict[str, Any]:
     with contextlib.redirect_stdout(io.StringIO()):
         exec(compile(source, "<example>", "exec"), namespace)  # noqa: S102 - our own catalogue examples
     return namespace
-
-
-def symbols(source: str) -> list[str]:
-    return [finding.symbol for finding in run_family("structure", astroid.parse(source, module_name="example"))]
 
 
 @contextlib.contextmanager
@@ -59,20 +58,6 @@ def counting_constructions(layer: type) -> Iterator[list[int]]:
 
 
 # ---- each message's examples -------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("message", MESSAGES, ids=[m.symbol for m in MESSAGES])
-def test_torchport_flags_bad_with_exactly_its_message_and_passes_good(message: Message) -> None:
-    found = symbols(message.bad)
-    assert found and set(found) == {message.symbol}
-    assert symbols(message.good) == []
-
-
-@pytest.mark.parametrize("message", MESSAGES, ids=[m.symbol for m in MESSAGES])
-def test_every_example_is_a_complete_script(message: Message) -> None:
-    for source in (message.bad, message.good):
-        compile(source, "<example>", "exec")
-        assert "import torch" in source
 
 
 @pytest.mark.parametrize("symbol", ["module-super-init-missing", "module-assigned-before-super-init"])
