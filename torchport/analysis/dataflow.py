@@ -223,18 +223,19 @@ def changed_after_construction(module: nodes.Module) -> frozenset[str]:
     for node in module.nodes_of_class((nodes.Call, nodes.AssignAttr, nodes.Subscript)):
         if isinstance(node, nodes.Call):
             if isinstance(node.func, nodes.Attribute) and node.func.attrname in _CHANGING_METHODS:
-                changed.add(_last_name(node.func.expr))
+                changed.add(last_name(node.func.expr))
         elif isinstance(node, nodes.AssignAttr):
             if not _is_self_name(node.expr):
                 changed.add(node.attrname)
         elif isinstance(node.parent, (nodes.Assign, nodes.Delete)) and node in node.parent.targets:
-            changed.add(_last_name(node.value))  # `layers[-1] = ...`, `del layers[-1]`
+            changed.add(last_name(node.value))  # `layers[-1] = ...`, `del layers[-1]`
     cached = frozenset(name for name in changed if name is not None)
     _changed_cache[module] = cached
     return cached
 
 
-def _last_name(node: nodes.NodeNG) -> str | None:
+def last_name(node: nodes.NodeNG) -> str | None:
+    """`Linear` for `nn.Linear` or `Linear`; None for any other expression."""
     if isinstance(node, nodes.Name):
         return node.name
     if isinstance(node, nodes.Attribute):

@@ -16,6 +16,7 @@ from collections.abc import Iterable, Iterator
 
 from astroid import nodes
 
+from torchport.analysis.dataflow import last_name
 from torchport.analysis.names import call_name
 
 _MAX_ALIAS_DEPTH = 4
@@ -76,13 +77,6 @@ class Calls:
         return found
 
 
-def last_name(node: nodes.NodeNG) -> str | None:
-    """`Linear` for `nn.Linear` or `Linear`; None for any other expression."""
-    if isinstance(node, nodes.Attribute):
-        return node.attrname
-    if isinstance(node, nodes.Name):
-        return node.name
-    return None
 
 
 _cache: weakref.WeakKeyDictionary[nodes.Module, Calls] = weakref.WeakKeyDictionary()

@@ -14,7 +14,7 @@ from torchport.analysis.layers import LAYERS, LayerKind
 from torchport.analysis.model import class_and_bases, find_method
 from torchport.analysis.names import call_name, qualified_name
 from torchport.rules.finding import Finding
-from torchport.rules.keras_conventions.calls import Calls, last_name
+from torchport.rules.keras_conventions.calls import Calls
 from torchport.rules.keras_conventions.common import enclosing_loop
 
 # --- tables ---------------------------------------------------------------------------------------
@@ -120,7 +120,7 @@ class _Rule:
         if isinstance(node, (nodes.AssignAttr, nodes.DelAttr)):
             return node.attrname == "grad"
         func = node.func  # type: ignore[attr-defined]
-        if CLEARING_NAME in (last_name(func) or ""):
+        if CLEARING_NAME in (dataflow.last_name(func) or ""):
             return True
         if isinstance(func, nodes.Attribute) and func.attrname in GRAD_CLEARING_METHODS and _is_grad(func.expr):
             return True
