@@ -1,0 +1,1 @@
+"""Reading Keras models from source (never importing them), and comparing them with their PyTorch ports."""

@@ -1,0 +1,58 @@
+"""What torchport reads from a Keras model's source: its layers in order, how they connect, their
+arguments (Keras defaults filled in), output shapes and parameter counts the way Keras computes them.
+
+Shapes are Keras's: channels-last, batch first and `None` (as `model.output_shape` prints them);
+a dim that cannot be known statically is `None` too. One reader fills these records
+(`torchport.keras.reader`); `compare` and `port` consume them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Shape = tuple[int | None, ...]  # e.g. (None, 26, 26, 32)
+Style = Literal["sequential", "functional", "subclass"]
+
+
+@dataclass(frozen=True)
+class KerasLayer:
+    name: str  # Keras's name: the `name=` argument or the automatic one ("dense", "dense_1", ...)
+    type: str  # the Keras class name: "Dense", "Conv2D", "LSTM", ...
+    config: dict[str, Any]  # constructor arguments by Keras's parameter names, defaults filled in;
+    # values are Python literals (int, float, str, bool, None, tuples); a value the reader could not
+    # evaluate statically is absent and its name is in `unknown`
+    line: int  # where the layer is constructed
+    inputs: tuple[str, ...] = ()  # names of the layers or Inputs feeding it, in call order
+    output_shape: Shape | tuple[Shape, ...] | None = None  # None: not inferred; a tuple of shapes for several outputs
+    params: int | None = None  # as `layer.count_params()`: trainable + non-trainable
+    trainable_params: int | None = None
+    wrapped: KerasLayer | None = None  # the inner layer of a wrapper (Bidirectional, TimeDistributed)
+    unknown: tuple[str, ...] = ()  # argument names whose value could not be read statically
+
+
+@dataclass(frozen=True)
+class KerasInput:
+    name: str  # Keras's name ("input_layer", or `name=`), or the `call` parameter for a subclass
+    shape: Shape  # with the batch dim: Input(shape=(28, 28, 1)) -> (None, 28, 28, 1)
+    dtype: str | None = None
+
+
+@dataclass(frozen=True)
+class KerasModel:
+    name: str  # the variable the model is bound to, the function that returns it, or the class name
+    file: str
+    line: int
+    style: Style
+    inputs: tuple[KerasInput, ...]
+    layers: tuple[KerasLayer, ...]  # in `model.layers` order, without InputLayer
+    outputs: tuple[str, ...]  # names of the layers whose outputs are the model's outputs
+    notes: tuple[str, ...] = field(default=())  # what could not be read, and why, one sentence each
+
+    @property
+    def total_params(self) -> int | None:
+        counts = [layer.params for layer in self.layers]
+        return None if any(count is None for count in counts) else sum(counts)  # type: ignore[misc]
+
+    def layer(self, name: str) -> KerasLayer:
+        return next(layer for layer in self.layers if layer.name == name)
