@@ -38,13 +38,18 @@ def run_tool(
     environment = dict(os.environ, PYLINTHOME=str(workdir / "pylint-home"), PYTHONHASHSEED="0")
     if pythonpath is not None:
         environment["PYTHONPATH"] = os.pathsep.join(filter(None, [str(pythonpath), os.environ.get("PYTHONPATH")]))
+    return run_command(command, workdir, environment)
+
+
+def run_command(command: list[str], workdir: Path, environment: dict[str, str] | None = None) -> RunResult:
+    """Run any command in `workdir`, its output discarded but for stderr, and measure its process tree."""
     stderr_path = workdir / "stderr.txt"
     with open(stderr_path, "w", encoding="utf-8") as stderr:
         start = time.perf_counter()
         process = subprocess.Popen(command, cwd=workdir, env=environment, stdout=subprocess.DEVNULL, stderr=stderr)
         try:
             _, status, usage = os.wait4(process.pid, 0)
-        except BaseException:  # interrupted (Ctrl-C, SIGTERM): leave no pylint running behind
+        except BaseException:  # interrupted (Ctrl-C, SIGTERM): leave no process running behind
             process.kill()
             process.wait()
             raise

@@ -3,6 +3,8 @@
     python bench/pylint_runner.py [--hide-torch] [--plugin-time FILE] pylint ARGS...
     python bench/pylint_runner.py [--hide-torch] parse FILES...
     python bench/pylint_runner.py census OUT.json FILES...
+    python bench/pylint_runner.py ast-parse FILES...
+    python bench/pylint_runner.py torchport ARGS...
 
 The benchmarks start every measured run through this script in a fresh process, so all runs share
 the same process settings and nothing is cached between them. `--hide-torch` makes torch
@@ -10,6 +12,8 @@ unimportable for Python and unfindable for astroid (tests/support/hide_torch.py)
 without torch. `--plugin-time FILE` writes the time spent importing the plugin and inside
 torchport's rule families (`run_family`, project files it parses included) to FILE as JSON; it sees
 only this process, so it is meaningful with `-j 1` alone. `census` counts the nn.Module classes torchport recognises.
+`ast-parse` is the floor of all floors: Python's own parser on each file. `torchport` runs the
+`torchport` command (`torchport check ...`) in this process, so a `--commit` export is what runs.
 """
 
 from __future__ import annotations
@@ -89,6 +93,20 @@ def _parse(files: list[str]) -> int:
     return 1 if failures else 0
 
 
+def _ast_parse(files: list[str]) -> int:
+    """Python's own `ast.parse` of each file, nothing more."""
+    import ast
+
+    failures = 0
+    for file in files:
+        try:
+            ast.parse(Path(file).read_bytes(), file)
+        except (SyntaxError, ValueError) as error:
+            failures += 1
+            print(f"{file}: {type(error).__name__}: {error}", file=sys.stderr)
+    return 1 if failures else 0
+
+
 def _census(out: Path, files: list[str]) -> int:
     """What torchport's analysis sees in the files: the nn.Module classes and those with a forward.
     Trees are built without astroid's transforms, as torchport builds the project files it reads."""
@@ -117,7 +135,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--hide-torch", action="store_true")
     parser.add_argument("--plugin-time", type=Path)
-    parser.add_argument("tool", choices=("pylint", "parse", "census"))
+    parser.add_argument("tool", choices=("pylint", "parse", "census", "ast-parse", "torchport"))
     parser.add_argument("args", nargs=argparse.REMAINDER)
     options = parser.parse_args(argv)
     if options.hide_torch:
@@ -126,6 +144,12 @@ def main(argv: list[str] | None = None) -> int:
         return _parse(options.args)
     if options.tool == "census":
         return _census(Path(options.args[0]), options.args[1:])
+    if options.tool == "ast-parse":
+        return _ast_parse(options.args)
+    if options.tool == "torchport":
+        from torchport.advisor.cli import main as torchport_main
+
+        return torchport_main(options.args)
     if options.plugin_time:
         _time_plugin(options.plugin_time)
     from pylint.lint import Run
