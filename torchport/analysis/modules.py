@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import weakref
+from collections.abc import Callable
 from pathlib import Path
 
 import astroid
@@ -29,6 +30,9 @@ _MAX_BASE_DEPTH = 16
 _NEVER_PARSED = frozenset({"torch", "torchvision", "torchaudio", "lightning", "pytorch_lightning", "lightning_fabric"})
 
 _cache: weakref.WeakKeyDictionary[nodes.ClassDef, bool] = weakref.WeakKeyDictionary()
+# Called on every project-module lookup (memoised or not) with the file looking and the files it may
+# read, present or not: torchport.advisor.cache records which files an analysis depends on.
+LOOKUP_OBSERVERS: list[Callable[[str, list[Path]], None]] = []
 
 
 def is_torch_module_name(qualified: str | None) -> bool:
@@ -139,7 +143,10 @@ def _load_project_module(module_name: str, context: nodes.Module) -> nodes.Modul
         return None
     if parts[0] in _NEVER_PARSED and parts[0] != _own_package(Path(context.file)):
         return None  # the torch stack is parsed only when it is the analysed project itself
-    for location in _candidate_files(parts, Path(context.file)):
+    candidates = _candidate_files(parts, Path(context.file))
+    for observe in LOOKUP_OBSERVERS:
+        observe(context.file, candidates)
+    for location in candidates:
         if location.is_file():
             return _parse_project_file(str(location), module_name)
     return None
