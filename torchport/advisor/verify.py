@@ -1,0 +1,360 @@
+"""Proven fixes: build a model before and after a fix with torch on the meta device (no memory, no weight
+initialisation), run it on the inferred input shape and say whether the fixed model runs.
+
+This is the only place where torchport runs the user's code, and only when asked (`--verify`). It runs in
+a child process (`verify_runner.py`, started with `python -P -B`: no folder of the user's goes on sys.path
+before torch is imported, and no bytecode is written into their project) with a timeout, in an empty
+temporary working folder. The texts go to the child in a job file in that folder and are compiled under
+the file's own path, so tracebacks name the user's file and lines; nothing the user owns is written. The
+file is imported as its own module name (its package's parent folder, its folder and its project root on
+sys.path, so its imports work), with `__name__` never `"__main__"`: scripts' main blocks do not run. Its
+module-level code runs under `torch.device("meta")` too.
+
+Concrete sizes for symbolic dims: the batch (`N`, `B`, `batch`, `batch_size`) is 2 (BatchNorm needs more
+than one sample in training mode; 2 keeps it distinct from every other size). Other symbols take the
+values given in `sizes` (the example of a summary condition, see `example_sizes`), else one size for all
+of them from `SIZES`, the smallest at which the fixed model runs: a model with a fixed-size head after
+global pooling runs at any size above its stack's minimum, which grows with its depth (a 7x7 average pool
+needs 224, an audio stack of four stride-4 stages thousands). The detail names the input used.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from torchport.advisor.summary_model import ModelSummary
+from torchport.advisor.usages import module_name, project_root
+
+Status = Literal["verified", "failed", "not-run"]
+
+RUNNER = Path(__file__).with_name("verify_runner.py")
+BATCH = 2
+BATCH_NAMES = frozenset({"N", "B", "batch", "batch_size"})
+SIZES = (32, 64, 128, 224, 512, 1024, 8192)  # tried in order for the symbols `sizes` does not give
+DTYPES = frozenset({
+    "float32", "float64", "float16", "bfloat16", "int64", "int32", "int16", "int8", "uint8", "bool",
+    "complex64", "complex128",
+})
+INSTALL_HINT = "torch is not installed: install torch, then pip install 'torchport[verify]'"
+_SYMBOL = re.compile(r"^[A-Za-z_]\w*$")
+_STAGES = {"import": "importing the file", "build": "building the model", "forward": "running forward"}
+TORCH_IMPORT_TIMEOUT = 60.0  # seconds the child may take to import torch, whatever the timeout per check
+_POLL = 0.05  # seconds between two looks at a running child
+_STDERR_TAIL = 4096  # bytes of the child's output read back when it ends without a result
+# the example of a summary condition: "e.g. a 34x34 input" or "e.g. H=34, W=34"
+_EXAMPLE_INPUT = re.compile(r"e\.g\. an? (\d+(?:x\d+)*) input")
+_EXAMPLE_VALUES = re.compile(r"e\.g\. ((?:[A-Za-z_]\w*=\d+(?:, )?)+)")
+
+
+@dataclass(frozen=True)
+class Verification:
+    status: Status  # not-run: torch missing, no concrete input shape, or the model cannot be built at all
+    detail: str  # e.g. "after: runs on input (2, 10), output (2, 3); before: RuntimeError: ... (line 12)"
+
+
+def torch_available() -> bool:
+    """Whether torch can be imported, without importing it."""
+    try:
+        return importlib.util.find_spec("torch") is not None
+    except (ImportError, ValueError):  # a hidden or half-installed torch
+        return False
+
+
+def verify_fix(path: Path, before: str, after: str, class_name: str, args: str, inputs: list,
+               input_dtypes: list[str | None], timeout: float = 60.0, *,
+               sizes: Mapping[str, int] | None = None) -> Verification:
+    """Whether `class_name(args)` built from `after` (the fixed text of the file at `path`) runs on the
+    input, and what the original `before` does there. `sizes` gives values to symbolic dims."""
+    check = FixCheck(path, before, (after,), class_name, args, inputs, input_dtypes, sizes or {})
+    return verify_all([check], timeout)[0][0]
+
+
+@dataclass(frozen=True)
+class FixCheck:
+    """One file's original text and fixed texts, with the model and input of its summary."""
+
+    path: Path
+    before: str
+    afters: tuple[str, ...]
+    class_name: str
+    args: str  # constructor arguments as source text, as ModelSummary.args
+    inputs: list  # as ModelSummary.inputs
+    input_dtypes: list[str | None]  # as ModelSummary.input_dtypes
+    sizes: Mapping[str, int] = field(default_factory=dict)  # values for symbolic dims (`example_sizes`)
+
+
+def verify_all(checks: Sequence[FixCheck], timeout: float = 60.0) -> list[list[Verification]]:
+    """Every fixed text of every check, in one child process where possible (torch is imported once):
+    `timeout` seconds per check (importing torch first may take up to TORCH_IMPORT_TIMEOUT); a check
+    that hangs or ends the process is reported and the checks after it run in a new process."""
+    if not torch_available():
+        return [[Verification("not-run", INSTALL_HINT) for _ in check.afters] for check in checks]
+    plans = [input_plan(check.inputs, check.input_dtypes, check.sizes) for check in checks]
+    jobs = {i: _job(check, plan) for i, (check, plan) in enumerate(zip(checks, plans)) if isinstance(plan, InputPlan)}
+    outcomes = dict(zip(jobs, _run_children(list(jobs.values()), timeout)))
+    return [
+        [_verdict(outcomes[i], variant, plan) for variant in range(1, len(check.afters) + 1)]
+        if isinstance(plan, InputPlan) else [Verification("not-run", plan) for _ in check.afters]
+        for i, (check, plan) in enumerate(zip(checks, plans))
+    ]
+
+
+def example_sizes(summary: ModelSummary) -> dict[str, int]:
+    """The symbol values of the first example in the summary's conditions ("e.g. a 34x34 input" fills
+    the first input's dims after (N, C); "e.g. H=34, W=34" names them); {} when there is none."""
+    for finding in summary.findings:
+        if finding.kind != "condition":
+            continue
+        named = _EXAMPLE_VALUES.search(finding.message)
+        if named:
+            return {name: int(value) for name, value in re.findall(r"(\w+)=(\d+)", named.group(1))}
+        sized = _EXAMPLE_INPUT.search(finding.message)
+        first = summary.inputs[0] if summary.inputs and isinstance(summary.inputs[0], list) else []
+        if sized and len(first) >= 3:
+            values = [int(v) for v in sized.group(1).split("x")]
+            dims = first[len(first) - len(values):]
+            return {d: v for d, v in zip(dims, values) if isinstance(d, str) and _SYMBOL.match(d)}
+    return {}
+
+
+# ----------------------------------------------------------------------------------- the input
+
+@dataclass(frozen=True)
+class Candidate:
+    shapes: list[list[int]]  # one per forward argument
+    dtypes: list[str]
+    described: str  # the choices made, e.g. "N=2, H=W=32" or "N=2; inputs of unknown dtype as int64"
+
+
+@dataclass(frozen=True)
+class InputPlan:
+    candidates: list[Candidate]  # in the order they are tried
+
+
+def input_plan(inputs: list, input_dtypes: list[str | None], sizes: Mapping[str, int]) -> InputPlan | str:
+    """The concrete inputs to try, or why there is none (a one-line reason). Symbols other than the
+    batch that `sizes` does not give take each size of `SIZES` in turn; inputs of unknown dtype are
+    float32, then int64 (token ids) at every size."""
+    symbols: list[str] = []
+    for number, shape in enumerate(inputs, 1):
+        if not isinstance(shape, list) or not all(_is_dim(d) for d in shape):
+            return f"no concrete input shape: input {number} is {_shape_text(shape)} (give --input-shape)"
+        symbols += [d for d in shape if isinstance(d, str) and d not in symbols]
+    given = [*input_dtypes, *[None] * len(inputs)][:len(inputs)]
+    unknown = [d for d in given if d is not None and d not in DTYPES]
+    if unknown:
+        return f"no concrete input: unknown dtype {unknown[0]!r}"
+    fixed = {s: BATCH for s in symbols if s in BATCH_NAMES}
+    fixed.update({s: int(v) for s, v in sizes.items() if s in symbols and s not in BATCH_NAMES})
+    free = [s for s in symbols if s not in fixed]
+    choices = [{**fixed, **{s: size for s in free}} for size in SIZES] if free else [fixed]
+    guesses = ("float32", "int64") if None in given else ("float32",)
+    return InputPlan([
+        Candidate(
+            [[d if isinstance(d, int) else values[d] for d in shape] for shape in inputs],
+            [d or guess for d in given],
+            "; ".join(filter(None, [_describe_values(values),
+                                    f"inputs of unknown dtype as {guess}" if guess != "float32" else ""])),
+        )
+        for guess in guesses for values in choices
+    ])
+
+
+def _is_dim(dim: Any) -> bool:
+    return (isinstance(dim, int) and not isinstance(dim, bool) and dim >= 0) or \
+        (isinstance(dim, str) and bool(_SYMBOL.match(dim)))
+
+
+def _describe_values(values: Mapping[str, int]) -> str:
+    """`N=2, H=W=32`: symbols of equal value grouped, in first-seen order."""
+    groups: dict[int, list[str]] = {}
+    for name, value in values.items():
+        groups.setdefault(value, []).append(name)
+    return ", ".join("=".join(names) + f"={value}" for value, names in groups.items())
+
+
+# ----------------------------------------------------------------------------------- the child
+
+@dataclass(frozen=True)
+class _Outcome:
+    records: list[dict[str, Any]]  # the runner's records of one job
+    stopped: str | None  # why the process ended during this job: a timeout, an exit code; None when it did not
+
+
+def _job(check: FixCheck, plan: InputPlan) -> dict[str, Any]:
+    path = Path(os.path.abspath(check.path))
+    name = module_name(path)
+    import_root = path.resolve().parents[name.count(".")]
+    folders = [str(p) for p in (import_root, path.resolve().parent, project_root(path))]
+    return {
+        "path": str(path), "module": name, "package": name.rpartition(".")[0],
+        "sys_path": list(dict.fromkeys(folders)), "class": check.class_name, "args": check.args,
+        "texts": [check.before, *check.afters],
+        "candidates": [{"shapes": c.shapes, "dtypes": c.dtypes} for c in plan.candidates],
+    }
+
+
+def _run_children(jobs: list[dict[str, Any]], timeout: float) -> list[_Outcome]:
+    """Run the jobs in a child; when one hangs or ends the process, the rest go to a new child."""
+    outcomes: list[_Outcome] = []
+    while len(outcomes) < len(jobs):
+        pending = jobs[len(outcomes):]
+        records, stopped = _run_child(pending, timeout)
+        if stopped is not None and not any(r.get("ready") for r in records):
+            reason = f"could not start torch in the verifying process: {stopped}"
+            return outcomes + [_Outcome([], reason) for _ in pending]
+        last = max((r["job"] for r in records), default=0) if stopped is not None else len(pending) - 1
+        for job in range(last + 1):
+            outcomes.append(_Outcome([r for r in records if r["job"] == job and "ready" not in r],
+                                     stopped if job == last else None))
+    return outcomes
+
+
+def _run_child(jobs: list[dict[str, Any]], timeout: float) -> tuple[list[dict[str, Any]], str | None]:
+    """The records of a runner process over the jobs, and why it stopped early (None if it did not)."""
+    with tempfile.TemporaryDirectory(prefix="torchport-verify-") as folder:
+        work = Path(folder)
+        job_file, result, output = work / "job.json", work / "result.jsonl", work / "output.txt"
+        job_file.write_text(json.dumps({"result": str(result), "jobs": jobs}), encoding="utf-8")
+        result.touch()
+        with output.open("wb") as sink:
+            process = subprocess.Popen(  # noqa: S603 - our runner, with the running interpreter
+                [sys.executable, "-P", "-B", str(RUNNER), str(job_file)],
+                cwd=work, stdin=subprocess.DEVNULL, stdout=sink, stderr=sink, start_new_session=True,
+            )
+            try:
+                stopped = _watch(process, result, timeout)
+            finally:
+                _kill_group(process)
+        if stopped is None and process.returncode != 0:
+            stopped = _ended(process.returncode, _tail(output))
+        return _records(result), stopped
+
+
+def _watch(process: subprocess.Popen[bytes], result: Path, timeout: float) -> str | None:
+    """Wait for the process; stop it when one job takes more than `timeout` seconds (or importing torch
+    more than TORCH_IMPORT_TIMEOUT)."""
+    current, started = None, time.monotonic()
+    while process.poll() is None:
+        records = _records(result)
+        job = records[-1]["job"] if records else None
+        if job != current:
+            current, started = job, time.monotonic()
+        limit = timeout if current is not None else max(timeout, TORCH_IMPORT_TIMEOUT)
+        if time.monotonic() - started > limit:
+            return f"did not finish within {limit:g} s"
+        time.sleep(_POLL)
+    return None
+
+
+def _kill_group(process: subprocess.Popen[bytes]) -> None:
+    """End the child and whatever it started (its own session)."""
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError, AttributeError):
+        process.kill()
+    process.wait()
+
+
+def _records(result: Path) -> list[dict[str, Any]]:
+    text = result.read_text(encoding="utf-8", errors="replace")
+    return [json.loads(line) for line in text.splitlines() if line.endswith("}")]  # a line cut by a kill is dropped
+
+
+def _tail(output: Path) -> str:
+    with output.open("rb") as handle:
+        handle.seek(max(0, output.stat().st_size - _STDERR_TAIL))
+        lines = [line.strip() for line in handle.read().decode(errors="replace").splitlines() if line.strip()]
+    return lines[-1] if lines else ""
+
+
+def _ended(code: int, last_line: str) -> str:
+    how = f"was killed by signal {-code}" if code < 0 else f"exited with code {code}"
+    return f"the process {how}" + (f" ({last_line})" if last_line else "")
+
+
+# ----------------------------------------------------------------------------------- the verdict
+
+def _verdict(outcome: _Outcome, index: int, plan: InputPlan) -> Verification:
+    records = [r for r in outcome.records if "at" not in r]
+    mine = [r for r in records if r["variant"] == index]
+    original = [r for r in records if r["variant"] == 0]
+    ran = next((r for r in mine if r["ok"]), None)
+    if ran is not None:
+        candidate = ran["candidate"]
+        return Verification("verified", f"after: runs on {_input(plan, candidate)}, output "
+                                        f"{_shape_text(ran['output'])}; before: "
+                                        f"{_before(original, candidate, outcome)}")
+    failed = next((r for r in mine if not r["ok"]), None)
+    if failed is not None:
+        before = next((r for r in original if r["stage"] == failed["stage"] != "forward"), None)
+        if before is not None and _without_line(before["error"]) == _without_line(failed["error"]):
+            return Verification("not-run", f"the model fails while {_STAGES[failed['stage']]}, before and "
+                                           f"after the fix: {failed['error']}")
+        where = f"while {_STAGES[failed['stage']]}"
+        if failed["stage"] == "forward":
+            others = len(plan.candidates) - 1
+            tried = f" (and on {others} other input{'s' * (others > 1)} tried)" if others else ""
+            where = f"on {_input(plan, 0)}{tried}"
+        return Verification("failed", f"after: fails {where}: {failed['error']}; before: "
+                                      f"{_before(original, 0, outcome)}")
+    return _stopped(outcome, index)
+
+
+def _before(original: list[dict[str, Any]], candidate: int, outcome: _Outcome) -> str:
+    """What the original text does on the candidate input."""
+    for record in original:
+        if record["stage"] != "forward" and not record["ok"]:
+            return f"fails while {_STAGES[record['stage']]}: {record['error']}"
+        if record["stage"] == "forward" and record.get("candidate") == candidate:
+            if record["ok"]:
+                return (f"runs too, output {_shape_text(record['output'])} (the fix does not decide whether the "
+                        "model runs on this input)")
+            return f"fails: {record['error']}"
+    return f"not known: {outcome.stopped or 'no result'}"
+
+
+def _stopped(outcome: _Outcome, index: int) -> Verification:
+    """The child ended (or was ended) before this fixed text had a result."""
+    reason = outcome.stopped or "the process gave no result"
+    marks = [r["at"] for r in outcome.records if "at" in r]
+    if not marks:
+        return Verification("not-run", f"the verifying process stopped before running the model: {reason}")
+    variant, stage, _ = marks[-1]
+    if variant == index:
+        return Verification("failed", f"after: {reason} while {_STAGES[stage]}")
+    which = "the original file" if variant == 0 else "another fix of this file"
+    return Verification("not-run", f"not run: {which} {reason} while {_STAGES[stage]}")
+
+
+def _input(plan: InputPlan, index: int) -> str:
+    candidate = plan.candidates[index]
+    shapes = ", ".join(_shape_text(shape) for shape in candidate.shapes) or "()"
+    return f"input {shapes} ({candidate.described})" if candidate.described else f"input {shapes}"
+
+
+def _shape_text(value: Any) -> str:
+    """`(2, 10)` for a tensor's shape, `[(2, 1), (2, 4)]` for several, `{'a': (2, 3)}` for a dict."""
+    if isinstance(value, list) and all(isinstance(d, (int, str)) for d in value) and value:
+        return f"({value[0]},)" if len(value) == 1 else "(" + ", ".join(map(str, value)) + ")"
+    if isinstance(value, list):
+        return "[" + ", ".join(_shape_text(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k!r}: {_shape_text(v)}" for k, v in value.items()) + "}"
+    return str(value)
+
+
+def _without_line(error: str) -> str:
+    return re.sub(r" \(line \d+\)$", "", error)
