@@ -7,6 +7,10 @@ again before it is written, and a file whose fixed text would not parse is left 
 edits (they change behaviour beyond the bug: read the diff). Findings left without an applied fix
 are listed with their proposal.
 
+A fixed file keeps its bytes outside the edits: its encoding (a BOM, a PEP 263 coding cookie, read
+as Python reads them) and its line endings (CRLF, CR, LF or a mix: each kept line keeps its own, a new
+line gets the file's most common one). A file that cannot be decoded is reported on one line.
+
 Exit codes: 0 nothing left to fix; 1 findings remain (proposals only); 2 a usage or input error.
 """
 
@@ -14,7 +18,12 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import io
+import re
 import sys
+import tokenize
+from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 
 from torchport.advisor.checking import check_module
@@ -47,23 +56,69 @@ def run(args: argparse.Namespace) -> int:
     errors = remaining = 0
     for path in files:
         try:
-            original = path.read_text(encoding="utf-8")
-            outcome = fix_text(original, str(path), args.unsafe, _finder(path, config))
-        except (OSError, UnicodeDecodeError, SourceError) as error:
-            print(f"{path}: {error}", file=sys.stderr)
+            stored = StoredText.read(path)
+            outcome = fix_text(stored.text, str(path), args.unsafe, _finder(path, config))
+            fixed = stored.restored(outcome.text)
+            if outcome.text != stored.text and not args.diff:
+                path.write_bytes(fixed.encode(stored.encoding))
+        except (OSError, SourceError, UnicodeError) as error:
+            print(f"{path}: {' '.join(str(error).split())}", file=sys.stderr)
             errors += 1
             continue
-        if outcome.text != original:
-            if args.diff:
-                sys.stdout.writelines(difflib.unified_diff(
-                    original.splitlines(keepends=True), outcome.text.splitlines(keepends=True),
-                    f"a/{path.as_posix()}", f"b/{path.as_posix()}"))
-            else:
-                path.write_text(outcome.text, encoding="utf-8")
+        if outcome.text != stored.text and args.diff:
+            sys.stdout.writelines(difflib.unified_diff(
+                _lines(stored.restored(stored.text)), _lines(fixed), f"a/{path.as_posix()}", f"b/{path.as_posix()}"))
         remaining += _report(path, outcome, args.diff)
     if errors:
         return INPUT_ERROR
     return REMAINING if remaining else CLEAN
+
+
+_NEWLINE = re.compile(r"(\r\n|\r|\n)")  # the line ends Python's tokenizer knows, nothing else
+
+
+@dataclass(frozen=True)
+class StoredText:
+    """A file's text with "\n" line ends, and how the file stores it (to write it back the same way)."""
+
+    text: str
+    encoding: str  # as Python reads the file: its BOM ("utf-8-sig" writes it back) or coding cookie
+    endings: tuple[str, ...]  # each line's end in the file; the last line's is ""
+
+    @classmethod
+    def read(cls, path: Path) -> StoredText:
+        """SourceError (one line) when the file cannot be decoded as Python would decode it."""
+        data = path.read_bytes()
+        try:
+            encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+            raw = data.decode(encoding)
+        except (SyntaxError, LookupError, UnicodeDecodeError) as error:
+            raise SourceError(f"cannot read the file: {error}") from None
+        parts = _NEWLINE.split(raw)
+        return cls("\n".join(parts[0::2]), encoding, (*parts[1::2], ""))
+
+    def restored(self, text: str) -> str:
+        """`text` (a fixed version of this text) with this file's line ends."""
+        if set(self.endings) <= {"\n", ""}:
+            return text
+        ends = [e for e in self.endings if e]
+        if len(set(ends)) == 1:
+            return text.replace("\n", ends[0])
+        usual = Counter(ends).most_common(1)[0][0]
+        old, new = self.text.split("\n"), text.split("\n")
+        endings = [usual] * len(new)
+        matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
+        for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+            if tag in ("equal", "replace"):
+                for k in range(min(i2 - i1, j2 - j1)):
+                    endings[j1 + k] = self.endings[i1 + k] or usual
+        endings[-1] = ""
+        return "".join(line + end for line, end in zip(new, endings))
+
+
+def _lines(text: str) -> list[str]:
+    parts = _NEWLINE.split(text)
+    return [line + end for line, end in zip(parts[0::2], [*parts[1::2], ""]) if line + end]
 
 
 def _finder(path: Path, config: Config):  # noqa: ANN202 - a torchport.fixes.Finder
