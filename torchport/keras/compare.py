@@ -1,0 +1,414 @@
+"""Compare a Keras model with its PyTorch port, layer by layer, without running either.
+
+1. Both models become graphs of comparable units (`compare_units`), each listed in a canonical order
+   (post-order from the outputs), so a branch written first in one program and second in the other still
+   lines up.
+2. The torch model is traced by the shape interpreter with the Keras input shape translated to torch's
+   layout (channels-first for a convolutional input, time-major for an RNN without batch_first), so both
+   sides' shapes are concrete where Keras's are.
+3. The two unit lists are aligned by their keys (an edit-distance alignment that maximises matches);
+   an unmatched unit is a missing or an extra layer (an unmatched activation is a different activation).
+4. Each matched pair's arguments are compared in one vocabulary; then, where no earlier difference
+   explains them, the translated output shapes and the parameter counts (after the conventions of
+   `compare_kinds.CONVENTION_TEXTS`). The torch file's loss findings (72xx) tell whether a softmax or a
+   sigmoid kept from Keras meets a loss that expects logits.
+
+Every difference has a kind from `compare_kinds.KINDS`. Nothing is claimed where something is unknown.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from astroid import nodes
+
+from torchport.advisor import dims
+from torchport.advisor.summarize import Analysis, SummaryError, analyse
+from torchport.advisor.summary_model import nesting, param_count
+from torchport.advisor.target import Target
+from torchport.keras.compare_kinds import CONVENTION_TEXTS, KINDS, Kind, is_difference
+from torchport.keras.compare_units import (
+    BATCH_MAJOR,
+    CHANNELS_FIRST,
+    PERMUTES,
+    TIME_MAJOR,
+    Graph,
+    Unit,
+    keras_graph,
+    tensors,
+    torch_graph,
+)
+from torchport.keras.model import KerasModel
+from torchport.rules import run_family
+
+
+class CompareError(ValueError):
+    """The two models cannot be compared (e.g. different numbers of inputs); the message is one line."""
+
+
+@dataclass(frozen=True)
+class Difference:
+    kind: str
+    detail: str  # one sentence: the two values
+    keras: str | None = None  # the Keras unit's label
+    torch: str | None = None  # the torch unit's label
+    line: int | None = None  # where in the torch file
+
+    @property
+    def info(self) -> Kind:
+        return KINDS[self.kind]
+
+
+@dataclass
+class Row:
+    keras: Unit | None
+    torch: Unit | None
+    differences: list[Difference] = field(default_factory=list)
+
+
+@dataclass
+class Comparison:
+    keras: KerasModel
+    torch_class: str
+    torch_file: str
+    torch_line: int
+    torch_inputs: list[Any]  # nestings, as the interpreter ran forward
+    torch_input_source: str
+    rows: list[Row]
+    keras_total: int | None
+    torch_total: int | None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def differences(self) -> list[Difference]:
+        return [difference for row in self.rows for difference in row.differences]
+
+    @property
+    def equivalent(self) -> bool:
+        """Equal up to the framework conventions (only info notes)."""
+        return not any(is_difference(d.kind) for d in self.differences)
+
+
+# --------------------------------------------------------------------------------- entry point
+
+def compare(keras: KerasModel, path: Path, module: nodes.Module, cls: nodes.ClassDef, target: Target) -> Comparison:
+    """Compare a Keras model with the torch Module class `cls` of `module` (read from `path`)."""
+    keras_side = keras_graph(keras)
+    analysis, layouts = _trace_with_keras_inputs(keras, path, module, cls, target)
+    torch_side = torch_graph(analysis.trace)
+    rows = align(keras_side.units, torch_side.units)
+    logits_losses = _logits_losses(module)
+    for row in rows:
+        row.differences = pair_differences(row, keras_side, torch_side, logits_losses)
+    _derived_differences(rows)
+    notes = [f"Keras: {note}" for note in keras_side.notes]
+    if not torch_side.complete:
+        notes.append("the port's forward was not followed to the end: missing and extra layers are not claimed")
+        for row in rows:
+            row.differences = [d for d in row.differences if d.kind not in ("missing-layer", "extra-layer")]
+    else:
+        notes += [f"the port: {note}" for note in _unused_layers(analysis)]
+    root = analysis.trace.root
+    source = f"the Keras input{'s' if len(layouts) > 1 else ''}, {', '.join(layouts)}" if layouts \
+        else analysis.inputs.source
+    return Comparison(
+        keras=keras, torch_class=cls.name, torch_file=str(path), torch_line=cls.lineno or 0,
+        torch_inputs=[nesting(v) for v in analysis.inputs.values], torch_input_source=source,
+        rows=rows, keras_total=keras.total_params,
+        torch_total=param_count(root) if root is not None else None, notes=notes,
+    )
+
+
+def _trace_with_keras_inputs(keras: KerasModel, path: Path, module: nodes.Module, cls: nodes.ClassDef,
+                             target: Target) -> tuple[Analysis, list[str]]:
+    """The port traced on the Keras input shapes in torch's layout (each input's layout decided by the
+    first torch layer that reads it), and those layouts; on torchport's own input choice (and no layouts)
+    when Keras's shapes are unknown."""
+    try:
+        first = analyse(path, module, cls, target, [])
+        if not keras.inputs or any(not keras_input.shape for keras_input in keras.inputs):
+            return first, []
+        graph = torch_graph(first.trace)
+        layouts = [input_layout(graph, first, i, len(keras_input.shape))
+                   for i, keras_input in enumerate(keras.inputs)]
+        shapes = [torch_input_shape(keras_input.shape, layout) for keras_input, layout in zip(keras.inputs, layouts)]
+        return analyse(path, module, cls, target, shapes), layouts
+    except SummaryError as error:
+        raise CompareError(f"{error} (the Keras model has {len(keras.inputs)} input"
+                           f"{'s' if len(keras.inputs) != 1 else ''})") from None
+
+
+def input_layout(graph: Graph, analysis: Analysis, index: int, rank: int) -> str:
+    """The layout the port expects input `index` in: channels-first when a convolution or pooling reads
+    it, time-major for an RNN without batch_first, Keras's own when forward permutes it first."""
+    value = analysis.trace.inputs[index] if index < len(analysis.trace.inputs) else None
+    ids = {id(t) for t in tensors(value)}
+    if any(op.name in PERMUTES and any(id(t) in ids for t in tensors(list(op.inputs)))
+           for op in analysis.trace.op_calls):
+        return BATCH_MAJOR
+    reader = next((unit for unit in graph.units if -1 - index in unit.sources), None)
+    if reader is None:
+        return BATCH_MAJOR
+    if reader.key.startswith(("conv", "pool")) or (reader.key == "batchnorm" and rank >= 3):
+        return CHANNELS_FIRST
+    return reader.layout if reader.key in ("lstm", "gru", "rnn") else BATCH_MAJOR
+
+
+_SYMBOLS = {3: ("T",), 4: ("H", "W"), 5: ("D", "H", "W")}
+
+
+def torch_input_shape(shape: tuple[int | None, ...], layout: str) -> tuple[Any, ...]:
+    """A Keras input shape (None batch) as the torch tensor forward receives: unknown dims become symbols."""
+    names = iter(_SYMBOLS.get(len(shape), tuple(f"D{i}" for i in range(1, len(shape)))))
+    symbolic = tuple(dims.symbol("N") if i == 0 else d if d is not None else dims.symbol(next(names, f"D{i}"))
+                     for i, d in enumerate(shape))
+    return to_torch_layout(symbolic, layout)
+
+
+def to_torch_layout(shape: tuple[Any, ...], layout: str) -> tuple[Any, ...]:
+    """(N, H, W, C) -> (N, C, H, W) channels-first; (N, T, F) -> (T, N, F) time-major."""
+    if layout == CHANNELS_FIRST and len(shape) >= 3:
+        return (shape[0], shape[-1], *shape[1:-1])
+    if layout == TIME_MAJOR and len(shape) == 3:
+        return (shape[1], shape[0], shape[2])
+    return shape
+
+
+# ---------------------------------------------------------------------------------- alignment
+
+def align(left: list[Unit], right: list[Unit]) -> list[Row]:
+    """Pair the units of two canonical lists: the most pairs of equal keys, in order; the rest unpaired."""
+    n, m = len(left), len(right)
+    best = [[0] * (m + 1) for _ in range(n + 1)]  # best[i][j]: matches in left[i:] and right[j:]
+    for i in range(n - 1, -1, -1):
+        for j in range(m - 1, -1, -1):
+            match = best[i + 1][j + 1] + 1 if left[i].key == right[j].key else -1
+            best[i][j] = max(match, best[i + 1][j], best[i][j + 1])
+    rows: list[Row] = []
+    i = j = 0
+    while i < n or j < m:
+        if i < n and j < m and left[i].key == right[j].key and best[i][j] == best[i + 1][j + 1] + 1:
+            rows.append(Row(left[i], right[j]))
+            i, j = i + 1, j + 1
+        elif i < n and (j == m or best[i][j] == best[i + 1][j]):
+            rows.append(Row(left[i], None))
+            i += 1
+        else:
+            rows.append(Row(None, right[j]))
+            j += 1
+    return rows
+
+
+# -------------------------------------------------------------------------------- differences
+
+# compared attribute -> the kind of difference when the two values differ
+ATTRIBUTE_KINDS: dict[str, str] = {
+    "units": "different-units", "vocab": "different-units", "kernel": "different-kernel",
+    "stride": "different-stride", "dilation": "different-dilation", "bias": "different-bias",
+    "op": "different-pooling", "rate": "different-rate", "name": "different-activation",
+    "bidirectional": "different-units",
+}
+# kinds after which the shapes and counts downstream differ as a consequence
+CASCADES = frozenset({"different-units", "different-kernel", "different-stride", "different-padding",
+                      "different-dilation", "different-shape", "missing-layer", "extra-layer"})
+_PASS_THROUGH = frozenset({"activation", "dropout"})  # a missing or extra one changes no shape
+_LOGITS_LOSSES = {"softmax-before-cross-entropy": ("softmax", "softmax-with-logits-loss"),
+                  "sigmoid-before-bce-with-logits": ("sigmoid", "sigmoid-with-logits-loss")}
+
+
+def pair_differences(row: Row, keras_side: Graph, torch_side: Graph,
+                     logits_losses: dict[str, set[int]]) -> list[Difference]:
+    """The differences of one aligned row (derived ones, shapes and counts, come later)."""
+    k, t = row.keras, row.torch
+    if t is not None and _final(t, torch_side) and t.key == "activation":
+        loss_kind = _logits_loss_kind(t, logits_losses)
+        if loss_kind is not None:
+            return [_diff(loss_kind, f"the port returns {t.attrs.get('name')} output and its loss expects logits", k, t)]
+    if k is not None and t is not None:
+        return _matched(k, t)
+    if k is not None:
+        if k.key == "activation" and _final(k, keras_side) and k.attrs.get("name") in ("softmax", "sigmoid"):
+            return [_diff("logits-output", f"Keras applies {k.attrs['name']} last; the port returns logits", k, None)]
+        if k.key == "activation":
+            return [_diff("different-activation", f"Keras applies {k.attrs.get('name')} here; the port applies "
+                                                  f"none", k, None)]
+        return [_diff("missing-layer", f"{k.label} has no counterpart in the port", k, None)]
+    assert t is not None
+    if t.key == "activation":
+        return [_diff("different-activation", f"the port applies {t.attrs.get('name')} here; Keras applies none", None, t)]
+    return [_diff("extra-layer", f"{t.label} has no counterpart in the Keras model", None, t)]
+
+
+def _matched(k: Unit, t: Unit) -> list[Difference]:
+    found: list[Difference] = []
+    for attr, kind in ATTRIBUTE_KINDS.items():
+        if attr in k.attrs and attr in t.attrs and not _equal(k.attrs[attr], t.attrs[attr]):
+            found.append(_diff(kind, f"{k.spelled[attr]}={k.attrs[attr]!r} in Keras, "
+                                     f"{t.spelled[attr]}={t.attrs[attr]!r} in the port", k, t))
+    if "padding" in k.attrs and "padding" in t.attrs and not same_padding(k, t):
+        found.append(_diff("different-padding", f"padding={k.attrs['padding']!r} in Keras, "
+                                                f"{_padding_text(t.attrs['padding'])} in the port", k, t))
+    if k.key == "batchnorm":
+        found.extend(_batchnorm(k, t))
+    return found
+
+
+def _equal(a: Any, b: Any) -> bool:
+    if isinstance(a, float) or isinstance(b, float):
+        return isinstance(a, (int, float)) and isinstance(b, (int, float)) and math.isclose(a, b, rel_tol=1e-6)
+    return bool(a == b)
+
+
+def same_padding(k: Unit, t: Unit) -> bool:
+    """Whether the port pads as Keras's 'valid' / 'same' does (judged with the Keras kernel, so a wrong kernel
+    is not also a wrong padding); True when it cannot be told."""
+    keras_padding, torch_padding = k.attrs["padding"], t.attrs["padding"]
+    kernel, dilation = k.attrs.get("kernel"), k.attrs.get("dilation") or t.attrs.get("dilation")
+    if keras_padding not in ("valid", "same") or not isinstance(kernel, tuple):
+        return True
+    dilation = dilation if isinstance(dilation, tuple) else (1,) * len(kernel)
+    span = tuple(d * (size - 1) for size, d in zip(kernel, dilation))  # what 'same' pads in all, per dim
+    if k.key.startswith("pool"):
+        mode, pads = torch_padding
+        if keras_padding == "valid":
+            return mode == "floor" and all(p == 0 for p in pads)
+        return (mode == "ceil" and all(p == 0 for p in pads)) or all(2 * p == s for p, s in zip(pads, span))
+    if torch_padding == "same":
+        return keras_padding == "same" or all(s == 0 for s in span)
+    pads = (0,) * len(kernel) if torch_padding == "valid" else torch_padding
+    if not isinstance(pads, tuple) or not all(isinstance(p, int) for p in pads):
+        return True
+    if keras_padding == "valid":
+        return all(p == 0 for p in pads)
+    return all(2 * p == s for p, s in zip(pads, span))
+
+
+def _padding_text(value: Any) -> str:
+    if isinstance(value, tuple) and len(value) == 2 and value[0] in ("floor", "ceil"):
+        return f"padding={value[1]!r}" + (", ceil_mode=True" if value[0] == "ceil" else "")
+    return f"padding={value!r}"
+
+
+def _batchnorm(k: Unit, t: Unit) -> list[Difference]:
+    found = []
+    keras_m, torch_m = k.attrs.get("momentum"), t.attrs.get("momentum")
+    if isinstance(keras_m, (int, float)) and isinstance(torch_m, (int, float)) and not _equal(torch_m, 1 - keras_m):
+        copied = _equal(torch_m, keras_m) and keras_m >= 0.5
+        found.append(_diff("batchnorm-momentum-copied" if copied else "batchnorm-momentum",
+                           f"momentum={keras_m:g} in Keras, momentum={torch_m:g} in the port: torch's equivalent "
+                           f"is momentum={1 - keras_m:g}", k, t))
+    keras_eps, torch_eps = k.attrs.get("eps"), t.attrs.get("eps")
+    if isinstance(keras_eps, float) and isinstance(torch_eps, float) and not _equal(keras_eps, torch_eps):
+        found.append(_diff("batchnorm-eps", f"epsilon={keras_eps:g} in Keras, eps={torch_eps:g} in the port", k, t))
+    return found
+
+
+def _final(unit: Unit, graph: Graph) -> bool:
+    return any(graph.units[o] is unit for o in graph.outputs)
+
+
+def _logits_losses(module: nodes.Module) -> dict[str, set[int]]:
+    """The torch file's findings of an activation before a loss that applies it: symbol -> lines named."""
+    found: dict[str, set[int]] = {}
+    for finding in run_family("losses", module):
+        if finding.symbol in _LOGITS_LOSSES:
+            found.setdefault(finding.symbol, set()).update(int(n) for n in re.findall(r"line (\d+)", finding.text))
+    return found
+
+
+def _logits_loss_kind(unit: Unit, logits_losses: dict[str, set[int]]) -> str | None:
+    for symbol, lines in logits_losses.items():
+        activation, kind = _LOGITS_LOSSES[symbol]
+        if unit.attrs.get("name") == activation and (not lines or lines & set(unit.lines)):
+            return kind
+    return None
+
+
+def _diff(kind: str, detail: str, k: Unit | None, t: Unit | None) -> Difference:
+    return Difference(kind, detail, k.label if k else None, t.label if t else None, t.line if t else None)
+
+
+def _derived_differences(rows: list[Row]) -> None:
+    """Shapes and parameter counts, row by row until a difference that changes them downstream; a
+    parameter difference that a framework convention explains is an info note."""
+    explained = False
+    for row in rows:
+        k, t = row.keras, row.torch
+        if k is not None and t is not None and k.key != "activation":
+            own = any(d.kind in CASCADES for d in row.differences)
+            counts = _count_difference(k, t)
+            if counts is not None and (counts.kind == "params-convention" or not (own or explained)):
+                row.differences.append(counts)
+            if not (own or explained) and not any(d.kind == "different-params" for d in row.differences) \
+                    and not same_shape(k, t):
+                row.differences.append(_diff("different-shape", f"Keras {_shape(k.output)} is "
+                                             f"{_shape(to_torch_layout(k.output, t.layout))} in torch's layout; "
+                                             f"the port gives {_shape(t.output)}", k, t))
+        explained = explained or any(
+            d.kind in CASCADES and not (d.kind in ("missing-layer", "extra-layer") and (row.keras or row.torch).key
+                                        in _PASS_THROUGH)
+            for d in row.differences)
+
+
+def _count_difference(k: Unit, t: Unit) -> Difference | None:
+    if not isinstance(k.params, int) or not isinstance(t.params, int) or k.params == t.params:
+        return None
+    convention = convention_count(k)
+    if convention == t.params:
+        return _diff("params-convention", f"{k.params:,} params in Keras, {t.params:,} in the port: "
+                                          f"{CONVENTION_TEXTS[k.key]}", k, t)
+    return _diff("different-params", f"{k.params:,} params in Keras, {t.params:,} in the port", k, t)
+
+
+_EXTRA_BIASES = {"lstm": 4, "rnn": 1}
+
+
+def convention_count(k: Unit) -> int | None:
+    """The torch parameter count of the layer equivalent to a Keras layer, when the conventions differ."""
+    if k.key == "batchnorm":
+        return k.trainable
+    units, params = k.attrs.get("units"), k.params
+    if k.key not in ("lstm", "gru", "rnn") or not isinstance(units, int) or params is None:
+        return None
+    gates = 0 if k.key == "gru" and k.attrs.get("reset_after", True) else _EXTRA_BIASES.get(k.key, 3)
+    return params + gates * units * (2 if k.attrs.get("bidirectional") else 1) if gates else None
+
+
+def same_shape(k: Unit, t: Unit) -> bool:
+    """Whether the output shapes agree once Keras's is in torch's layout; True when it cannot be told (unknown
+    dims, different ranks, a recurrent layer: the last dim only, as Keras may return the last step only)."""
+    keras_shape = k.output
+    torch_shape = t.output[0] if isinstance(t.output, list) and t.output and isinstance(t.output[0], list) \
+        else t.output
+    if not isinstance(keras_shape, tuple) or not isinstance(torch_shape, list) or not keras_shape:
+        return True
+    if k.key in ("lstm", "gru", "rnn"):
+        a, b = keras_shape[-1], torch_shape[-1]
+        return not (isinstance(a, int) and isinstance(b, int) and a != b)
+    translated = to_torch_layout(keras_shape, t.layout)
+    if len(translated) != len(torch_shape):
+        return True
+    batch = 1 if t.layout == TIME_MAJOR else 0
+    return all(not (isinstance(a, int) and isinstance(b, int) and a != b)
+               for i, (a, b) in enumerate(zip(translated, torch_shape)) if i != batch)
+
+
+def _shape(value: Any) -> str:
+    if isinstance(value, (tuple, list)) and all(isinstance(d, (int, str)) or d is None for d in value):
+        return "(" + ", ".join("None" if d is None else str(d) for d in value) + ")"
+    return str(value)
+
+
+def _unused_layers(analysis: Analysis) -> list[str]:
+    """Torch layers built in __init__ but never called in forward (asked only of a fully followed forward)."""
+    root = analysis.trace.root
+    if root is None:
+        return []
+    called = {id(call.module) for call in analysis.trace.module_calls}
+    return [f"{name} ({module.short_type}) is built but never called in forward"
+            for name, module in root.named_modules()
+            if module.layer is not None and module.classdef is None and id(module) not in called]
