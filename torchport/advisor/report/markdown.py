@@ -1,0 +1,137 @@
+"""The report as GitHub-flavoured markdown, for job summaries (`$GITHUB_STEP_SUMMARY`) and PR comments.
+
+The same sections as the terminal report. A model's summary is the terminal's (summary_render's table)
+as a text block, the way Keras prints `model.summary()`; code excerpts and diffs are fenced blocks.
+"""
+
+from __future__ import annotations
+
+from io import StringIO
+
+from rich.console import Console
+
+from torchport.advisor.report import totals
+from torchport.advisor.report.gather import NO_FIX, FileSection, Item, ModelSection, Report
+from torchport.advisor.report.terminal import FIX_LABELS, STATIC_NOTE, VERIFICATION_MARKS, overview
+from torchport.advisor.summary_render import _model_renderable
+from torchport.messages import CATALOGUE
+from torchport.messages.render import _inline_code, _markdown_text
+
+SUMMARY_WIDTH = 100  # columns of a model's summary block
+
+
+def to_markdown(report: Report) -> str:
+    lines = ["# torchport migration report", "",
+             f"Paths: {', '.join(_inline_code(p) for p in report.paths)}. "
+             f"{_markdown_text(report.verify_note or STATIC_NOTE)}", ""]
+    for file in report.files:
+        lines += _file(file)
+    lines += _project_summary(report)
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def _file(file: FileSection) -> list[str]:
+    lines = [f"## {_inline_code(file.path.as_posix())}", ""]
+    if file.skipped:
+        return [*lines, "Skipped: `# pylint: skip-file`.", ""]
+    for model in file.models:
+        lines += _model(model, file)
+    if file.items:
+        lines += [f"### Outside any model ({len(file.items)})", ""]
+        for item in file.items:
+            lines += _item(item, file)
+    if not file.models and not file.items:
+        lines += ["No model and no findings in this file.", ""]
+    return lines
+
+
+def _model(model: ModelSection, file: FileSection) -> list[str]:
+    lines = [f"### Model {_inline_code(model.class_name)} (line {model.line})", ""]
+    if model.summary is not None:
+        lines += ["```text", _summary_text(model), "```", ""]
+    else:
+        lines += [f"Not summarised: {_markdown_text(model.error or '')}", ""]
+    if not model.items:
+        return [*lines, f"No findings in {_inline_code(model.class_name)}.", ""]
+    lines += [f"#### Findings in {_inline_code(model.class_name)} ({len(model.items)})", ""]
+    for item in model.items:
+        lines += _item(item, file)
+    return lines
+
+
+def _summary_text(model: ModelSection) -> str:
+    console = Console(file=StringIO(), width=SUMMARY_WIDTH, record=True, color_system=None)
+    console.print(_model_renderable(model.summary))
+    return "\n".join(line.rstrip() for line in console.export_text().splitlines())
+
+
+def _item(item: Item, file: FileSection) -> list[str]:
+    d = item.diagnostic
+    why = (CATALOGUE[d.symbol].why if item.why_at is None
+           else f"as for the finding at line {item.why_at} above (`torchport explain {d.symbol}`).")
+    where = f"{d.path}:{d.line}:{d.column + 1}"
+    lines = [
+        f"**{d.msgid}** {_inline_code(d.symbol)} · {d.severity} · {_inline_code(where)}",
+        "",
+        _markdown_text(d.message),
+        "",
+        "```python",
+        *_excerpt(item, file),
+        "```",
+        "",
+        f"**Why:** {' '.join(why.split())}",
+        "",
+        _fix_label(item),
+        "",
+    ]
+    if item.fix.diff:
+        lines += ["```diff", item.fix.diff.rstrip("\n"), "```", ""]
+    if item.verification is not None:
+        mark, _ = VERIFICATION_MARKS[item.verification.status]
+        lines += [f"**{mark}**" + (f": {_markdown_text(item.verification.detail)}" if item.verification.detail else ""),
+                  ""]
+    return lines
+
+
+def _excerpt(item: Item, file: FileSection) -> list[str]:
+    """The lines around the finding, numbered, the finding's line marked with `>`."""
+    first, last = item.excerpt
+    code = file.source.splitlines()
+    width = len(str(last))
+    return [f"{'>' if number == item.diagnostic.line else ' '} {number:>{width}} | {code[number - 1]}".rstrip()
+            for number in range(first, min(last, len(code)) + 1)]
+
+
+def _fix_label(item: Item) -> str:
+    label, _, adds = FIX_LABELS[item.fix.kind]
+    description = item.fix.description
+    if item.fix.kind == NO_FIX and description.startswith("no automatic fix"):
+        description = "see the message above"
+    return f"**{label}**" + (f" ({adds})" if adds else "") + f": {_markdown_text(description)}"
+
+
+def _project_summary(report: Report) -> list[str]:
+    lines = ["## Project summary", "", overview(report), ""]
+    if report.items:
+        lines += ["Fixes:", "", *(f"- {count} {label}" for label, count in totals.by_fix_kind(report) if count), ""]
+        lines += ["| Id | Symbol | Severity | Findings |", "|---|---|---|---:|"]
+        lines += [f"| {rule.msgid} | {_inline_code(rule.symbol)} | {rule.severity} | {rule.count} |"
+                  for rule in totals.by_rule(report)]
+        lines.append("")
+    sources = totals.input_sources(report)
+    if sources:
+        lines += ["### Input shapes", ""]
+        lines += [f"- **{kind}**: {', '.join(_inline_code(m) for m in models)}" for kind, models in sources]
+        lines.append("")
+    unknowns = totals.unknowns(report)
+    if unknowns:
+        lines += ["### Not inferred", ""]
+        for model, what in unknowns:
+            lines.append(f"- {_inline_code(model)}")
+            lines += [f"  - {_markdown_text(text)}" for text in what]
+        lines.append("")
+    if report.errors:
+        lines += ["### Files that could not be analysed", ""]
+        lines += [f"- {_inline_code(e.path.as_posix())}: {_markdown_text(e.message)}" for e in report.errors]
+        lines.append("")
+    return lines

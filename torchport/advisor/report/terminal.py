@@ -1,0 +1,190 @@
+"""The report as rich renderables: for a terminal, and for the HTML export (torchport.advisor.report.html).
+
+Prose wraps at spaces (rich's Text and Markdown), code wraps rather than being cut, tables wrap their cells:
+the report reads the same at 80 columns as in a wide terminal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from rich import box
+from rich.console import Console, Group, RenderableType
+from rich.markdown import Markdown
+from rich.padding import Padding
+from rich.rule import Rule
+from rich.syntax import Syntax
+from rich.table import Table
+from rich.text import Text
+
+from torchport.advisor.report import totals
+from torchport.advisor.report.gather import NO_FIX, PROPOSAL, SAFE, FileSection, Item, ModelSection, Report
+from torchport.advisor.summary_render import _model_renderable
+from torchport.messages import CATALOGUE
+from torchport.messages.render import SEVERITY_STYLES
+
+THEME = "monokai"
+INDENT = 2
+
+# Fix kind -> (label, its style, what the label adds)
+FIX_LABELS: dict[str, tuple[str, str, str]] = {
+    SAFE: ("Safe fix", "bold green", "`torchport fix` applies it"),
+    PROPOSAL: ("Proposal", "bold yellow", "review before applying; `torchport fix --unsafe` applies it"),
+    NO_FIX: ("No automatic fix", "bold", ""),
+}
+# Verification status -> (mark, style)
+VERIFICATION_MARKS: dict[str, tuple[str, str]] = {
+    "verified": ("✓ verified in torch (meta device)", "bold green"),
+    "failed": ("✗ torch rejects the fixed model", "bold red"),
+    "not-run": ("not verified", "dim"),
+}
+STATIC_NOTE = "torchport read your code without importing or running it."
+
+
+def write(report: Report, console: Console) -> None:
+    for renderable in renderables(report):
+        console.print(renderable)
+
+
+def renderables(report: Report) -> Iterator[RenderableType]:
+    yield from _header(report)
+    for file in report.files:
+        yield from _file(file)
+    yield from _project_summary(report)
+
+
+def _header(report: Report) -> Iterator[RenderableType]:
+    yield Text("torchport migration report", style="bold")
+    yield Text.assemble(("Paths: ", "dim"), " ".join(report.paths))
+    yield Text(report.verify_note or STATIC_NOTE, style="italic")
+
+
+def _file(file: FileSection) -> Iterator[RenderableType]:
+    yield Text("")
+    yield Rule(Text(file.path.as_posix(), style="bold"), align="left", style="blue")
+    if file.skipped:
+        yield Text("Skipped: `# pylint: skip-file`.", style="dim")
+        return
+    for model in file.models:
+        yield Text("")
+        yield from _model(model, file)
+    if file.items:
+        yield Text("")
+        yield Text(f"Outside any model ({len(file.items)})", style="bold underline")
+        yield from _items(file.items, file)
+    if not file.models and not file.items:
+        yield Text("No model and no findings in this file.", style="dim")
+
+
+def _model(model: ModelSection, file: FileSection) -> Iterator[RenderableType]:
+    if model.summary is not None:
+        yield _model_renderable(model.summary)
+    else:
+        yield Text.assemble((model.class_name, "bold"), f"  {file.path.as_posix()}:{model.line}")
+        yield Text(f"Not summarised: {model.error}", style="yellow")
+    if model.items:
+        yield Text("")
+        yield Text(f"Findings in {model.class_name} ({len(model.items)})", style="bold underline")
+        yield from _items(model.items, file)
+    else:
+        yield Text(f"No findings in {model.class_name}.", style="green")
+
+
+def _items(items: list[Item], file: FileSection) -> Iterator[RenderableType]:
+    for item in items:
+        yield Text("")
+        yield Padding(_item(item, file), (0, 0, 0, INDENT))
+
+
+def _item(item: Item, file: FileSection) -> Group:
+    d = item.diagnostic
+    message = CATALOGUE[d.symbol]
+    parts: list[RenderableType] = [
+        Text.assemble((d.msgid, SEVERITY_STYLES.get(d.severity, "bold")), " ", (d.symbol, "cyan"),
+                      f"  {d.path}:{d.line}:{d.column + 1}"),
+        Text(d.message),
+        Syntax(file.source, "python", theme=THEME, background_color="default", line_numbers=True,
+               line_range=item.excerpt, highlight_lines={d.line}, word_wrap=True),
+        Markdown(f"**Why:** {message.why}" if item.why_at is None
+                 else f"**Why:** as for the finding at line {item.why_at} above "
+                      f"(`torchport explain {d.symbol}`)."),
+        Text(""),
+        _fix_label(item),
+    ]
+    if item.fix.diff:
+        parts.append(Padding(Syntax(item.fix.diff.rstrip("\n"), "diff", theme=THEME, background_color="default",
+                                    word_wrap=True), (0, 0, 0, INDENT)))
+    if item.verification is not None:
+        mark, style = VERIFICATION_MARKS[item.verification.status]
+        parts.append(Text.assemble((mark, style), f": {item.verification.detail}" if item.verification.detail else ""))
+    return Group(*parts)
+
+
+def _fix_label(item: Item) -> Text:
+    label, style, adds = FIX_LABELS[item.fix.kind]
+    description = item.fix.description
+    if item.fix.kind == NO_FIX and description.startswith("no automatic fix"):
+        description = "see the message above"
+    return Text.assemble((label, style), f" ({adds})" if adds else "", ": ", description)
+
+
+# ------------------------------------------------------------------------------------ project summary
+
+def _project_summary(report: Report) -> Iterator[RenderableType]:
+    yield Text("")
+    yield Rule(Text("Project summary", style="bold"), align="left", style="blue")
+    yield Text(overview(report))
+    if report.items:
+        yield Text("Fixes:")
+        for label, count in totals.by_fix_kind(report):
+            if count:
+                yield Padding(Text(f"{count} {label}"), (0, 0, 0, INDENT))
+    rules = totals.by_rule(report)
+    if rules:
+        table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+        for header, justify in (("Id", "left"), ("Symbol", "left"), ("Severity", "left"), ("Findings", "right")):
+            table.add_column(header, justify=justify)  # type: ignore[arg-type]
+        for rule in rules:
+            table.add_row(Text(rule.msgid, style=SEVERITY_STYLES.get(rule.severity, "")), rule.symbol,
+                          rule.severity, str(rule.count))
+        yield Text("")
+        yield table
+    sources = totals.input_sources(report)
+    if sources:
+        yield Text("")
+        yield Text("Input shapes", style="bold")
+        for kind, models in sources:
+            yield Padding(Text.assemble((f"{kind}: ", "bold"), ", ".join(models)), (0, 0, 0, INDENT))
+    unknowns = totals.unknowns(report)
+    if unknowns:
+        yield Text("")
+        yield Text("Not inferred", style="bold")
+        for model, what in unknowns:
+            yield Padding(Text(model, style="bold"), (0, 0, 0, INDENT))
+            yield from (Padding(Text(f"- {text}"), (0, 0, 0, 2 * INDENT)) for text in what)
+    if report.errors:
+        yield Text("")
+        yield Text("Files that could not be analysed", style="bold red")
+        for error in report.errors:
+            yield Padding(Text.assemble((error.path.as_posix(), "bold"), f": {error.message}"), (0, 0, 0, INDENT))
+
+
+def overview(report: Report) -> str:
+    """Files, models and findings in numbers (every format starts its summary with it)."""
+    analysed = len(report.files) + len(report.errors)
+    model_files = sum(1 for file in report.files if file.models)
+    text = (f"Analysed {_count(analysed, 'file')}"
+            + (f" ({len(report.errors)} could not be read)" if report.errors else "")
+            + f"; found {_count(len(report.models), 'model')} in {_count(model_files, 'file')}; ")
+    if not report.items:
+        return text + "no findings."
+    severities = ", ".join(f"{severity} {count}" for severity, count in totals.by_severity(report))
+    text += f"{_count(len(report.items), 'finding')} (by severity: {severities})."
+    verification = totals.by_verification(report)
+    if verification:
+        text += " Shape fixes run in torch: " + ", ".join(f"{status} {count}" for status, count in verification) + "."
+    return text
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
