@@ -40,7 +40,6 @@ from torchport.advisor.report import terminal
 from torchport.advisor.report.gather import Report, gather
 from torchport.advisor.report.html import to_html
 from torchport.advisor.report.markdown import to_markdown
-from torchport.advisor.report.verifying import verify_report
 from torchport.config import Config, ConfigError, load_config
 
 HELP = "the migration report: each model's summary and findings with code, why and the fix as a diff"
@@ -84,6 +83,9 @@ def run(args: argparse.Namespace) -> int:
         print(f"torchport: no Python files to report on in {' '.join(paths)}", file=sys.stderr)
     report = _gather_with_progress(paths, files, config)
     if args.verify:
+        # imported only when asked: it is the one path towards running the user's code
+        from torchport.advisor.report.verifying import verify_report  # noqa: PLC0415
+
         verify_report(report, VERIFY_TIMEOUT)
     if args.format == "rich" and args.output is None:
         terminal.write(report, Console())
