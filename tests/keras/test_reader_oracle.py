@@ -1,0 +1,45 @@
+"""The reader against real Keras: for every model under tests/keras/models/, Keras 3 (torch backend)
+builds it and every layer's name, class, output shape, count_params and trainable params, in
+`model.layers` order, must equal what the reader read from the source without running it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from torchport.keras.model import KerasModel
+from torchport.keras.reader import find_model, read_models
+
+pytest.importorskip("torch")  # Keras's backend here; skipped where torch is absent or hidden (--without-torch)
+pytest.importorskip("keras")
+from tests.keras import keras_oracle  # noqa: E402 - imports keras, after the skips
+
+MODELS = Path(__file__).parent / "models"
+
+# (file, model name): every layer of the common set and every style the reader knows.
+CASES = [
+    ("cnn_sequential.py", "model"),
+    ("mlp_functional.py", "build_model"),
+]
+
+
+def _reader_layers(model: KerasModel) -> list[keras_oracle.OracleLayer]:
+    return [keras_oracle.OracleLayer(layer.name, layer.type, layer.output_shape, layer.params,
+                                     layer.trainable_params) for layer in model.layers]
+
+
+@pytest.mark.parametrize(("file", "name"), CASES, ids=[f"{f}::{n}" for f, n in CASES])
+def test_reader_matches_keras(file: str, name: str) -> None:
+    path = MODELS / file
+    read = find_model(read_models(path), name)
+    built = keras_oracle.build(path, name)
+    assert _reader_layers(read) == keras_oracle.layers(built)
+    assert read.notes == ()
+    assert [i.shape for i in read.inputs] == [tuple(t.shape) for t in built.inputs]
+    assert list(read.outputs) == [t._keras_history.operation.name for t in built.outputs]
+    assert read.total_params == built.count_params()
+
+
+def test_every_model_file_is_checked() -> None:
+    assert sorted(p.name for p in MODELS.glob("*.py")) == sorted({f for f, _ in CASES})

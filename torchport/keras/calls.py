@@ -1,0 +1,106 @@
+"""Calling a Keras layer on symbolic tensors: its output shape and, at the first call (when Keras
+builds it), its parameter counts, from the rules of the layer table (layers.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from torchport.keras.layers import CALL_ARGUMENTS, LAYERS, WRAPPERS, Output, Unknown, bidirectional_shape
+from torchport.keras.model import Shape
+from torchport.keras.values import UNKNOWN, Layer, Node, Tensor
+
+_ATTENTION = ("query", "value", "key")
+
+
+def apply_layer(layer: Layer, args: list[Any], kwargs: dict[str, Any]) -> Any:
+    """`layer(*args, **kwargs)`: a Tensor, or a tuple of Tensors for a layer with several outputs."""
+    tensors = _call_inputs(layer.type, args, kwargs)
+    if tensors is None:
+        return Tensor(None, None, None, f"a call of {layer.type} (line {layer.line}) is not read")
+    tensors = [t if isinstance(t, Tensor) else
+               Tensor(None, None, None, f"an input of {layer.type} (line {layer.line}) could not be read")
+               for t in tensors]
+    call_args = {name: kwargs.get(name, default) for name, default in CALL_ARGUMENTS.get(layer.type, ())}
+    shapes = [t.shape for t in tensors]
+    known = all(shape is not None for shape in shapes)
+    node = Node(layer, tuple(tensors), None)
+    first = not layer.built
+    if first:
+        layer.built = True
+        layer.call_args = call_args
+    if known:
+        node.output = _attempt(layer, lambda: output_shape(layer, shapes, call_args))  # type: ignore[arg-type]
+    if first:
+        layer.params = _attempt(layer, lambda: count(layer, shapes), quiet=not known)  # type: ignore[arg-type]
+    layer.nodes.append(node)
+    if is_multi(node.output):
+        return tuple(Tensor(node, i, shape) for i, shape in enumerate(node.output))  # type: ignore[union-attr]
+    return Tensor(node, None, node.output)  # type: ignore[arg-type]
+
+
+def is_multi(output: Output | None) -> bool:
+    return isinstance(output, tuple) and bool(output) and isinstance(output[0], tuple)
+
+
+def output_shape(layer: Layer, shapes: Sequence[Shape], call_args: dict[str, Any]) -> Output:
+    config = {**layer.config, **call_args}
+    if layer.type in WRAPPERS:
+        inner = _wrapped(layer)
+        inner_output = output_shape(inner, shapes, {})
+        if not inner.nodes:
+            inner.nodes.append(Node(inner, (), inner_output))
+            inner.built = True
+        return bidirectional_shape(inner_output, config.get("merge_mode", "concat"),
+                                   bool(inner.config.get("return_state")))
+    return LAYERS[layer.type].shape(config, shapes)
+
+
+def count(layer: Layer, shapes: Sequence[Shape | None]) -> tuple[int, int]:
+    """(params, trainable params) as Keras counts them once the layer is built on `shapes`."""
+    known = [shape for shape in shapes if shape is not None]
+    if layer.type in WRAPPERS:
+        inner = _wrapped(layer)
+        inner_all, inner_trainable = count(inner, shapes)
+        inner.params = (inner_all, inner_trainable)
+        total, trainable = 2 * inner_all, 2 * inner_trainable
+    else:
+        total, trainable = LAYERS[layer.type].count(layer.config, known)
+    if layer.trainable is None:
+        raise Unknown("trainable= could not be read")
+    return total, trainable if layer.trainable else 0
+
+
+def _wrapped(layer: Layer) -> Layer:
+    if layer.wrapped is None or layer.wrapped.type not in LAYERS:
+        raise Unknown(f"the layer wrapped by {layer.type} could not be read")
+    if layer.config.get("backward_layer") is not None or "backward_layer" in layer.unknown:
+        raise Unknown("backward_layer= is not read")
+    return layer.wrapped
+
+
+def _attempt(layer: Layer, rule: Any, quiet: bool = False) -> Any:
+    try:
+        return rule()
+    except Unknown as reason:
+        if not quiet:
+            layer.notes.append(str(reason))
+    except KeyError as missing:
+        if not quiet:
+            layer.notes.append(f"argument {missing} could not be read")
+    return None
+
+
+def _call_inputs(layer_type: str, args: list[Any], kwargs: dict[str, Any]) -> list[Any] | None:
+    """The tensors a layer is called with, by its call style; None when they cannot be read."""
+    style = LAYERS[layer_type].call
+    if style == "attention":
+        given = dict(zip(_ATTENTION, args))
+        given.update({name: kwargs[name] for name in _ATTENTION if name in kwargs})
+        if "query" not in given or "value" not in given:
+            return None
+        return [given[name] for name in _ATTENTION if name in given]
+    value = args[0] if args else kwargs.get("inputs", UNKNOWN)
+    if style == "list":
+        return list(value) if isinstance(value, (list, tuple)) else None
+    return [value] if not isinstance(value, (list, tuple)) else None
