@@ -102,8 +102,10 @@ def compare(keras: KerasModel, path: Path, module: nodes.Module, cls: nodes.Clas
     torch_side = torch_graph(analysis.trace)
     rows = align(keras_side.units, torch_side.units)
     logits_losses = _logits_losses(module)
+    unpaired = {id(unit) for row in rows if row.keras is None or row.torch is None
+                for unit in (row.keras, row.torch) if unit is not None}
     for row in rows:
-        row.differences = pair_differences(row, keras_side, torch_side, logits_losses)
+        row.differences = pair_differences(row, keras_side, torch_side, unpaired, logits_losses)
     _derived_differences(rows)
     notes = [f"Keras: {note}" for note in keras_side.notes]
     if not torch_side.complete:
@@ -181,17 +183,25 @@ def to_torch_layout(shape: tuple[Any, ...], layout: str) -> tuple[Any, ...]:
 # ---------------------------------------------------------------------------------- alignment
 
 def align(left: list[Unit], right: list[Unit]) -> list[Row]:
-    """Pair the units of two canonical lists: the most pairs of equal keys, in order; the rest unpaired."""
+    """Pair the units of two canonical lists, in order: the most pairs of equal keys, and among those the
+    most pairs whose arguments agree (so an extra layer is the one that does not fit); the rest unpaired."""
     n, m = len(left), len(right)
-    best = [[0] * (m + 1) for _ in range(n + 1)]  # best[i][j]: matches in left[i:] and right[j:]
+
+    def score(i: int, j: int) -> int:
+        if left[i].key != right[j].key:
+            return -1
+        return 3 if not any(is_difference(d.kind) for d in _matched(left[i], right[j])) else 2
+
+    scores = [[score(i, j) for j in range(m)] for i in range(n)]
+    best = [[0] * (m + 1) for _ in range(n + 1)]  # best[i][j]: the best score of left[i:] with right[j:]
     for i in range(n - 1, -1, -1):
         for j in range(m - 1, -1, -1):
-            match = best[i + 1][j + 1] + 1 if left[i].key == right[j].key else -1
-            best[i][j] = max(match, best[i + 1][j], best[i][j + 1])
+            paired = best[i + 1][j + 1] + scores[i][j] if scores[i][j] > 0 else -1
+            best[i][j] = max(paired, best[i + 1][j], best[i][j + 1])
     rows: list[Row] = []
     i = j = 0
     while i < n or j < m:
-        if i < n and j < m and left[i].key == right[j].key and best[i][j] == best[i + 1][j + 1] + 1:
+        if i < n and j < m and scores[i][j] > 0 and best[i][j] == best[i + 1][j + 1] + scores[i][j]:
             rows.append(Row(left[i], right[j]))
             i, j = i + 1, j + 1
         elif i < n and (j == m or best[i][j] == best[i + 1][j]):
@@ -220,9 +230,10 @@ _LOGITS_LOSSES = {"softmax-before-cross-entropy": ("softmax", "softmax-with-logi
                   "sigmoid-before-bce-with-logits": ("sigmoid", "sigmoid-with-logits-loss")}
 
 
-def pair_differences(row: Row, keras_side: Graph, torch_side: Graph,
+def pair_differences(row: Row, keras_side: Graph, torch_side: Graph, unpaired: set[int],
                      logits_losses: dict[str, set[int]]) -> list[Difference]:
-    """The differences of one aligned row (derived ones, shapes and counts, come later)."""
+    """The differences of one aligned row (derived ones, shapes and counts, come later). An unpaired
+    activation right after an unpaired layer belongs to that layer's difference."""
     k, t = row.keras, row.torch
     if t is not None and _final(t, torch_side) and t.key == "activation":
         loss_kind = _logits_loss_kind(t, logits_losses)
@@ -230,31 +241,42 @@ def pair_differences(row: Row, keras_side: Graph, torch_side: Graph,
             return [_diff(loss_kind, f"the port returns {t.attrs.get('name')} output and its loss expects logits", k, t)]
     if k is not None and t is not None:
         return _matched(k, t)
-    if k is not None:
-        if k.key == "activation" and _final(k, keras_side) and k.attrs.get("name") in ("softmax", "sigmoid"):
+    unit, graph = (k, keras_side) if k is not None else (t, torch_side)
+    assert unit is not None
+    if unit.key == "activation":
+        if any(id(graph.units[s]) in unpaired for s in unit.sources[:1] if s >= 0):
+            return []
+        if k is not None and _final(k, keras_side) and k.attrs.get("name") in ("softmax", "sigmoid"):
             return [_diff("logits-output", f"Keras applies {k.attrs['name']} last; the port returns logits", k, None)]
-        if k.key == "activation":
-            return [_diff("different-activation", f"Keras applies {k.attrs.get('name')} here; the port applies "
-                                                  f"none", k, None)]
-        return [_diff("missing-layer", f"{k.label} has no counterpart in the port", k, None)]
-    assert t is not None
-    if t.key == "activation":
-        return [_diff("different-activation", f"the port applies {t.attrs.get('name')} here; Keras applies none", None, t)]
-    return [_diff("extra-layer", f"{t.label} has no counterpart in the Keras model", None, t)]
+        text = f"Keras applies {unit.attrs.get('name')} here; the port applies none" if k is not None \
+            else f"the port applies {unit.attrs.get('name')} here; Keras applies none"
+        return [_diff("different-activation", text, k, t)]
+    index = graph.units.index(unit)
+    after = [u.attrs.get("name") for u in graph.units
+             if u.key == "activation" and u.sources[:1] == (index,) and id(u) in unpaired]
+    also = f", nor the {after[0]} after it" if after else ""
+    if k is not None:
+        return [_diff("missing-layer", f"{k.label} has no counterpart in the port{also}", k, None)]
+    return [_diff("extra-layer", f"{unit.label} has no counterpart in the Keras model{also}", None, t)]
 
 
 def _matched(k: Unit, t: Unit) -> list[Difference]:
     found: list[Difference] = []
     for attr, kind in ATTRIBUTE_KINDS.items():
         if attr in k.attrs and attr in t.attrs and not _equal(k.attrs[attr], t.attrs[attr]):
-            found.append(_diff(kind, f"{k.spelled[attr]}={k.attrs[attr]!r} in Keras, "
-                                     f"{t.spelled[attr]}={t.attrs[attr]!r} in the port", k, t))
+            found.append(_diff(kind, _values_text(attr, k, t), k, t))
     if "padding" in k.attrs and "padding" in t.attrs and not same_padding(k, t):
         found.append(_diff("different-padding", f"padding={k.attrs['padding']!r} in Keras, "
                                                 f"{_padding_text(t.attrs['padding'])} in the port", k, t))
     if k.key == "batchnorm":
         found.extend(_batchnorm(k, t))
     return found
+
+
+def _values_text(attr: str, k: Unit, t: Unit) -> str:
+    if attr in ("name", "op"):  # an activation or a pooling: the names say it
+        return f"{k.attrs[attr]} in Keras, {t.attrs[attr]} in the port"
+    return f"{k.spelled[attr]}={k.attrs[attr]!r} in Keras, {t.spelled[attr]}={t.attrs[attr]!r} in the port"
 
 
 def _equal(a: Any, b: Any) -> bool:
@@ -339,7 +361,7 @@ def _derived_differences(rows: list[Row]) -> None:
     for row in rows:
         k, t = row.keras, row.torch
         if k is not None and t is not None and k.key != "activation":
-            own = any(d.kind in CASCADES for d in row.differences)
+            own = any(d.kind in CASCADES or d.kind == "different-bias" for d in row.differences)
             counts = _count_difference(k, t)
             if counts is not None and (counts.kind == "params-convention" or not (own or explained)):
                 row.differences.append(counts)

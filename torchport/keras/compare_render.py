@@ -8,7 +8,8 @@ change.
 JSON: `{"keras": {"name", "file", "line", "style", "inputs"}, "torch": {"class", "file", "line", "inputs",
 "input_source"}, "rows": [{"keras": UNIT|null, "torch": UNIT|null, "differences": [KIND, ...]}],
 "differences": [{"kind", "severity", "keras", "torch", "line", "detail", "why", "change"}], "totals": {"keras",
-"torch"}, "equivalent", "notes"}`, a UNIT being `{"name", "type", "line", "output", "params"}`; Keras shapes
+"torch"}, "equivalent", "notes"}`, a UNIT being `{"name", "module", "type", "line", "output", "params"}` (`module`: the torch layer's
+`named_modules()` name, null for a function call and on the Keras side); Keras shapes
 keep Keras's `null` batch, torch shapes are the interpreter's (`"N"` for the batch).
 """
 
@@ -53,8 +54,8 @@ def _unit_json(unit: Unit | None) -> dict[str, Any] | None:
     if unit is None:
         return None
     output = list(unit.output) if isinstance(unit.output, tuple) else unit.output
-    return {"name": unit.label.strip(), "type": unit.type, "line": unit.line, "output": output,
-            "params": unit.params}
+    return {"name": unit.label, "module": unit.module or None, "type": unit.type, "line": unit.line,
+            "output": output, "params": unit.params}
 
 
 def render_rich(comparison: Comparison, console: Console) -> None:
@@ -70,7 +71,7 @@ def render_rich(comparison: Comparison, console: Console) -> None:
     ]
     for number, d in enumerate(c.differences, 1):
         where = " ↔ ".join(label for label in (d.keras, d.torch) if label)
-        line = f", line {d.line}" if d.line else ""
+        line = f", line {d.line}" if d.line and f"(line {d.line})" not in (d.torch or "") else ""
         lines.append(Text.assemble(f"[{number}] ", (f"{d.kind} ({d.info.severity})", _STYLES[d.info.severity]),
                                    f" {where}{line}: {d.detail}. {_sentence(d.info.why)} {_sentence(d.info.change)}",
                                    overflow="fold"))

@@ -42,6 +42,7 @@ class Unit:
     sources: tuple[int, ...] = ()  # producing units (indices), -1 - i for the model's input i
     layout: str = BATCH_MAJOR  # torch side: the layout of the output tensor
     lines: tuple[int, ...] = ()  # torch side: every line the unit stands for (construction and call)
+    module: str = ""  # torch side: the layer's name in named_modules() ("" for a function call)
 
 
 @dataclass
@@ -409,7 +410,7 @@ def _module_event(module: ModuleInstance, name: str, inputs: tuple[Any, ...], ou
         take("units", "num_heads")
     else:
         return _Event(None, inputs, output, kind)  # Identity and layers compare does not know: glue
-    unit.label = f"{name or kind} ({kind})"
+    unit.label, unit.module = f"{name or kind} ({kind})", name
     unit.attrs = {attr: value for attr, (_, value) in attrs.items()}
     unit.spelled = {attr: argument for attr, (argument, _) in attrs.items()}
     return _Event(unit, inputs, output, kind)

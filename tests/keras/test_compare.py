@@ -1,0 +1,206 @@
+"""`torchport compare`: Keras/PyTorch model pairs with planted differences (tests/keras/pairs/manifest.toml).
+
+The report must list exactly the manifest's differences and convention notes. Each port is also checked by
+the torch oracle (built on the meta device and run on the input compare chose: every layer's output shape
+and the parameter count), and each Keras model's parameter count by real Keras where it can be imported.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import pytest
+from rich.console import Console
+
+from torchport.advisor import compare as command
+from torchport.advisor.cli import CommandError
+from torchport.advisor.sources import parse_file
+from torchport.advisor.summarize import select_models
+from torchport.advisor.target import Target
+from torchport.keras.compare import Comparison, align, compare, convention_count, same_padding, to_torch_layout
+from torchport.keras.compare_kinds import KINDS
+from torchport.keras.compare_render import render_rich
+from torchport.keras.compare_units import BATCH_MAJOR, CHANNELS_FIRST, TIME_MAJOR, Unit
+from torchport.keras.reader import find_model, read_models
+
+PAIRS = Path(__file__).parent / "pairs"
+MANIFEST: dict[str, dict[str, Any]] = tomllib.loads((PAIRS / "manifest.toml").read_text())
+BATCH = 2  # the batch size the oracle runs with
+
+
+def _compare(name: str) -> Comparison:
+    keras = find_model(read_models(PAIRS / f"keras_{name}.py"), None)
+    path = PAIRS / f"torch_{name}.py"
+    module = parse_file(str(path), path.stem)
+    [cls] = select_models(module, None)
+    return compare(keras, path, module, cls, Target(str(path)))
+
+
+_CACHE: dict[str, Comparison] = {}
+
+
+def comparison(name: str) -> Comparison:
+    if name not in _CACHE:
+        _CACHE[name] = _compare(name)
+    return _CACHE[name]
+
+
+def _layer(keras: str | None, torch: str | None) -> str:
+    return (keras or torch or "?").split(" ")[0]
+
+
+def test_there_are_at_least_twelve_pairs_half_of_them_with_planted_differences() -> None:
+    assert len(MANIFEST) >= 12
+    assert sum(bool(entry["differences"]) for entry in MANIFEST.values()) >= 6
+    for name in MANIFEST:
+        assert (PAIRS / f"keras_{name}.py").is_file() and (PAIRS / f"torch_{name}.py").is_file()
+    kinds = {entry.split(" ")[0] for e in MANIFEST.values() for entry in e["differences"] + e["conventions"]}
+    assert kinds <= set(KINDS)
+
+
+@pytest.mark.parametrize("name", sorted(MANIFEST))
+def test_the_report_lists_exactly_the_planted_differences(name: str) -> None:
+    result = comparison(name)
+    found = sorted(f"{d.kind} {_layer(d.keras, d.torch)}" for d in result.differences if d.info.severity != "info")
+    notes = sorted(f"{d.kind} {_layer(d.keras, d.torch)}" for d in result.differences if d.info.severity == "info")
+    assert found == sorted(MANIFEST[name]["differences"])
+    assert notes == sorted(MANIFEST[name]["conventions"])
+    assert result.equivalent == (not MANIFEST[name]["differences"])
+
+
+def _concrete(nesting: Any) -> Any:
+    """The interpreter's nesting with the batch symbol at the oracle's batch size, lists as the oracle's tuples."""
+    if isinstance(nesting, list) and all(isinstance(d, (int, str)) for d in nesting):
+        return tuple(BATCH if d == "N" else d for d in nesting)
+    if isinstance(nesting, list):
+        return [_concrete(item) for item in nesting]
+    return nesting
+
+
+@pytest.mark.parametrize("name", sorted(MANIFEST))
+def test_the_torch_side_is_what_torch_computes(name: str) -> None:
+    pytest.importorskip("torch")
+    from tests.support.torch_oracle import run_model
+
+    result = comparison(name)
+    inputs = [_concrete(shape) for shape in result.torch_inputs]
+    assert all(isinstance(d, int) for shape in inputs for d in shape), inputs  # the Keras shape, translated
+    oracle = run_model(PAIRS / f"torch_{name}.py", result.torch_class, inputs=inputs,
+                       dtypes=[MANIFEST[name].get("dtype", "float32")] * len(inputs))
+    assert oracle.total_params == result.torch_total
+    layers = [row.torch for row in result.rows if row.torch is not None and row.torch.module]
+    assert layers
+    for unit in layers:
+        assert oracle.layers[unit.module].calls[0] == _concrete(unit.output), unit.label
+        assert oracle.layers[unit.module].own_params == unit.params, unit.label
+
+
+@pytest.mark.parametrize("name", sorted(MANIFEST))
+def test_the_keras_side_counts_params_as_keras(name: str) -> None:
+    pytest.importorskip("torch")
+    pytest.importorskip("keras")
+    from tests.keras import keras_oracle
+
+    result = comparison(name)
+    model = keras_oracle.build(PAIRS / f"keras_{name}.py", result.keras.name)
+    assert model.count_params() == result.keras_total
+
+
+# ------------------------------------------------------------------------------------- the command
+
+def _run(*argv: str, capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
+    parser = argparse.ArgumentParser()
+    command.add_arguments(parser)
+    code = command.run(parser.parse_args(list(argv)))
+    return code, capsys.readouterr().out
+
+
+def test_exit_codes_say_whether_the_models_are_equivalent(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out = _run(str(PAIRS / "keras_cnn.py"), str(PAIRS / "torch_cnn.py"), capsys=capsys)
+    assert code == 0 and "Equivalent up to framework conventions (1 convention note)" in out
+    code, out = _run(str(PAIRS / "keras_wrong_kernel.py"), str(PAIRS / "torch_wrong_kernel.py::ConvNet"),
+                     capsys=capsys)
+    assert code == 1 and "different-kernel" in out and "Different: 1 error." in out
+
+
+def test_json_has_rows_and_differences(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out = _run(str(PAIRS / "keras_stride_padding.py"), str(PAIRS / "torch_stride_padding.py"),
+                     "--format", "json", capsys=capsys)
+    data = json.loads(out)
+    assert code == 1 and data["equivalent"] is False
+    assert data["keras"]["inputs"] == [[None, 64, 64, 3]] and data["torch"]["inputs"] == [["N", 3, 64, 64]]
+    first = data["rows"][0]
+    assert first["keras"]["output"] == [None, 32, 32, 32] and first["torch"]["output"] == ["N", 32, 64, 64]
+    assert first["torch"]["module"] == "body.0" and first["differences"] == ["different-stride"]
+    assert [(d["kind"], d["severity"], d["line"]) for d in data["differences"]] == [
+        ("different-stride", "error", 11), ("different-padding", "error", 13)]
+    assert data["differences"][1]["detail"] == "padding='same' in Keras, padding=(0, 0) in the port"
+
+
+@pytest.mark.parametrize("width", [80, 140])
+def test_the_table_fits_the_terminal(width: int) -> None:
+    console = Console(width=width, record=True, color_system=None)
+    render_rich(comparison("activation_dropout"), console)
+    text = console.export_text()
+    assert max(len(line) for line in text.splitlines()) <= width
+    assert "dense (Dense)" in text and "fc1 (Linear)" in text and "(None, 64)" in text and "(N, 64)" in text
+    header = next(line for line in text.splitlines() if "Keras layer" in line)
+    assert ("Keras layer ‖ torch layer" in header) == (width < 110)
+    assert "[2] different-rate (warning) dropout (Dropout) ↔ F.dropout (line 16): rate=0.5 in Keras, p=0.2 in the " \
+           "port." in " ".join(text.split())
+
+
+def test_usage_errors_are_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    two = tmp_path / "two.py"
+    two.write_text("import keras\nfrom keras import layers\n"
+                   "a = keras.Sequential([keras.Input(shape=(4,)), layers.Dense(2)])\n"
+                   "b = keras.Sequential([keras.Input(shape=(4,)), layers.Dense(3)])\n")
+    with pytest.raises(CommandError, match=r"two\.py: several Keras models, name one of: a, b"):
+        _run(str(two), str(PAIRS / "torch_mlp.py"), capsys=capsys)
+    with pytest.raises(CommandError, match="no such file"):
+        _run(str(tmp_path / "none.py"), str(PAIRS / "torch_mlp.py"), capsys=capsys)
+    with pytest.raises(CommandError, match="no nn.Module class 'Nope'"):
+        _run(str(two) + "::a", str(PAIRS / "torch_mlp.py::Nope"), capsys=capsys)
+    code, _ = _run(str(two) + "::b", str(PAIRS / "torch_mlp.py"), capsys=capsys)
+    assert code == 1  # b is not ChurnMLP: different units, and more
+
+
+# ------------------------------------------------------------------------------------ the pieces
+
+def _unit(key: str, **attrs: Any) -> Unit:
+    return Unit(key, f"{key}_{attrs.get('units', '')}", key, 1, attrs=attrs, spelled={a: a for a in attrs})
+
+
+def test_alignment_pairs_the_layer_whose_arguments_agree() -> None:
+    keras = [_unit("dense", units=128), _unit("dense", units=6)]
+    torch = [_unit("dense", units=128), _unit("dense", units=128), _unit("dense", units=6)]
+    rows = align(keras, torch)
+    assert [(r.keras is not None, r.torch is not None) for r in rows] == [(True, True), (False, True), (True, True)]
+    assert rows[2].keras is keras[1] and rows[2].torch is torch[2]
+
+
+def test_padding_equivalences() -> None:
+    def same(keras_padding: str, torch_padding: Any, kernel: tuple[int, ...] = (3, 3), key: str = "conv2d") -> bool:
+        return same_padding(_unit(key, padding=keras_padding, kernel=kernel), _unit(key, padding=torch_padding))
+
+    assert same("same", (1, 1)) and same("same", "same") and same("valid", (0, 0)) and same("valid", "valid")
+    assert not same("same", (0, 0)) and not same("valid", (1, 1)) and not same("same", (1, 1), kernel=(5, 5))
+    assert same("same", "valid", kernel=(1, 1))  # a 1x1 kernel pads nothing either way
+    assert not same("same", (1, 1), kernel=(4, 4))  # an even kernel cannot be padded symmetrically
+    assert same("valid", ("floor", (0, 0)), kernel=(2, 2), key="pool2d")
+    assert not same("valid", ("ceil", (0, 0)), kernel=(2, 2), key="pool2d")
+
+
+def test_layouts_and_conventions() -> None:
+    assert to_torch_layout((None, 28, 28, 1), CHANNELS_FIRST) == (None, 1, 28, 28)
+    assert to_torch_layout((None, 100, 64), TIME_MAJOR) == (100, None, 64)
+    assert to_torch_layout((None, 100, 64), BATCH_MAJOR) == (None, 100, 64)
+    lstm = Unit("lstm", "lstm", "LSTM", 1, attrs={"units": 64, "bidirectional": True}, params=2 * 49408)
+    assert convention_count(lstm) == 2 * 49408 + 2 * 4 * 64
+    gru = Unit("gru", "gru", "GRU", 1, attrs={"units": 32, "reset_after": False}, params=9312)
+    assert convention_count(gru) == 9312 + 3 * 32
+    assert convention_count(Unit("gru", "gru", "GRU", 1, attrs={"units": 32}, params=9408)) is None
