@@ -19,7 +19,7 @@ from importlib import metadata
 from typing import Protocol, cast
 
 # subcommand name == module name under torchport.advisor
-COMMANDS: tuple[str, ...] = ("explain", "summary", "check", "fix", "report", "port")
+COMMANDS: tuple[str, ...] = ("explain", "summary", "check", "fix", "report", "port", "compare")
 
 USAGE_ERROR = 2
 
