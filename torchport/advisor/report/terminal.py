@@ -1,7 +1,7 @@
 """The report as rich renderables: for a terminal, and for the HTML export (torchport.advisor.report.html).
 
 Prose wraps at spaces (rich's Text and Markdown), code wraps rather than being cut, tables wrap their cells:
-the report reads the same at 80 columns as in a wide terminal.
+the report reads the same at 80 columns as in a wide terminal, where it stays within `MAX_WIDTH` columns.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from torchport.messages.render import SEVERITY_STYLES
 
 THEME = "monokai"
 INDENT = 2
+MAX_WIDTH = 120  # columns: prose wider than this is hard to read, even in a wide terminal
 
 # Fix kind -> (label, its style, what the label adds)
 FIX_LABELS: dict[str, tuple[str, str, str]] = {
@@ -42,8 +43,9 @@ STATIC_NOTE = "torchport read your code without importing or running it."
 
 
 def write(report: Report, console: Console) -> None:
+    width = min(console.width, MAX_WIDTH)
     for renderable in renderables(report):
-        console.print(renderable)
+        console.print(renderable, width=width)
 
 
 def renderables(report: Report) -> Iterator[RenderableType]:
