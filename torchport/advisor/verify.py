@@ -213,17 +213,16 @@ def _run_children(jobs: list[dict[str, Any]], timeout: float) -> list[_Outcome]:
         pending = jobs[len(outcomes):]
         records, stopped = _run_child(pending, timeout)
         if stopped is not None and not any(r.get("ready") for r in records):
-            reason = f"could not start torch in the verifying process: {stopped}"
-            return outcomes + [_Outcome([], reason) for _ in pending]
-        last = max((r["job"] for r in records), default=0) if stopped is not None else len(pending) - 1
+            return outcomes + [_Outcome([], f"the verifying process {stopped} while importing torch") for _ in pending]
+        steps = [r for r in records if "at" in r or "variant" in r]
+        last = max((r["job"] for r in steps), default=0) if stopped is not None else len(pending) - 1
         for job in range(last + 1):
-            outcomes.append(_Outcome([r for r in records if r["job"] == job and "ready" not in r],
-                                     stopped if job == last else None))
+            outcomes.append(_Outcome([r for r in steps if r["job"] == job], stopped if job == last else None))
     return outcomes
 
 
 def _run_child(jobs: list[dict[str, Any]], timeout: float) -> tuple[list[dict[str, Any]], str | None]:
-    """The records of a runner process over the jobs, and why it stopped early (None if it did not)."""
+    """The records of a runner process over the jobs, and why it stopped before the end (None if it did not)."""
     with tempfile.TemporaryDirectory(prefix="torchport-verify-") as folder:
         work = Path(folder)
         job_file, result, output = work / "job.json", work / "result.jsonl", work / "output.txt"
@@ -237,18 +236,22 @@ def _run_child(jobs: list[dict[str, Any]], timeout: float) -> tuple[list[dict[st
             try:
                 stopped = _watch(process, result, timeout)
             finally:
-                _kill_group(process)
-        if stopped is None and process.returncode != 0:
-            stopped = _ended(process.returncode, _tail(output))
-        return _records(result), stopped
+                _kill_group(process)  # also once done: threads or processes the user's code left behind
+        records = _records(result)
+        if stopped is None and not (records and records[-1].get("done")):
+            # the output's last line says why torch could not start; later it is the user's code's
+            stopped = _ended(process.returncode or 0, "" if any(r.get("ready") for r in records) else _tail(output))
+        return records, stopped
 
 
 def _watch(process: subprocess.Popen[bytes], result: Path, timeout: float) -> str | None:
-    """Wait for the process; stop it when one job takes more than `timeout` seconds (or importing torch
-    more than TORCH_IMPORT_TIMEOUT)."""
+    """Wait until the runner is done; stop it when one job takes more than `timeout` seconds (importing
+    torch more than TORCH_IMPORT_TIMEOUT)."""
     current, started = None, time.monotonic()
     while process.poll() is None:
         records = _records(result)
+        if records and records[-1].get("done"):
+            return None
         job = records[-1]["job"] if records else None
         if job != current:
             current, started = job, time.monotonic()
@@ -281,8 +284,9 @@ def _tail(output: Path) -> str:
 
 
 def _ended(code: int, last_line: str) -> str:
-    how = f"was killed by signal {-code}" if code < 0 else f"exited with code {code}"
-    return f"the process {how}" + (f" ({last_line})" if last_line else "")
+    """`ended the process (exit code 3: its last output line)`."""
+    how = f"signal {-code}" if code < 0 else f"exit code {code}"
+    return f"ended the process ({how}" + (f": {last_line})" if last_line else ")")
 
 
 # ----------------------------------------------------------------------------------- the verdict
@@ -301,7 +305,7 @@ def _verdict(outcome: _Outcome, index: int, plan: InputPlan) -> Verification:
     if failed is not None:
         before = next((r for r in original if r["stage"] == failed["stage"] != "forward"), None)
         if before is not None and _without_line(before["error"]) == _without_line(failed["error"]):
-            return Verification("not-run", f"the model fails while {_STAGES[failed['stage']]}, before and "
+            return Verification("not-run", f"the code fails while {_STAGES[failed['stage']]}, before and "
                                            f"after the fix: {failed['error']}")
         where = f"while {_STAGES[failed['stage']]}"
         if failed["stage"] == "forward":
@@ -327,16 +331,17 @@ def _before(original: list[dict[str, Any]], candidate: int, outcome: _Outcome) -
 
 
 def _stopped(outcome: _Outcome, index: int) -> Verification:
-    """The child ended (or was ended) before this fixed text had a result."""
-    reason = outcome.stopped or "the process gave no result"
+    """The child ended (or was ended) before this fixed text had a result: a fixed text that hangs or
+    ends the process fails; one that never ran because of the original or another fix is not run."""
+    reason = outcome.stopped or "gave no result"
     marks = [r["at"] for r in outcome.records if "at" in r]
     if not marks:
-        return Verification("not-run", f"the verifying process stopped before running the model: {reason}")
+        return Verification("not-run", reason)
     variant, stage, _ = marks[-1]
     if variant == index:
-        return Verification("failed", f"after: {reason} while {_STAGES[stage]}")
-    which = "the original file" if variant == 0 else "another fix of this file"
-    return Verification("not-run", f"not run: {which} {reason} while {_STAGES[stage]}")
+        return Verification("failed", f"after: the code {reason} while {_STAGES[stage]}")
+    which = "the original code" if variant == 0 else "the code of another fix of this file"
+    return Verification("not-run", f"{which} {reason} while {_STAGES[stage]}")
 
 
 def _input(plan: InputPlan, index: int) -> str:
