@@ -107,6 +107,9 @@ def gather(paths: Sequence[str], files: Sequence[Path], config: Config,
             report.files.append(gather_file(check_file(path, config), config))
         except SourceError as error:
             report.errors.append(FileError(path, str(error).removeprefix(f"{path}: ")))
+        except Exception as error:  # noqa: BLE001 - one file torchport crashes on is reported for that file
+            report.errors.append(FileError(path, " ".join(
+                f"torchport crashed on this file: {type(error).__name__}: {error} (please report it)".split())))
         if on_file is not None:
             on_file(path)
     return report

@@ -163,7 +163,7 @@ def _project_summary(report: Report) -> Iterator[RenderableType]:
         yield Text("Not inferred", style="bold")
         for model, what in unknowns:
             yield Padding(Text(model, style="bold"), (0, 0, 0, INDENT))
-            yield from (Padding(Text(f"- {text}"), (0, 0, 0, 2 * INDENT)) for text in what)
+            yield Padding(_bullets(what), (0, 0, 0, 2 * INDENT))
     if report.errors:
         yield Text("")
         yield Text("Files that could not be analysed", style="bold red")
@@ -186,6 +186,16 @@ def overview(report: Report) -> str:
     if verification:
         text += " Shape fixes run in torch: " + ", ".join(f"{status} {count}" for status, count in verification) + "."
     return text
+
+
+def _bullets(texts: list[str]) -> Table:
+    """A list whose items wrap under their first word, not under the dash."""
+    grid = Table.grid()
+    grid.add_column(no_wrap=True)
+    grid.add_column()
+    for text in texts:
+        grid.add_row("- ", Text(text))
+    return grid
 
 
 def _count(number: int, noun: str) -> str:
