@@ -29,6 +29,7 @@ from astroid import nodes
 from torchport.advisor import dims
 from torchport.advisor.summarize import Analysis, SummaryError, analyse
 from torchport.advisor.summary_model import nesting, param_count
+from torchport.advisor.summary_model import notes as trace_notes
 from torchport.advisor.target import Target
 from torchport.keras.compare_kinds import CONVENTION_TEXTS, KINDS, Kind, is_difference
 from torchport.keras.compare_units import (
@@ -82,6 +83,7 @@ class Comparison:
     keras_total: int | None
     torch_total: int | None
     notes: list[str] = field(default_factory=list)
+    complete: bool = True  # both models read and followed entirely (else missing/extra layers are not claimed)
 
     @property
     def differences(self) -> list[Difference]:
@@ -108,20 +110,25 @@ def compare(keras: KerasModel, path: Path, module: nodes.Module, cls: nodes.Clas
         row.differences = pair_differences(row, keras_side, torch_side, unpaired, logits_losses)
     _derived_differences(rows)
     notes = [f"Keras: {note}" for note in keras_side.notes]
+    notes += [f"the port: {note}" for note in trace_notes(analysis.trace)]
+    if not keras_side.complete:
+        notes.append("the Keras model was not read entirely: missing and extra layers are not claimed")
     if not torch_side.complete:
         notes.append("the port's forward was not followed to the end: missing and extra layers are not claimed")
-        for row in rows:
-            row.differences = [d for d in row.differences if d.kind not in ("missing-layer", "extra-layer")]
     else:
         notes += [f"the port: {note}" for note in _unused_layers(analysis)]
+    if not (keras_side.complete and torch_side.complete):
+        for row in rows:
+            row.differences = [d for d in row.differences if d.kind not in ("missing-layer", "extra-layer")]
     root = analysis.trace.root
-    source = f"the Keras input{'s' if len(layouts) > 1 else ''}, {', '.join(layouts)}" if layouts \
+    source = f"the Keras input{'s' if len(layouts) > 1 else ''}, {', '.join(dict.fromkeys(layouts))}" if layouts \
         else analysis.inputs.source
     return Comparison(
         keras=keras, torch_class=cls.name, torch_file=str(path), torch_line=cls.lineno or 0,
         torch_inputs=[nesting(v) for v in analysis.inputs.values], torch_input_source=source,
         rows=rows, keras_total=keras.total_params,
         torch_total=param_count(root) if root is not None else None, notes=notes,
+        complete=keras_side.complete and torch_side.complete,
     )
 
 
@@ -238,9 +245,10 @@ def pair_differences(row: Row, keras_side: Graph, torch_side: Graph, unpaired: s
     if t is not None and _final(t, torch_side) and t.key == "activation":
         loss_kind = _logits_loss_kind(t, logits_losses)
         if loss_kind is not None:
-            return [_diff(loss_kind, f"the port returns {t.attrs.get('name')} output and its loss expects logits", k, t)]
+            text = f"the port returns {t.attrs.get('name')} output and its loss expects logits"
+            return [_diff(loss_kind, text, k, t)]
     if k is not None and t is not None:
-        return _matched(k, t)
+        return _matched(k, t) + _time_major(k, t, torch_side)
     unit, graph = (k, keras_side) if k is not None else (t, torch_side)
     assert unit is not None
     if unit.key == "activation":
@@ -271,6 +279,16 @@ def _matched(k: Unit, t: Unit) -> list[Difference]:
     if k.key == "batchnorm":
         found.extend(_batchnorm(k, t))
     return found
+
+
+def _time_major(k: Unit, t: Unit, torch_side: Graph) -> list[Difference]:
+    """A time-major torch RNN fed by a batch-major layer (embedding, linear) with no transpose between."""
+    source = t.sources[0] if t.sources else -1
+    if t.key not in ("lstm", "gru", "rnn") or t.layout != TIME_MAJOR or t.permuted or source < 0 \
+            or torch_side.units[source].layout != BATCH_MAJOR:
+        return []
+    return [_diff("rnn-batch-first", f"{t.label} is built without batch_first=True and reads the batch-major output "
+                                     f"of {torch_side.units[source].label}", k, t)]
 
 
 def _values_text(attr: str, k: Unit, t: Unit) -> str:

@@ -54,6 +54,10 @@ KINDS: dict[str, Kind] = {kind.name: kind for kind in (
          "the non-linearity after this layer differs (Keras's activation= argument or activation layer versus "
          "the port's activation module or function call)",
          "apply the Keras activation after the torch layer in forward (nn.ReLU() or F.relu(...), ...)"),
+    Kind("rnn-batch-first", "error",
+         "Keras's recurrent layers read (batch, time, features); the port's RNN is time-major (batch_first=False) "
+         "but receives a batch-major tensor, so it steps over the samples of the batch instead of the time steps",
+         "pass batch_first=True where the RNN is built (or transpose its input to (time, batch, features))"),
     Kind("different-pooling", "error",
          "one side takes the maximum and the other the average",
          "use the torch pooling layer of the Keras kind (MaxPool / AvgPool)"),

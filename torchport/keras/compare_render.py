@@ -7,10 +7,11 @@ change.
 
 JSON: `{"keras": {"name", "file", "line", "style", "inputs"}, "torch": {"class", "file", "line", "inputs",
 "input_source"}, "rows": [{"keras": UNIT|null, "torch": UNIT|null, "differences": [KIND, ...]}],
-"differences": [{"kind", "severity", "keras", "torch", "line", "detail", "why", "change"}], "totals": {"keras",
-"torch"}, "equivalent", "notes"}`, a UNIT being `{"name", "module", "type", "line", "output", "params"}` (`module`: the torch layer's
-`named_modules()` name, null for a function call and on the Keras side); Keras shapes
-keep Keras's `null` batch, torch shapes are the interpreter's (`"N"` for the batch).
+"differences": [{"kind", "severity", "keras", "torch", "line", "detail", "why", "change"}],
+"totals": {"keras", "torch"}, "equivalent", "complete", "notes"}`, a UNIT being `{"name", "module", "type",
+"line", "output", "params"}` (`module`: the torch layer's `named_modules()` name, null for a function call
+and on the Keras side). Keras shapes keep Keras's `null` batch; torch shapes are the interpreter's (`"N"` for
+the batch).
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ def to_json(comparison: Comparison) -> str:
                         for d in c.differences],
         "totals": {"keras": c.keras_total, "torch": c.torch_total},
         "equivalent": c.equivalent,
+        "complete": c.complete,
         "notes": c.notes,
     }
     return json.dumps(data, indent=2)
@@ -87,6 +89,8 @@ def _verdict(c: Comparison) -> Text:
         counts[d.info.severity] = counts.get(d.info.severity, 0) + 1
     notes = counts.pop("info", 0)
     noted = f" ({notes} convention note{'s' if notes != 1 else ''})" if notes else ""
+    if not counts and not c.complete:
+        return Text(f"No difference in what could be followed{noted}: see the notes.", style="bold yellow")
     if not counts:
         return Text(f"Equivalent up to framework conventions{noted}.", style="bold green")
     parts = ", ".join(f"{n} {severity}{'s' if n != 1 else ''}" for severity, n in counts.items())

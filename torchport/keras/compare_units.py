@@ -43,6 +43,7 @@ class Unit:
     layout: str = BATCH_MAJOR  # torch side: the layout of the output tensor
     lines: tuple[int, ...] = ()  # torch side: every line the unit stands for (construction and call)
     module: str = ""  # torch side: the layer's name in named_modules() ("" for a function call)
+    permuted: bool = False  # torch side: a permute or transpose lies between the unit and what it reads
 
 
 @dataclass
@@ -240,7 +241,13 @@ def keras_graph(model: KerasModel) -> Graph:
     else:
         outputs = tuple(last_of[name] for name in model.outputs if name in last_of)
     units, outputs = _drop_glue(units, outputs)
-    return _canonical(Graph(units, outputs, complete=not model.notes, notes=notes + list(model.notes)))
+    return _canonical(Graph(units, outputs, complete=not any(_structural(note) for note in model.notes),
+                            notes=notes + list(model.notes)))
+
+
+def _structural(note: str) -> bool:
+    """Whether a reader note says layers or connections may be missing (not only shapes or an argument)."""
+    return not note.endswith("so shapes are unknown") and not note.startswith("argument ")
 
 
 _EXPANDS_ACTIVATION = {"dense", "conv1d", "conv2d", "conv3d", "conv1d_transpose", "conv2d_transpose",
@@ -314,6 +321,18 @@ def torch_graph(trace: Trace) -> Graph:
             return sources_of(source) if events[source].unit is None else (source,)
         return (model_inputs[key],) if key in model_inputs else ()
 
+    glue_seen: dict[int, set[str]] = {}
+
+    def glue_between(index: int) -> set[str]:
+        """The operations of the glue between an event and the units it reads."""
+        if index not in glue_seen:
+            glue_seen[index] = set()
+            for tensor in tensors(list(events[index].inputs)):
+                source = producer.get(id(tensor))
+                if source is not None and events[source].unit is None:
+                    glue_seen[index] |= {events[source].name} | glue_between(source)
+        return glue_seen[index]
+
     units: list[Unit] = []
     position: dict[int, int] = {}
     for index, event in enumerate(events):
@@ -323,9 +342,15 @@ def torch_graph(trace: Trace) -> Graph:
     for index, event in enumerate(events):
         if event.unit is not None:
             event.unit.sources = tuple(position.get(s, s) if s >= 0 else s for s in sources_of(index))
+            event.unit.permuted = bool(glue_between(index) & PERMUTES)
     outputs = tuple(position[s] if s >= 0 else s for t in tensors(trace.output) for s in _producer(id(t))
                     if s < 0 or s in position)
-    graph = _canonical(Graph(units, tuple(o for o in outputs if o >= 0), complete=complete and not unfollowed))
+    complete = complete and not unfollowed
+    ends = tuple(o for o in outputs if o >= 0)
+    if not complete:  # the output is not known to come from these units: start from every unit nobody reads
+        read = {s for unit in units for s in unit.sources}
+        ends = tuple(sorted((i for i in range(len(units)) if i not in read), key=lambda i: units[i].lines[-1]))
+    graph = _canonical(Graph(units, ends, complete=complete))
     _absorb_flatten_after_global_pool(graph)
     _set_layouts(graph)
     return graph
