@@ -8,11 +8,8 @@ automatic names start afresh, as the reader counts them.
 from __future__ import annotations
 
 import os
-import sys
-import types
+import re
 import warnings
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -37,41 +34,63 @@ class OracleLayer:
     trainable_params: int | None
 
 
-@contextmanager
-def tensorflow_alias() -> Iterator[None]:
-    """`tensorflow.keras` as Keras 3 itself while a model file runs: the model files use every import
-    style (`import tensorflow as tf`, `from tensorflow.keras import layers`) and no tensorflow is
-    installed. The alias is removed afterwards."""
-    tensorflow = types.ModuleType("tensorflow")
-    tensorflow.keras = keras  # type: ignore[attr-defined]
-    aliases = {"tensorflow": tensorflow, "tensorflow.keras": keras, "tensorflow.keras.layers": keras.layers,
-               "tensorflow.keras.models": keras.models}
-    saved = {name: sys.modules.get(name) for name in aliases}
-    sys.modules.update(aliases)
-    try:
-        yield
-    finally:
-        for name, module in saved.items():
-            if module is None:
-                del sys.modules[name]
-            else:
-                sys.modules[name] = module
+# The model files use every import style, `tensorflow.keras` included, and no tensorflow is installed:
+# before a file runs, its tensorflow imports are rewritten to Keras 3 itself, line for line.
+_TENSORFLOW_IMPORTS = (
+    (re.compile(r"^from tensorflow import keras$", re.M), "import keras"),
+    (re.compile(r"^from tensorflow\.keras(\.\w+)* import", re.M), lambda m: m.group(0).replace("tensorflow.", "", 1)),
+    (re.compile(r"^import tensorflow as tf$", re.M), "import keras, types; tf = types.SimpleNamespace(keras=keras)"),
+)
+
+
+def keras_source(text: str) -> str:
+    for pattern, replacement in _TENSORFLOW_IMPORTS:
+        text = pattern.sub(replacement, text)
+    return text
 
 
 def build(path: Path, name: str) -> keras.Model:
     """The model `name` of the file at `path`: a module-level model, a function's return value, or
     the built instance of a Model subclass defined in the file."""
     keras.backend.clear_session()
-    with warnings.catch_warnings(), tensorflow_alias():
+    with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # Keras warns about `input_shape=` in Sequential layers
-        namespace = load_namespace(path)
+        namespace = load_namespace(path, keras_source(path.read_text()))
         value = namespace[name]
         if isinstance(value, keras.Model):
             return value
         if isinstance(value, type):
-            return next(v for v in namespace.values() if isinstance(v, value))
+            instance = next(v for v in namespace.values() if isinstance(v, value))
+            _run_symbolically(instance)
+            return instance
         keras.backend.clear_session()
         return value()
+
+
+_first_outputs: dict[int, Shape | tuple[Shape, ...]] = {}  # id(layer) -> output of its first recorded call
+
+
+def _run_symbolically(model: keras.Model) -> None:
+    """Call a subclassed model on a symbolic input of the shape it was built with (Keras's `build`
+    alone builds no sublayer), recording each layer's first output shape: Keras keeps no graph for
+    subclassed models."""
+    shape = next(iter(model._build_shapes_dict.values()))
+    original = keras.layers.Layer.__call__
+
+    def recording_call(layer: Any, *args: Any, **kwargs: Any) -> Any:
+        outputs = original(layer, *args, **kwargs)
+        if layer is not model:
+            # the torch backend runs the call on a stand-in batch: the batch dim is Keras's None
+            shapes = tuple((None, *t.shape[1:]) for t in keras.tree.flatten(outputs))
+            _first_outputs.setdefault(id(layer), shapes[0] if len(shapes) == 1 else shapes)
+        return outputs
+
+    _first_outputs.clear()
+    keras.layers.Layer.__call__ = recording_call  # type: ignore[method-assign]
+    try:
+        model(keras.Input(batch_shape=shape))
+    finally:
+        keras.layers.Layer.__call__ = original  # type: ignore[method-assign]
 
 
 def layers(model: keras.Model) -> list[OracleLayer]:
@@ -98,6 +117,8 @@ def _size(weight: Any) -> int:
 
 
 def _first_output(layer: Any) -> Shape | tuple[Shape, ...] | None:
+    if id(layer) in _first_outputs:
+        return _first_outputs[id(layer)]
     nodes = getattr(layer, "_inbound_nodes", [])
     if not nodes:
         return None

@@ -476,7 +476,10 @@ class FileReader:
                 self.subclass_usage.setdefault(owner.cls, owner)
             return UNKNOWN
         if method == "add":
-            owner.layers.append(args[0] if args and isinstance(args[0], (Layer, InputObj)) else UNKNOWN)
+            entry = args[0] if args else UNKNOWN
+            if isinstance(entry, Tensor) and isinstance(entry.source, InputObj) and not owner.layers:
+                entry = entry.source  # `model.add(keras.Input(...))`
+            owner.layers.append(entry if isinstance(entry, (Layer, InputObj)) else UNKNOWN)
         elif method == "build" and owner.input is None:
             owner.input = self._input_from_shape(shape, node, with_batch=True)
         elif method == "pop" and owner.layers:
