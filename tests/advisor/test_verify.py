@@ -8,7 +8,6 @@ files. Each child imports torch once (~2 s of CPU).
 from __future__ import annotations
 
 import dataclasses
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -19,7 +18,7 @@ from tests.advisor.zoo.manifest import BROKEN, BrokenModel
 from torchport import fixes
 from torchport.advisor.sources import parse_file
 from torchport.advisor.summarize import select_models, summarize
-from torchport.advisor.summary_model import ModelSummary
+from torchport.advisor.summary_model import Finding, ModelSummary
 from torchport.advisor.target import parse_target
 from torchport.advisor.usages import module_name
 from torchport.advisor.verify import (
@@ -86,6 +85,16 @@ def test_the_sizes_of_a_summary_condition_are_its_example() -> None:
 
     assert summary.inputs == [["N", 1, "H", "W"]]
     assert example_sizes(summary) == {"H": 34, "W": 34}  # "valid only when ..., e.g. a 34x34 input"
+
+
+def test_a_condition_naming_its_symbols_gives_their_values() -> None:
+    summary = ModelSummary(
+        "Net", "net.py", 1, [["N", "T"]], [None], "", "", "", ["N", 3], [], None, None,
+        [Finding(9, "fc (Linear)", "condition", "fc (Linear): valid only when 16*T == 320, e.g. T=20 (otherwise "
+                                                "in_features should be 16*T)", "linear-in-features-mismatch")],
+    )
+
+    assert example_sizes(summary) == {"T": 20}
 
 
 def test_without_torch_nothing_runs(tmp_path: Path) -> None:
@@ -168,9 +177,10 @@ def test_every_shape_fix_torchport_writes_for_the_broken_zoo_verifies(zoo: list)
     }
     for case, result in fixed:
         assert result.status == "verified", (case.broken.id, result.detail)
-        batch = ", ".join(map(str, case.broken.inputs[0]))
-        assert result.detail.startswith(f"after: runs on input ({batch}"), result.detail
-        assert "; before: fails: RuntimeError: " in result.detail, result.detail
+        shape = ", ".join(map(str, case.broken.inputs[0]))
+        assert result.detail.startswith(f"on input ({shape}"), result.detail
+        assert ": before: fails: RuntimeError: " in result.detail, result.detail
+        assert "; after: runs, output (2" in result.detail, result.detail
 
 
 @needs_torch
@@ -179,8 +189,8 @@ def test_the_manifests_number_verifies_and_a_wrong_one_fails_with_torchs_message
         right, wrong = results[-2:]
         assert right.status == "verified", (case.broken.id, right.detail)
         assert wrong.status == "failed", (case.broken.id, wrong.detail)
-        assert wrong.detail.startswith("after: fails on input ("), wrong.detail
-        assert "RuntimeError: " in wrong.detail.split("; before: ")[0], wrong.detail
+        assert wrong.detail.startswith("on input ("), wrong.detail
+        assert "; after: fails: RuntimeError: " in wrong.detail, wrong.detail
 
 
 @needs_torch
@@ -194,8 +204,8 @@ def test_a_fixed_lenet_says_what_torch_computed(zoo: list) -> None:
     (results,) = [results for case, results in zoo if case.broken.id == "lenet_view::LeNet"]
 
     assert results[0].detail == (
-        "after: runs on input (2, 1, 32, 32) (N=2), output (2, 10); before: fails: RuntimeError: "
-        "shape '[-1, 576]' is invalid for input of size 800 (line 19)"
+        "on input (2, 1, 32, 32) (N=2): before: fails: RuntimeError: shape '[-1, 576]' is invalid for input of "
+        "size 800 (line 19); after: runs, output (2, 10)"
     )
 
 
@@ -216,6 +226,7 @@ class Net(nn.Module):
 """
 HOSTILE = {  # name: (code before the model, code at the start of the fixed forward, class, arguments)
     "prints": ("print('{not json' * 100)\n", "print('}' * 100); ", "Net", "features=FEATURES"),
+    "not_about_a_crash": ("FEATURES = 4\n", "", "Net", "features=FEATURES"),
     "exits": ("import sys\nsys.exit(1)\n", "", "Net", "features=FEATURES"),
     "cannot_import": ("import not_a_module_of_anyone\n", "", "Net", "features=FEATURES"),
     "no_such_class": ("", "", "Missing", ""),
@@ -233,8 +244,8 @@ def hostile(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Verification]
     checks = []
     for name, (prefix, forward, class_name, arguments) in HOSTILE.items():
         path = root / f"{name}.py"
-        before = prefix + "FEATURES = 5\n" + MODEL.format(forward="")  # nn.Linear(5, 3) on (N, 4): fails
-        after = prefix + "FEATURES = 4\n" + MODEL.format(forward=forward)
+        before = "FEATURES = 5\n" + prefix + MODEL.format(forward="")  # nn.Linear(5, 3) on (N, 4): fails
+        after = "FEATURES = 4\n" + prefix + MODEL.format(forward=forward)
         path.write_text(before)
         checks.append(FixCheck(path, before, (after,), class_name, arguments, [["N", 4]], [None]))
     return {name: results[0] for name, results in zip(HOSTILE, verify_all(checks, timeout=TIMEOUT))}
@@ -243,17 +254,25 @@ def hostile(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Verification]
 @needs_torch
 def test_what_the_code_prints_does_not_disturb_the_verification(hostile: dict) -> None:
     assert hostile["prints"] == Verification("verified", (
-        "after: runs on input (2, 4) (N=2), output (2, 3); before: fails: RuntimeError: a and b must have same "
-        "reduction dim, but got [2, 4] X [5, 3]. (line 14)"
+        "on input (2, 4) (N=2): before: fails: RuntimeError: a and b must have same reduction dim, but got "
+        "[2, 4] X [5, 3]. (line 14); after: runs, output (2, 3)"
+    ))
+
+
+@needs_torch
+def test_a_fix_of_a_model_that_already_runs_says_so(hostile: dict) -> None:
+    assert hostile["not_about_a_crash"] == Verification("verified", (
+        "on input (2, 4) (N=2): before: runs, output (2, 3); after: runs, output (2, 3) (the original runs on "
+        "this input too: the fix is not what makes it run)"
     ))
 
 
 @needs_torch
 @pytest.mark.parametrize(("name", "detail"), [
     ("exits", "the code fails while importing the file, before and after the fix: SystemExit: the code called "
-              "sys.exit(1) (line 2)"),
+              "sys.exit(1) (line 3)"),
     ("cannot_import", "the code fails while importing the file, before and after the fix: ModuleNotFoundError: "
-                      "No module named 'not_a_module_of_anyone' (line 1)"),
+                      "No module named 'not_a_module_of_anyone' (line 2)"),
     ("no_such_class", "the code fails while building the model, before and after the fix: NameError: the file "
                       "defines no Missing"),
     ("no_arguments", "the code fails while building the model, before and after the fix: TypeError: "

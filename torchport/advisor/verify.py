@@ -61,7 +61,7 @@ _EXAMPLE_VALUES = re.compile(r"e\.g\. ((?:[A-Za-z_]\w*=\d+(?:, )?)+)")
 @dataclass(frozen=True)
 class Verification:
     status: Status  # not-run: torch missing, no concrete input shape, or the model cannot be built at all
-    detail: str  # e.g. "after: runs on input (2, 10), output (2, 3); before: RuntimeError: ... (line 12)"
+    detail: str  # e.g. "on input (2, 10) (N=2): before: fails: RuntimeError: ... (line 12); after: runs, output (2, 3)"
 
 
 def torch_available() -> bool:
@@ -292,29 +292,30 @@ def _ended(code: int, last_line: str) -> str:
 # ----------------------------------------------------------------------------------- the verdict
 
 def _verdict(outcome: _Outcome, index: int, plan: InputPlan) -> Verification:
+    """`on input (2, 1, 28, 28) (N=2): before: fails: <torch's error>; after: runs, output (2, 10)`."""
     records = [r for r in outcome.records if "at" not in r]
     mine = [r for r in records if r["variant"] == index]
     original = [r for r in records if r["variant"] == 0]
     ran = next((r for r in mine if r["ok"]), None)
     if ran is not None:
-        candidate = ran["candidate"]
-        return Verification("verified", f"after: runs on {_input(plan, candidate)}, output "
-                                        f"{_shape_text(ran['output'])}; before: "
-                                        f"{_before(original, candidate, outcome)}")
+        before = _before(original, ran["candidate"], outcome)
+        note = " (the original runs on this input too: the fix is not what makes it run)" \
+            if before.startswith("runs") else ""
+        return Verification("verified", f"on {_input(plan, ran['candidate'])}: before: {before}; after: runs, "
+                                        f"output {_shape_text(ran['output'])}{note}")
     failed = next((r for r in mine if not r["ok"]), None)
-    if failed is not None:
-        before = next((r for r in original if r["stage"] == failed["stage"] != "forward"), None)
-        if before is not None and _without_line(before["error"]) == _without_line(failed["error"]):
-            return Verification("not-run", f"the code fails while {_STAGES[failed['stage']]}, before and "
-                                           f"after the fix: {failed['error']}")
-        where = f"while {_STAGES[failed['stage']]}"
-        if failed["stage"] == "forward":
-            others = len(plan.candidates) - 1
-            tried = f" (and on {others} other input{'s' * (others > 1)} tried)" if others else ""
-            where = f"on {_input(plan, 0)}{tried}"
-        return Verification("failed", f"after: fails {where}: {failed['error']}; before: "
-                                      f"{_before(original, 0, outcome)}")
-    return _stopped(outcome, index)
+    if failed is None:
+        return _stopped(outcome, index)
+    stage = failed["stage"]
+    before = next((r for r in original if r["stage"] == stage != "forward"), None)
+    if before is not None and _without_line(before["error"]) == _without_line(failed["error"]):
+        return Verification("not-run", f"the code fails while {_STAGES[stage]}, before and after the fix: "
+                                       f"{failed['error']}")
+    others = len(plan.candidates) - 1 if stage == "forward" else 0
+    tried = f" (and on {others} other input{'s' * (others > 1)} tried)" if others else ""
+    how = "fails" if stage == "forward" else f"fails while {_STAGES[stage]}"
+    return Verification("failed", f"on {_input(plan, 0)}{tried}: before: {_before(original, 0, outcome)}; "
+                                  f"after: {how}: {failed['error']}")
 
 
 def _before(original: list[dict[str, Any]], candidate: int, outcome: _Outcome) -> str:
@@ -324,8 +325,7 @@ def _before(original: list[dict[str, Any]], candidate: int, outcome: _Outcome) -
             return f"fails while {_STAGES[record['stage']]}: {record['error']}"
         if record["stage"] == "forward" and record.get("candidate") == candidate:
             if record["ok"]:
-                return (f"runs too, output {_shape_text(record['output'])} (the fix does not decide whether the "
-                        "model runs on this input)")
+                return f"runs, output {_shape_text(record['output'])}"
             return f"fails: {record['error']}"
     return f"not known: {outcome.stopped or 'no result'}"
 
