@@ -4,6 +4,10 @@ Folders respect .gitignore; `[tool.torchport]` in the nearest pyproject.toml abo
 selects rules, overrides severities and excludes files (torchport.config); `# pylint: disable=`
 comments suppress findings as they do in pylint (torchport.advisor.checking).
 
+Files are analysed in `--jobs` worker processes (torchport.advisor.parallel), and the results of
+files unchanged since the last run, with everything their analysis read, come from the cache
+(torchport.advisor.cache; `--no-cache` bypasses it). The output is the same either way.
+
 Exit codes: 0 no findings; 1 findings; 2 a usage or configuration error, a path that does not exist,
 or a file that could not be read or parsed (each listed in every format).
 """
@@ -18,15 +22,18 @@ from pathlib import Path
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+from torchport.advisor.cache import FOLDER, Cache
 from torchport.advisor.checking import CheckResult, check_files
 from torchport.advisor.cli import CommandError
 from torchport.advisor.files import PathError, discover
 from torchport.advisor.formats import FORMATS, get_format
+from torchport.advisor.parallel import cpu_count
 from torchport.config import Config, ConfigError, load_config
 
 HELP = "check Python files and folders with every torchport rule (exit 1 when there are findings)"
 
 CLEAN, FINDINGS, INPUT_ERROR = 0, 1, 2
+DEFAULT_JOBS = 1
 PROGRESS_MIN_FILES = 20  # shorter runs finish before a bar would help
 
 
@@ -36,6 +43,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--format", choices=FORMATS, default="rich",
                         help="output format: rich (terminal), json, sarif (code scanning) or github "
                              "(workflow annotations); default: rich")
+    parser.add_argument("-j", "--jobs", type=_jobs, default=DEFAULT_JOBS, metavar="N",
+                        help=f"analyse files in N processes (0: one per CPU); default: {DEFAULT_JOBS}")
+    parser.add_argument("--no-cache", action="store_true",
+                        help=f"analyse every file again, neither reading nor writing {FOLDER}/")
+
+
+def _jobs(text: str) -> int:
+    try:
+        jobs = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of processes") from None
+    if jobs < 0:
+        raise argparse.ArgumentTypeError(f"{text!r}: give 1 or more processes, or 0 for one per CPU")
+    return jobs or cpu_count()
 
 
 def run(args: argparse.Namespace) -> int:
@@ -47,19 +68,20 @@ def run(args: argparse.Namespace) -> int:
         raise CommandError(str(error)) from None
     if not files:
         print(f"torchport: no Python files to check in {' '.join(paths)}", file=sys.stderr)
-    result = _check_with_progress(files, config)
+    cache = None if args.no_cache else Cache.for_config(config)
+    result = _check_with_progress(files, config, args.jobs, cache)
     get_format(args.format).write(result, sys.stdout)
     if result.errors:
         return INPUT_ERROR
     return FINDINGS if result.diagnostics else CLEAN
 
 
-def _check_with_progress(files: list[Path], config: Config) -> CheckResult:
+def _check_with_progress(files: list[Path], config: Config, jobs: int, cache: Cache | None) -> CheckResult:
     """A transient progress bar on stderr for long runs at a terminal; nothing otherwise."""
     console = Console(stderr=True)
     if len(files) < PROGRESS_MIN_FILES or not console.is_terminal:
-        return check_files(files, config)
+        return check_files(files, config, jobs=jobs, cache=cache)
     columns = (TextColumn("checking"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
     with Progress(*columns, console=console, transient=True) as progress:
         task = progress.add_task("check", total=len(files))
-        return check_files(files, config, on_file=lambda _: progress.advance(task))
+        return check_files(files, config, on_file=lambda _: progress.advance(task), jobs=jobs, cache=cache)

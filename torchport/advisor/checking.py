@@ -1,10 +1,15 @@
 """The command-line front of the rule engine: files -> parsed modules -> findings of every family.
 
     result = check_paths(["src/"])            # config from the nearest pyproject.toml
-    for file in result.files:                 # FileResult: path, source, module, diagnostics
-        for d in file.diagnostics:            # Diagnostic: finding + where pylint would report it
+    for file in result.files:                 # FileResult: path, diagnostics (and source, module)
+        for d in file.diagnostics:            # Diagnostic: a finding where pylint would report it
             print(d.path, d.line, d.symbol, d.message)
     result.errors                             # FileError: files that could not be read or parsed
+
+`check_files` can analyse files in worker processes (`jobs`, torchport.advisor.parallel) and reuse
+the results of unchanged files (`cache`, torchport.advisor.cache); either way the result is the
+one a serial run gives, in the same order. Results that crossed a process or came from the cache
+are plain data: their FileResult has no source or module and their Diagnostics no finding.
 
 The rules are `torchport.rules.run_family`, exactly as the pylint plugin runs them. `# pylint:`
 comments are read by pylint's own code (a private PyLinter holding torchport's messages), so a
@@ -18,8 +23,9 @@ from __future__ import annotations
 import io
 import tokenize
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from astroid import nodes
 from pylint.lint import PyLinter
@@ -28,12 +34,16 @@ from pylint.reporters import BaseReporter
 from pylint.utils.file_state import FileState
 
 from torchport import lint_rules
+from torchport.advisor import dependencies, parallel
 from torchport.advisor.files import discover
 from torchport.advisor.sources import SourceError, parse_file
 from torchport.advisor.usages import module_name
 from torchport.config import Config, load_config
-from torchport.messages import FAMILIES
+from torchport.messages import CATALOGUE, FAMILIES, Message
 from torchport.rules import RULES, Finding, run_family
+
+if TYPE_CHECKING:
+    from torchport.advisor.cache import Cache
 
 
 @dataclass(frozen=True)
@@ -42,33 +52,39 @@ class Diagnostic:
     its first line); `line` is 1-based, `column` 0-based, as in pylint's output."""
 
     path: str  # `/`-separated
-    finding: Finding
+    symbol: str
+    message: str  # the finding's text
     line: int
     column: int
     end_line: int | None
     end_column: int | None
     severity: str  # after [tool.torchport.severity]
+    finding: Finding | None = field(default=None, compare=False, repr=False)  # None once plain data
 
     @property
-    def symbol(self) -> str:
-        return self.finding.symbol
+    def definition(self) -> Message:
+        """The catalogue's entry of the message."""
+        return CATALOGUE[self.symbol]
 
     @property
     def msgid(self) -> str:
-        return self.finding.message.msgid
+        return CATALOGUE[self.symbol].msgid
 
-    @property
-    def message(self) -> str:
-        return self.finding.text
+    def plain(self) -> Diagnostic:
+        return replace(self, finding=None)
 
 
 @dataclass(frozen=True)
 class FileResult:
     path: Path
-    source: str
-    module: nodes.Module
     diagnostics: tuple[Diagnostic, ...]  # in line order; suppressed and disabled findings left out
     skipped: bool = False  # `# pylint: skip-file` (or `disable=all`): no rule was run
+    source: str | None = field(default=None, compare=False, repr=False)  # None once plain data
+    module: nodes.Module | None = field(default=None, compare=False, repr=False)
+
+    def plain(self) -> FileResult:
+        """The result without the syntax tree and the source, as it crosses processes and the cache."""
+        return FileResult(self.path, tuple(d.plain() for d in self.diagnostics), self.skipped)
 
 
 @dataclass(frozen=True)
@@ -99,18 +115,68 @@ def check_paths(paths: Sequence[str], config: Config | None = None,
     return check_files(discover(paths, config), config, on_file)
 
 
-def check_files(files: Sequence[Path], config: Config,
-                on_file: Callable[[Path], None] | None = None) -> CheckResult:
-    """Every rule over the given files; `on_file` is called after each (progress)."""
-    result = CheckResult()
-    for path in files:
-        try:
-            result.files.append(check_file(path, config))
-        except SourceError as error:
-            result.errors.append(FileError(path, str(error).removeprefix(f"{path}: ")))
+def check_files(files: Sequence[Path], config: Config, on_file: Callable[[Path], None] | None = None,
+                jobs: int = 1, cache: Cache | None = None) -> CheckResult:
+    """Every rule over the given files, in their order; `on_file` is called after each (progress).
+    `jobs` > 1 analyses them in that many worker processes; `cache` answers for unchanged files and
+    keeps the new results. A file torchport crashes on is a FileError naming the crash."""
+    outcomes: dict[int, FileResult | FileError] = {}
+    for index, path in enumerate(files):
+        hit = cache.get(path) if cache is not None else None
+        if hit is not None:
+            outcomes[index] = hit
+            if on_file is not None:
+                on_file(path)
+    missing = [index for index in range(len(files)) if index not in outcomes]
+
+    def done(position: int) -> None:
         if on_file is not None:
-            on_file(path)
+            on_file(files[missing[position]])
+
+    analysed = parallel.map_ordered(
+        analyse_file, [files[index] for index in missing], jobs, _crashed, done,
+        setup=_set_up_worker, setup_args=(config, cache is not None))
+    for index, (outcome, dependencies) in zip(missing, analysed):
+        outcomes[index] = outcome
+        if cache is not None and dependencies is not None:
+            cache.put(files[index], outcome, dependencies)
+    result = CheckResult()
+    for index in range(len(files)):
+        outcome = outcomes[index]
+        (result.errors if isinstance(outcome, FileError) else result.files).append(outcome)
     return result
+
+
+# the worker's settings (set by _set_up_worker, in every process that analyses files)
+_worker_config: Config = Config()
+_worker_records = False
+
+
+def _set_up_worker(config: Config, record: bool) -> None:
+    global _worker_config, _worker_records  # noqa: PLW0603 - one configuration per worker process
+    _worker_config, _worker_records = config, record
+    if record:
+        dependencies.start_recording()
+
+
+Analysed = tuple[FileResult | FileError, dict[str, str | None] | None]
+
+
+def analyse_file(path: Path) -> Analysed:
+    """One file with the worker's settings, as plain data, with the files its analysis depended on
+    (path -> content hash, None for a file looked for and absent) when recording; internal errors
+    become a FileError rather than escaping."""
+    try:
+        outcome: FileResult | FileError = check_file(path, _worker_config).plain()
+    except SourceError as error:
+        outcome = FileError(path, str(error).removeprefix(f"{path}: "))
+    except Exception as error:  # noqa: BLE001 - one file's crash is reported for that file
+        return _crashed(path, f"{type(error).__name__}: {error}")
+    return outcome, dependencies.of(path) if _worker_records else None
+
+
+def _crashed(path: Path, reason: str) -> Analysed:
+    return FileError(path, " ".join(f"torchport crashed on this file: {reason} (please report it)".split())), None
 
 
 def check_file(path: Path, config: Config) -> FileResult:
@@ -127,7 +193,7 @@ def check_module(module: nodes.Module, source: str, path: Path, config: Config) 
     """Every enabled rule over an already parsed module (`source` is its text, for the pragmas)."""
     pragmas = _Pragmas(module, source)
     if pragmas.skip_file:
-        return FileResult(path, source, module, (), skipped=True)
+        return FileResult(path, (), skipped=True, source=source, module=module)
     diagnostics = []
     for family, messages in FAMILIES.items():
         if family not in RULES or not any(config.is_enabled(m.symbol) for m in messages):
@@ -137,7 +203,7 @@ def check_module(module: nodes.Module, source: str, path: Path, config: Config) 
             if config.is_enabled(finding.symbol) and pragmas.enabled(diagnostic.msgid, diagnostic.line):
                 diagnostics.append(diagnostic)
     diagnostics.sort(key=lambda d: (d.line, d.column, d.msgid))
-    return FileResult(path, source, module, tuple(diagnostics))
+    return FileResult(path, tuple(diagnostics), source=source, module=module)
 
 
 def _diagnostic(path: str, finding: Finding, config: Config) -> Diagnostic:
@@ -149,7 +215,8 @@ def _diagnostic(path: str, finding: Finding, config: Config) -> Diagnostic:
                                               position.end_lineno, position.end_col_offset)
     else:
         line, column, end_line, end_column = node.fromlineno, node.col_offset, node.end_lineno, node.end_col_offset
-    return Diagnostic(path, finding, line or 1, column or 0, end_line, end_column, config.severity_of(finding.symbol))
+    return Diagnostic(path, finding.symbol, finding.text, line or 1, column or 0, end_line, end_column,
+                      config.severity_of(finding.symbol), finding)
 
 
 # ---------------------------------------------------------------------------- pylint pragmas

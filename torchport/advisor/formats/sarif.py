@@ -19,7 +19,7 @@ SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sar
 
 
 def to_data(result: CheckResult) -> dict[str, Any]:
-    messages = sorted({d.finding.message.msgid: d.finding.message for d in result.diagnostics}.values(),
+    messages = sorted({d.msgid: d.definition for d in result.diagnostics}.values(),
                       key=lambda m: m.msgid)
     index = {m.msgid: i for i, m in enumerate(messages)}
     run: dict[str, Any] = {

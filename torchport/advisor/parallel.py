@@ -1,0 +1,89 @@
+"""Run a function over items in worker processes, results in the items' order (`torchport check -j`).
+
+    results = map_ordered(analyse, files, jobs=2, crashed=on_crash, done=progress, setup=init, setup_args=(config,))
+
+`function` and `setup` must be importable module-level functions, items and results plain data (they
+are pickled). With `jobs` 1 (or a single item) everything runs in this process. A worker process that
+dies (a segfault, the kernel's OOM killer) breaks the whole pool: the items left are then run again one
+by one, each in a fresh process, and an item whose process dies again gets `crashed(item, reason)`.
+An exception that escapes `function` in a worker gets `crashed` too.
+
+Workers start by "forkserver" where the platform has it (a fork of a clean server process that has
+imported torchport: no fork of a process holding threads such as rich's progress bar), else "spawn".
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+_PRELOADED = ["torchport.advisor.checking"]  # imported once by the fork server, not by every worker
+_BROKEN: Any = object()  # the outcome of an item whose worker died
+
+
+def cpu_count() -> int:
+    """The CPUs this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def map_ordered(function: Callable[[T], R], items: Sequence[T], jobs: int,
+                crashed: Callable[[T, str], R], done: Callable[[int], None] | None = None,
+                setup: Callable[..., None] | None = None, setup_args: tuple[Any, ...] = ()) -> list[R]:
+    """`[function(item) for item in items]`, over `jobs` processes; `done(index)` after each item."""
+    notify = done or (lambda _: None)
+    if jobs <= 1 or len(items) <= 1:
+        if setup is not None:
+            setup(*setup_args)
+        results = []
+        for index, item in enumerate(items):
+            results.append(function(item))
+            notify(index)
+        return results
+    finished: dict[int, R] = {}
+    with _pool(min(jobs, len(items)), setup, setup_args) as pool:
+        futures = {pool.submit(function, item): index for index, item in enumerate(items)}
+        for future in as_completed(futures):
+            index = futures[future]
+            outcome = _outcome(future, items[index], crashed)
+            if outcome is not _BROKEN:
+                finished[index] = outcome
+                notify(index)
+    for index, item in enumerate(items):
+        if index not in finished:  # left when a worker died: alone this time
+            finished[index] = _alone(function, item, crashed, setup, setup_args)
+            notify(index)
+    return [finished[index] for index in range(len(items))]
+
+
+def _outcome(future: Future[R], item: T, crashed: Callable[[T, str], R]) -> R:
+    try:
+        return future.result()
+    except BrokenProcessPool:
+        return _BROKEN
+    except Exception as error:  # noqa: BLE001 - reported for its item
+        return crashed(item, f"{type(error).__name__}: {error}")
+
+
+def _alone(function: Callable[[T], R], item: T, crashed: Callable[[T, str], R],
+           setup: Callable[..., None] | None, setup_args: tuple[Any, ...]) -> R:
+    with _pool(1, setup, setup_args) as pool:
+        outcome = _outcome(pool.submit(function, item), item, crashed)
+    return crashed(item, "its worker process stopped abruptly") if outcome is _BROKEN else outcome
+
+
+def _pool(workers: int, setup: Callable[..., None] | None, setup_args: tuple[Any, ...]) -> ProcessPoolExecutor:
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+    if context.get_start_method() == "forkserver":
+        context.set_forkserver_preload(_PRELOADED)
+    return ProcessPoolExecutor(workers, mp_context=context, initializer=setup, initargs=setup_args)
