@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from torchport.advisor import cli
+from torchport.advisor.report import gather
 
 MODEL = """\
     import torch.nn.functional as F
@@ -165,3 +166,26 @@ def test_output_that_cannot_be_written(tmp_path: Path, capsys: pytest.CaptureFix
     code, _, err = report(capsys, str(tmp_path / "model.py"), "--output", str(tmp_path / "no" / "such" / "file"))
     assert code == 2
     assert err.startswith("torchport: error: ") and err.count("\n") == 1 and "cannot write the report" in err
+
+
+def test_a_crash_in_torchport_is_reported_for_its_file_or_model(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    project(tmp_path, {"model.py": CLEAN, "other.py": CLEAN.replace("Net", "Other")})
+
+    def summarize(path: Path, *args: object) -> object:
+        raise RuntimeError(f"summary bug on {path.name}")
+
+    def check_file(path: Path, config: object) -> object:
+        if path.name == "other.py":
+            raise RecursionError("check bug")
+        return original_check(path, config)
+
+    original_check = gather.check_file
+    monkeypatch.setattr(gather, "summarize", summarize)
+    monkeypatch.setattr(gather, "check_file", check_file)
+    code, out, _ = report(capsys, str(tmp_path))
+    words = flat(out)
+    assert code == 2
+    assert ("Not summarised: internal error in torchport: RuntimeError: summary bug on model.py (please report "
+            "it)") in words
+    assert "other.py: torchport crashed on this file: RecursionError: check bug (please report it)" in words

@@ -37,7 +37,8 @@ from torchport.advisor.check import PROGRESS_MIN_FILES
 from torchport.advisor.cli import CommandError
 from torchport.advisor.files import PathError, discover
 from torchport.advisor.report import terminal
-from torchport.advisor.report.gather import Report, gather
+from torchport.advisor.report import gather
+from torchport.advisor.report.gather import Report
 from torchport.advisor.report.html import to_html
 from torchport.advisor.report.markdown import to_markdown
 from torchport.config import Config, ConfigError, load_config
@@ -100,11 +101,11 @@ def _gather_with_progress(paths: Sequence[str], files: list[Path], config: Confi
     """A transient progress bar on stderr for long runs at a terminal; nothing otherwise (as `check`)."""
     console = Console(stderr=True)
     if len(files) < PROGRESS_MIN_FILES or not console.is_terminal:
-        return gather(paths, files, config)
+        return gather.gather(paths, files, config)
     columns = (TextColumn("analysing"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
     with Progress(*columns, console=console, transient=True) as progress:
         task = progress.add_task("report", total=len(files))
-        return gather(paths, files, config, on_file=lambda _: progress.advance(task))
+        return gather.gather(paths, files, config, on_file=lambda _: progress.advance(task))
 
 
 def _write(text: str, output: str | None) -> None:
