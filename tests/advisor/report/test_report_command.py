@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+import torchport.advisor.report as command
 from torchport.advisor import cli
 from torchport.advisor.report import gather
 
@@ -189,3 +190,15 @@ def test_a_crash_in_torchport_is_reported_for_its_file_or_model(tmp_path: Path, 
     assert ("Not summarised: internal error in torchport: RuntimeError: summary bug on model.py (please report "
             "it)") in words
     assert "other.py: torchport crashed on this file: RecursionError: check bug (please report it)" in words
+
+
+def test_progress_bar_on_stderr_only_at_a_terminal(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    project(tmp_path, {"a.py": CLEAN, "b.py": CLEAN})
+    monkeypatch.setattr(command, "PROGRESS_MIN_FILES", 2)
+    _, _, quiet = report(capsys, str(tmp_path))
+    monkeypatch.setenv("FORCE_COLOR", "1")  # rich takes stderr for a terminal
+    _, out, err = report(capsys, str(tmp_path))
+    assert quiet == ""
+    assert "analysing" in err and "2/2" in err
+    assert "analysing" not in out
