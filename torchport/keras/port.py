@@ -1,0 +1,379 @@
+"""Write the PyTorch `nn.Module` for a Keras model read from source (`torchport port`).
+
+    ported = port(model)              # model: a KerasModel from torchport.keras.reader
+    ported.source                     # the Python module: imports, one class, its __init__ and forward
+    ported.notes                      # what could not be translated, one line each (also TODO comments)
+    ported.inputs, ported.outputs     # forward's tensors: Keras shape, torch layout, dtype
+
+Layers go to `__init__` with the sizes torch needs (in_features, in_channels...) taken from the Keras
+shapes the reader inferred; activations and the data flow go to `forward`. Convolutions and their
+neighbours run channels-first; Dense, RNNs and attention keep Keras's layout; the porter inserts a
+`movedim` where two layers disagree. A final softmax or sigmoid is dropped (torch losses take logits),
+with a comment naming the loss. The per-layer table is `torchport.keras.port_layers.RULES`.
+"""
+
+from __future__ import annotations
+
+import builtins
+import keyword
+import re
+import textwrap
+from dataclasses import dataclass, field
+
+from torchport.keras.model import KerasInput, KerasLayer, KerasModel, Shape
+from torchport.keras.port_layers import (
+    CHANNELS_FIRST, KERAS, RULES, Incoming, Layout, Translation, Untranslatable, activation_code, to_torch_shape,
+    torch_dim,
+)
+
+_WIDTH = 100
+# names a layer attribute or a local variable must not take: nn.Module's own attributes (from
+# `dir(nn.Module)`, kept in step by a test), Python's keywords and builtins, the imported modules
+_MODULE_ATTRIBUTES = frozenset({
+    "T_destination", "add_module", "apply", "bfloat16", "buffers", "call_super_init", "children", "compile",
+    "cpu", "cuda", "double", "dump_patches", "eval", "extra_repr", "float", "forward", "get_buffer",
+    "get_extra_state", "get_parameter", "get_submodule", "half", "ipu", "load_state_dict", "modules", "mtia",
+    "named_buffers", "named_children", "named_modules", "named_parameters", "parameters",
+    "register_backward_hook", "register_buffer", "register_forward_hook", "register_forward_pre_hook",
+    "register_full_backward_hook", "register_full_backward_pre_hook", "register_load_state_dict_post_hook",
+    "register_load_state_dict_pre_hook", "register_module", "register_parameter",
+    "register_state_dict_post_hook", "register_state_dict_pre_hook", "requires_grad_", "set_extra_state",
+    "set_submodule", "share_memory", "state_dict", "to", "to_empty", "train", "training", "type", "xpu",
+    "zero_grad",
+})
+_RESERVED = _MODULE_ATTRIBUTES | frozenset(dir(builtins)) | {"self", "torch", "nn", "F", "_"}
+# a final activation torch's losses include: dropped from the model, with the loss to use
+_LOGIT_LOSSES = {
+    "softmax": ("nn.CrossEntropyLoss", "log_softmax", "F.softmax(logits, dim={dim})"),
+    "sigmoid": ("nn.BCEWithLogitsLoss", "sigmoid", "torch.sigmoid(logits)"),
+}
+# names for the dims the reader left unknown, in Keras order (batch excluded), by rank
+_DIM_NAMES = {2: ("F",), 3: ("T", "C"), 4: ("H", "W", "C"), 5: ("D", "H", "W", "C")}
+
+
+@dataclass(frozen=True)
+class PortedTensor:
+    """An argument or a result of the ported `forward`."""
+
+    name: str  # the Keras input's or output layer's name
+    keras_shape: Shape | None  # as Keras has it: channels-last, None batch
+    layout: Layout  # how the torch model holds it
+    dtype: str = "float32"  # a torch dtype name; "int64" for token ids
+
+    @property
+    def shape(self) -> Shape | None:
+        """The shape forward takes or returns (None batch)."""
+        return None if self.keras_shape is None else to_torch_shape(self.keras_shape, self.layout)
+
+
+@dataclass(frozen=True)
+class Ported:
+    class_name: str
+    source: str
+    notes: tuple[str, ...]  # what could not be translated, "line N: name (Type): why"
+    inputs: tuple[PortedTensor, ...]
+    outputs: tuple[PortedTensor, ...]
+    untranslated: tuple[str, ...] = ()  # the Keras layers left as TODO comments (their input passes through)
+
+
+@dataclass
+class _Value:
+    var: str  # the Python expression holding it in forward
+    shape: Shape | None
+    layout: Layout
+
+
+def port(model: KerasModel, class_name: str | None = None) -> Ported:
+    """The PyTorch module for `model`, as source text."""
+    return _Porter(model, class_name or default_class_name(model.name)).run()
+
+
+def default_class_name(name: str) -> str:
+    """`build_mnist_model` -> `MnistModel`, `model` -> `Model`."""
+    words = [w for w in re.split(r"[^0-9A-Za-z]+|_", re.sub(r"^(build|make|create|get)_", "", name)) if w]
+    text = "".join(w[:1].upper() + w[1:] for w in words)
+    if not text or not text[0].isalpha() or text in _RESERVED:
+        text = f"Ported{text}"
+    return text
+
+
+class _Porter:
+    def __init__(self, model: KerasModel, class_name: str) -> None:
+        self.model = model
+        self.class_name = class_name
+        self.sequential = model.style == "sequential"
+        self.init: list[str] = []
+        self.forward: list[str] = []
+        self.notes: list[str] = []
+        self.values: dict[str, _Value] = {}
+        self.converted: dict[tuple[str, Layout], str] = {}
+        self.taken: set[str] = set()
+        self.sources = self._sources()
+        self.consumers: dict[str, list[KerasLayer]] = {}
+        for layer in model.layers:
+            for source in self.sources[layer.name]:
+                self.consumers.setdefault(source, []).append(layer)
+        self.dropped: dict[str, str] = {}  # output layer -> the activation dropped from it
+        self.untranslated: list[str] = []
+
+    # -------------------------------------------------------------- graph
+
+    def _inputs(self) -> tuple[KerasInput, ...]:
+        return self.model.inputs or (KerasInput("x", None),)  # type: ignore[arg-type]  # shape never read
+
+    def _sources(self) -> dict[str, tuple[str, ...]]:
+        """Each layer's inputs: as the reader recorded them, else (Sequential) the previous layer."""
+        previous = self._inputs()[0].name
+        sources = {}
+        for layer in self.model.layers:
+            sources[layer.name] = layer.inputs or (previous,)
+            previous = layer.name
+        return sources
+
+    def _outputs(self) -> tuple[str, ...]:
+        if self.model.outputs:
+            return self.model.outputs
+        return (self.model.layers[-1].name,) if self.model.layers else (self._inputs()[0].name,)
+
+    def _preferred_layout(self, name: str, seen: frozenset[str] = frozenset()) -> Layout:
+        """The layout the first layer that cares wants for this tensor (through element-wise layers)."""
+        for consumer in self.consumers.get(name, ()):
+            rule = RULES.get(consumer.type)
+            if rule is None or consumer.name in seen:
+                continue
+            wanted = rule.wants(consumer)
+            if wanted is not None:
+                return wanted
+            return self._preferred_layout(consumer.name, seen | {name})
+        return KERAS
+
+    # -------------------------------------------------------------- names
+
+    def _name(self, wanted: str) -> str:
+        """A fresh identifier close to `wanted`, safe as an attribute and as a local variable."""
+        name = re.sub(r"\W", "_", wanted).strip("_") or "layer"
+        if name[0].isdigit():
+            name = f"layer_{name}"
+        if keyword.iskeyword(name) or keyword.issoftkeyword(name) or name in _RESERVED:
+            name = f"{name}_"
+        candidate, count = name, 1
+        while candidate in self.taken:
+            count += 1
+            candidate = f"{name}_{count}"
+        self.taken.add(candidate)
+        return candidate
+
+    # -------------------------------------------------------------- the pass over the layers
+
+    def run(self) -> Ported:
+        inputs = []
+        for keras_input in self._inputs():
+            var = "x" if self.sequential else self._name(keras_input.name)
+            shape = keras_input.shape if self.model.inputs else None
+            layout = self._preferred_layout(keras_input.name)
+            self.values[keras_input.name] = _Value(var, shape, _effective(layout, shape))
+            inputs.append(PortedTensor(keras_input.name, shape, _effective(layout, shape), self._dtype(keras_input)))
+        outputs = set(self._outputs())
+        for layer in self.model.layers:
+            self._layer(layer, layer.name in outputs)
+        results = []
+        for name in self._outputs():
+            value = self.values.get(name)
+            if value is None:
+                self.notes.append(f"output {name!r} is not produced by any layer torchport read")
+                continue
+            results.append(PortedTensor(name, value.shape, value.layout))
+        self.forward.append("return " + (", ".join(self.values[r.name].var for r in results) or "None"))
+        source = self._source(inputs, results)
+        return Ported(self.class_name, source, tuple(self.notes), tuple(inputs), tuple(results), tuple(self.untranslated))
+
+    def _dtype(self, keras_input: KerasInput) -> str:
+        consumers = self.consumers.get(keras_input.name, [])
+        if any(c.type == "Embedding" for c in consumers) or (keras_input.dtype or "").startswith(("int", "uint")):
+            return "int64"
+        return "float32"
+
+    def _layer(self, layer: KerasLayer, is_output: bool) -> None:
+        rule = RULES.get(layer.type)
+        missing = [s for s in self.sources[layer.name] if s not in self.values]
+        attribute = self._name(layer.name)
+        try:
+            if rule is None:
+                raise Untranslatable("torchport has no translation for this layer type")
+            if missing:
+                raise Untranslatable(f"its input {missing[0]!r} was not read")
+            variables, incoming = self._incoming(layer, rule.wants(layer))
+            translation = rule.build(layer, incoming)
+        except Untranslatable as error:
+            self._untranslated(layer, attribute, str(error))
+            return
+        out = "x" if self.sequential else attribute
+        if translation.module is not None:
+            self._comments(self.init, translation.init_comments)
+            self.init.append(f"self.{attribute} = {translation.module}")
+        layout = translation.layout or incoming.layout
+        layout = _effective(layout, _single(layer.output_shape))
+        fields = {"out": out, "m": f"self.{attribute}", "x": variables[0],
+                  **{f"x{i}": var for i, var in enumerate(variables)}}
+        lines = [line.format(**fields) for line in translation.forward]
+        comments = list(translation.comments)
+        for note in translation.notes:
+            self.notes.append(f"line {layer.line}: {layer.name} ({layer.type}): {note}")
+            comments.append(f"TODO(torchport): {note}")
+        lines = self._activation(layer, translation, lines, fields, layout, is_output, comments)
+        self._comments(self.forward, comments)
+        self.forward.extend(lines)
+        var = out if lines else variables[0]
+        self.values[layer.name] = _Value(var, _single(layer.output_shape), layout)
+
+    def _incoming(self, layer: KerasLayer, wanted: Layout | None) -> tuple[list[str], Incoming]:
+        """The variables a layer reads, converted to the layout it wants (or the first input's)."""
+        sources = self.sources[layer.name]
+        target = wanted or self.values[sources[0]].layout
+        variables = [self._as(source, target) for source in sources]
+        shapes = tuple(self.values[source].shape for source in sources)
+        return variables, Incoming(shapes, tuple(_effective(target, shape) for shape in shapes))
+
+    def _as(self, name: str, layout: Layout) -> str:
+        """The variable holding tensor `name` in `layout`, adding the movedim when needed."""
+        value = self.values[name]
+        layout = _effective(layout, value.shape)
+        if value.layout == layout:
+            return value.var
+        if (name, layout) in self.converted:
+            return self.converted[(name, layout)]
+        if layout == CHANNELS_FIRST:
+            expression, why = f"{value.var}.movedim(-1, 1)", "channels-last to channels-first"
+        else:
+            expression, why = f"{value.var}.movedim(1, -1)", "channels-first to channels-last (Keras's order)"
+        var = value.var if self.sequential else self._name(f"{value.var}_{'cf' if layout == CHANNELS_FIRST else 'cl'}")
+        self.forward.append(f"{var} = {expression}  # {why}")
+        if self.sequential:
+            self.values[name] = _Value(var, value.shape, layout)
+        else:
+            self.converted[(name, layout)] = var
+        return var
+
+    def _activation(self, layer: KerasLayer, translation: Translation, lines: list[str], fields: dict[str, str],
+                    layout: Layout, is_output: bool, comments: list[str]) -> list[str]:
+        """`lines` with the layer's activation applied, or the comment saying why it was dropped."""
+        name = translation.activation
+        if name is None or name == "linear":
+            return lines
+        shape = _single(layer.output_shape)
+        rank = len(shape) if shape is not None else 4 if layout == CHANNELS_FIRST else 2
+        dim = torch_dim(translation.activation_axis, rank, layout)
+        if is_output and name in _LOGIT_LOSSES:
+            loss, included, inverse = _LOGIT_LOSSES[name]
+            comments.append(f"Keras applied {name} here: this returns logits; train with {loss} (it applies "
+                            f"{included} itself) and take {inverse.format(dim=dim)} for probabilities")
+            self.dropped[layer.name] = name
+            return lines
+        out = fields["out"]
+        single = len(lines) == 1 and lines[0].startswith(f"{out} = ")
+        if single:
+            return [f"{out} = {activation_code(name, lines[0][len(out) + 3:], dim)}"]
+        source = out if lines else fields["x"]
+        return [*lines, f"{out} = {activation_code(name, source, dim)}"]
+
+    def _untranslated(self, layer: KerasLayer, attribute: str, reason: str) -> None:
+        self.notes.append(f"line {layer.line}: {layer.name} ({layer.type}) is not translated: {reason}")
+        self.untranslated.append(layer.name)
+        self._comments(self.init, [f"TODO(torchport): Keras's {layer.name} ({layer.type}, line {layer.line}) is "
+                                   f"not translated: {reason}"])
+        self._comments(self.forward, [f"TODO(torchport): {layer.name} ({layer.type}) belongs here; its input "
+                                      "passes through unchanged"])
+        sources = [s for s in self.sources[layer.name] if s in self.values]
+        first = self.values[sources[0]] if sources else _Value("None", None, KERAS)
+        self.values[layer.name] = _Value(first.var, _single(layer.output_shape), first.layout)
+        self.taken.discard(attribute)
+
+    @staticmethod
+    def _comments(lines: list[str], comments: list[str] | tuple[str, ...]) -> None:
+        for comment in comments:
+            lines.extend(textwrap.wrap(comment, _WIDTH - 10, initial_indent="# ", subsequent_indent="# "))
+
+    # -------------------------------------------------------------- the source text
+
+    def _source(self, inputs: list[PortedTensor], outputs: list[PortedTensor]) -> str:
+        code = "\n".join(line.split("  #")[0] for line in self.init + self.forward if not line.startswith("#"))
+        imports = ["import torch", "import torch.nn as nn"]
+        if re.search(r"\bF\.", code):
+            imports.append("import torch.nn.functional as F")
+        model = self.model
+        arguments = ", ".join(f"{self.values[t.name].var}: torch.Tensor" for t in inputs)
+        returns = "torch.Tensor" if len(outputs) == 1 else "tuple[torch.Tensor, ...]"
+        parts = [
+            f'"""PyTorch port of the Keras model `{_escape(model.name)}` ({_escape(model.file)}), written by '
+            '`torchport port`: a starting point you own."""',
+            "",
+            *imports,
+            "",
+            "",
+            f"class {self.class_name}(nn.Module):",
+            textwrap.indent(self._docstring(inputs, outputs), "    "),
+            "",
+            "    def __init__(self) -> None:",
+            "        super().__init__()",
+            *("        " + line for line in self.init),
+            "",
+            f"    def forward(self, {arguments}) -> {returns}:",
+            *("        " + line for line in self.forward),
+        ]
+        return "\n".join(line.rstrip() for line in parts) + "\n"
+
+    def _docstring(self, inputs: list[PortedTensor], outputs: list[PortedTensor]) -> str:
+        model = self.model
+        paragraphs = [f"Ported from the Keras {model.style} model `{model.name}` ({model.file}:{model.line})."]
+        for tensor in inputs:
+            paragraphs.append(f"Input {self.values[tensor.name].var}: {_describe(tensor)}")
+        for tensor in outputs:
+            dropped = self.dropped.get(tensor.name)
+            text = f"Output {tensor.name}: {_describe(tensor)}"
+            if dropped:
+                loss = _LOGIT_LOSSES[dropped][0]
+                text += f" Logits: Keras's final {dropped} is left out; train with {loss}."
+            paragraphs.append(text)
+        if self.notes:
+            paragraphs.append("Not translated (see the TODO(torchport) comments):")
+        lines = ['"""' + paragraphs[0]]
+        for paragraph in paragraphs[1:]:
+            lines.append("")
+            lines.extend(textwrap.wrap(_escape(paragraph), _WIDTH - 4))
+        for note in self.notes:
+            lines.extend(textwrap.wrap(_escape(note), _WIDTH - 4, initial_indent="- ", subsequent_indent="  "))
+        lines.append('"""')
+        return "\n".join(lines)
+
+
+def _single(shape: Shape | tuple[Shape, ...] | None) -> Shape | None:
+    """One layer output's shape; None when unknown or when the layer has several outputs."""
+    if shape is None or any(isinstance(dim, tuple) for dim in shape):
+        return None
+    return shape  # type: ignore[return-value]
+
+
+def _effective(layout: Layout, shape: Shape | None) -> Layout:
+    """Rank 0-2 tensors have one layout only: Keras's."""
+    return layout if shape is None or len(shape) >= 3 else KERAS
+
+
+def _describe(tensor: PortedTensor) -> str:
+    """`(N, 1, 28, 28) float32; Keras's (None, 28, 28, 1) is channels-last: ...`."""
+    keras_shape = tensor.keras_shape
+    if keras_shape is None:
+        return "shape unknown (the Keras model declares no input shape)."
+    names = _DIM_NAMES.get(len(keras_shape), tuple(f"D{i}" for i in range(1, len(keras_shape))))
+    dims = ["N", *(str(d) if d is not None else names[i] for i, d in enumerate(keras_shape[1:]))]
+    torch_dims = to_torch_shape(tuple(dims), tensor.layout)  # type: ignore[arg-type]
+    text = f"({', '.join(map(str, torch_dims))}), {tensor.dtype}."
+    if tensor.layout == CHANNELS_FIRST:
+        rank = len(keras_shape)
+        order = ", ".join(map(str, (0, rank - 1, *range(1, rank - 1))))
+        text += (f" Keras's ({', '.join('None' if d is None else str(d) for d in keras_shape)}) is channels-last: "
+                 f"permute your data, x.permute({order}).")
+    return text
+
+
+def _escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace('"""', '\\"\\"\\"')

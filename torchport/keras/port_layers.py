@@ -1,0 +1,783 @@
+"""The table behind `torchport port`: one entry per Keras layer type, saying how it becomes torch code.
+
+An entry is a `Rule`: the layout its inputs must have in the torch model (channels-first for
+convolutions, Keras's own layout for Dense/RNN/attention, any for element-wise layers) and a builder
+that turns the Keras layer and the shapes it receives into a `Translation`: the constructor for
+`__init__`, the statements for `forward`, the comments beside them and notes on what it could not
+translate. Shapes are Keras's (channels-last, `None` batch); a tensor's *layout* says how the torch
+model holds it: `keras` (the same axis order) or `channels_first` (Keras's last axis moved to dim 1).
+Facts: /work/shared/keras-to-pytorch.md, each checked against torch in tests/keras/test_port.py.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from torchport.keras.model import KerasLayer, Shape
+
+Layout = Literal["keras", "channels_first"]
+KERAS: Layout = "keras"
+CHANNELS_FIRST: Layout = "channels_first"
+
+
+class Untranslatable(Exception):
+    """A layer (or one of its arguments) torch cannot express this way; the text says why, one sentence."""
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """What a layer receives: one entry per input tensor, in call order."""
+
+    shapes: tuple[Shape | None, ...]  # Keras shapes; None when the reader could not infer one
+    layouts: tuple[Layout, ...]  # the layouts the torch model holds them in (after any conversion)
+
+    @property
+    def shape(self) -> Shape | None:
+        return self.shapes[0] if self.shapes else None
+
+    @property
+    def layout(self) -> Layout:
+        return self.layouts[0] if self.layouts else KERAS
+
+
+@dataclass(frozen=True)
+class Translation:
+    """Torch code for one Keras layer. In `forward` lines, `{out}` is the output variable, `{m}` the
+    layer's attribute (`self.name`), `{x}` the first input and `{x0}`, `{x1}`... every input."""
+
+    module: str | None = None  # the constructor for `self.<name> = ...`; None: nothing in __init__
+    forward: tuple[str, ...] = ("{out} = {m}({x})",)  # () passes the input through
+    layout: Layout | None = None  # the output's layout; None: the (first) input's
+    activation: str | None = None  # a Keras activation applied last (the porter may drop a final softmax)
+    activation_axis: int = -1  # the Keras axis a softmax runs over
+    comments: tuple[str, ...] = ()  # written above the forward lines
+    init_comments: tuple[str, ...] = ()  # written above the constructor
+    notes: tuple[str, ...] = ()  # what was not translated, one sentence each (also in the docstring)
+
+
+Builder = Callable[[KerasLayer, Incoming], Translation]
+
+
+@dataclass(frozen=True)
+class Rule:
+    build: Builder
+    wants: Callable[[KerasLayer], Layout | None]  # the layout every input must have; None: any
+
+
+# ------------------------------------------------------------------ layouts and axes
+
+def to_torch_shape(shape: Shape, layout: Layout) -> Shape:
+    """A Keras shape in the order the torch model holds it."""
+    if layout == CHANNELS_FIRST and len(shape) >= 3:
+        return (shape[0], shape[-1], *shape[1:-1])
+    return shape
+
+
+def torch_dim(axis: int, rank: int, layout: Layout, last: int | None = -1) -> int:
+    """Where Keras's `axis` (batch included, negative allowed) is in the torch tensor; `last` (-1) when
+    it is the last dim and `last` is not None."""
+    axis %= rank
+    if layout == CHANNELS_FIRST and rank >= 3:
+        axis = 1 if axis == rank - 1 else axis + (axis >= 1)
+    return last if axis == rank - 1 and last is not None else axis
+
+
+def _channels_or_keras(layer: KerasLayer) -> Layout:
+    """Convolutions and pooling want channels first, unless Keras itself was told so (then as is)."""
+    return KERAS if layer.config.get("data_format") == "channels_first" else CHANNELS_FIRST
+
+
+def _any(_: KerasLayer) -> None:
+    return None
+
+
+def _keras(_: KerasLayer) -> Layout:
+    return KERAS
+
+
+def _channels_first(_: KerasLayer) -> Layout:
+    return CHANNELS_FIRST
+
+
+def _any_or_keras(layer: KerasLayer) -> Layout | None:
+    return KERAS if layer.config.get("data_format") == "channels_first" else None
+
+
+# ------------------------------------------------------------------ helpers
+
+def _config(layer: KerasLayer, name: str, default: Any = None) -> Any:
+    if name in layer.unknown:
+        raise Untranslatable(f"its {name}= argument could not be read statically")
+    return layer.config.get(name, default)
+
+
+def _ints(value: Any, count: int, name: str) -> tuple[int, ...]:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return (value,) * count
+    if isinstance(value, (tuple, list)) and len(value) == count and all(isinstance(v, int) for v in value):
+        return tuple(value)
+    raise Untranslatable(f"{name}={value!r} is not {count} integer(s)")
+
+
+def _literal(values: Sequence[int]) -> str:
+    """`3` for (3, 3), `(3, 5)` otherwise: how torch layers take a size per spatial dim."""
+    return str(values[0]) if len(set(values)) == 1 else f"({', '.join(map(str, values))})"
+
+
+def _number(value: float) -> str:
+    return f"{value:.10g}"
+
+
+def _call(name: str, *args: str, **kwargs: str | None) -> str:
+    parts = [*args, *(f"{key}={value}" for key, value in kwargs.items() if value is not None)]
+    return f"{name}({', '.join(parts)})"
+
+
+def _known(shape: Shape | None, axis: int, what: str) -> int:
+    """A dim the torch constructor needs; Untranslatable when the reader could not infer it."""
+    size = shape[axis] if shape is not None and -len(shape) <= axis < len(shape) else None
+    if size is None:
+        raise Untranslatable(f"its input's {what} is unknown (no input shape could be inferred)")
+    return size
+
+
+def _rank(incoming: Incoming, rank: int, layer: KerasLayer) -> None:
+    if incoming.shape is not None and len(incoming.shape) != rank:
+        raise Untranslatable(f"{layer.type} expects a rank-{rank} input, got {incoming.shape}")
+
+
+def _channel_axis(layer: KerasLayer) -> int:
+    return 1 if layer.config.get("data_format") == "channels_first" else -1
+
+
+def _spatial(incoming: Incoming, layer: KerasLayer, count: int) -> tuple[int | None, ...]:
+    """The input's spatial sizes in Keras order (None when unknown)."""
+    shape = incoming.shape
+    if shape is None:
+        return (None,) * count
+    return shape[2:] if layer.config.get("data_format") == "channels_first" else shape[1:-1]
+
+
+def _spatial_out(layer: KerasLayer, count: int) -> tuple[int | None, ...]:
+    """The layer's output spatial sizes in Keras order (None when unknown)."""
+    shape = layer.output_shape
+    if not shape or any(isinstance(dim, tuple) for dim in shape):
+        return (None,) * count
+    return shape[2:] if layer.config.get("data_format") == "channels_first" else shape[1:-1]  # type: ignore[return-value]
+
+
+def _activation(layer: KerasLayer) -> str | None:
+    value = _config(layer, "activation")
+    if value is not None and not isinstance(value, str):
+        raise Untranslatable(f"activation={value!r} is not the name of a Keras activation")
+    return value
+
+
+def _check_activation(name: str | None) -> None:
+    if name is not None and name not in ACTIVATIONS:
+        raise Untranslatable(f"activation {name!r} has no entry in torchport's activation table")
+
+
+# ------------------------------------------------------------------ activations
+
+# Keras activation name -> the torch expression ({x}: the tensor, {dim}: the softmax dim); None: identity.
+ACTIVATIONS: dict[str, str | None] = {
+    "linear": None,
+    "relu": "F.relu({x})",
+    "relu6": "F.relu6({x})",
+    "sigmoid": "torch.sigmoid({x})",
+    "tanh": "torch.tanh({x})",
+    "softmax": "F.softmax({x}, dim={dim})",
+    "log_softmax": "F.log_softmax({x}, dim={dim})",
+    "elu": "F.elu({x})",
+    "selu": "F.selu({x})",
+    "gelu": "F.gelu({x})",  # Keras's default approximate=False, as torch's
+    "silu": "F.silu({x})",
+    "swish": "F.silu({x})",
+    "mish": "F.mish({x})",
+    "softplus": "F.softplus({x})",
+    "softsign": "F.softsign({x})",
+    "hard_sigmoid": "F.hardsigmoid({x})",  # Keras 3's relu6(x + 3) / 6; Keras 2's was 0.2x + 0.5
+    "hard_silu": "F.hardswish({x})",
+    "hard_swish": "F.hardswish({x})",
+    "leaky_relu": "F.leaky_relu({x}, 0.2)",  # keras.activations.leaky_relu's default slope
+    "exponential": "torch.exp({x})",
+}
+
+
+def activation_code(name: str, x: str, dim: int) -> str | None:
+    template = ACTIVATIONS[name]
+    return None if template is None else template.format(x=x, dim=dim)
+
+
+# ------------------------------------------------------------------ builders: dense and convolutions
+
+def dense(layer: KerasLayer, incoming: Incoming) -> Translation:
+    units = _config(layer, "units")
+    activation = _activation(layer)
+    _check_activation(activation)
+    bias = None if _config(layer, "use_bias", True) else "False"
+    in_features = incoming.shape[-1] if incoming.shape else None
+    if in_features is None:
+        return Translation(_call("nn.LazyLinear", str(units), bias=bias), activation=activation,
+                           init_comments=("in_features is inferred on the first call: the input size is unknown",))
+    return Translation(_call("nn.Linear", str(in_features), str(units), bias=bias), activation=activation)
+
+
+def _conv_padding(kernel: tuple[int, ...], stride: tuple[int, ...], dilation: tuple[int, ...],
+                  sizes: tuple[int | None, ...], outs: tuple[int | None, ...]) -> tuple[int, ...]:
+    """Symmetric padding giving Keras's 'same' output size (ceil(size / stride)) at stride > 1."""
+    padding = []
+    for k, s, d, size, out in zip(kernel, stride, dilation, sizes, outs):
+        span = d * (k - 1)
+        preferred = span // 2
+        candidates = [preferred] + [p for p in range(span + 1) if p != preferred]
+        if size is None or out is None:
+            padding.append(preferred)
+            continue
+        fitting = [p for p in candidates if (size + 2 * p - span - 1) // s + 1 == out]
+        if not fitting:
+            raise Untranslatable(f"no symmetric padding gives Keras's 'same' output size {out} from {size}")
+        padding.append(fitting[0])
+    return tuple(padding)
+
+
+def conv(rank: int, transpose: bool = False) -> Builder:
+    """Conv{1,2,3}D, and their Transpose variants, for inputs of `rank` spatial dims."""
+
+    def build(layer: KerasLayer, incoming: Incoming) -> Translation:
+        _rank(incoming, rank + 2, layer)
+        filters = _config(layer, "filters")
+        kernel = _ints(_config(layer, "kernel_size"), rank, "kernel_size")
+        stride = _ints(_config(layer, "strides", 1), rank, "strides")
+        dilation = _ints(_config(layer, "dilation_rate", 1), rank, "dilation_rate")
+        groups = _config(layer, "groups", 1)
+        padding = str(_config(layer, "padding", "valid")).lower()
+        activation = _activation(layer)
+        _check_activation(activation)
+        name = f"nn.ConvTranspose{rank}d" if transpose else f"nn.Conv{rank}d"
+        in_channels = incoming.shape[_channel_axis(layer)] if incoming.shape else None
+        options: dict[str, str | None] = {
+            "stride": _literal(stride) if set(stride) != {1} else None,
+            "dilation": _literal(dilation) if set(dilation) != {1} else None,
+            "groups": str(groups) if groups != 1 else None,
+            "bias": None if _config(layer, "use_bias", True) else "False",
+        }
+        forward = Translation.forward
+        comments: tuple[str, ...] = ()
+        if transpose:
+            pads = _transpose_padding(layer, kernel, stride, dilation, padding)
+            paddings, output_paddings = [p for p, _ in pads], [o for _, o in pads]
+            options = {"stride": options.pop("stride"), "padding": _literal(paddings) if any(paddings) else None,
+                       "output_padding": _literal(output_paddings) if any(output_paddings) else None, **options}
+        elif padding == "same" and set(stride) == {1}:
+            options = {"padding": "'same'", **options}
+        elif padding == "same":
+            pads = _conv_padding(kernel, stride, dilation, _spatial(incoming, layer, rank), _spatial_out(layer, rank))
+            options = {"stride": options.pop("stride"), "padding": _literal(pads), **options}
+            comments = (f"Keras padding='same' with stride {_literal(stride)}: torch pads symmetrically, TensorFlow "
+                        "puts the extra pixel at the end; the sizes match, the windows may be one pixel apart",)
+        elif padding == "causal":
+            left = dilation[0] * (kernel[0] - 1)
+            forward = (f"{{out}} = {{m}}(F.pad({{x}}, ({left}, 0)))",)
+            comments = (f"Keras padding='causal': {left} zeros on the left of the sequence only",)
+        elif padding != "valid":
+            raise Untranslatable(f"padding={padding!r} is not a Keras padding torchport knows")
+        kind = "nn.LazyConvTranspose" if transpose else "nn.LazyConv"
+        if in_channels is None:
+            return Translation(_call(f"{kind}{rank}d", str(filters), _literal(kernel), **options), forward,
+                               activation=activation, comments=comments,
+                               init_comments=("in_channels is inferred on the first call: the input size is unknown",))
+        return Translation(_call(name, str(in_channels), str(filters), _literal(kernel), **options), forward,
+                           activation=activation, comments=comments)
+
+    return build
+
+
+def _transpose_padding(layer: KerasLayer, kernel: tuple[int, ...], stride: tuple[int, ...],
+                       dilation: tuple[int, ...], padding: str) -> list[tuple[int, int]]:
+    """(padding, output_padding) per dim giving Keras's output length for every input length L.
+
+    Keras: L*s + max(dk - s, 0) ('valid'), L*s ('same'), or (L - 1)*s + dk - 2*pad + output_padding
+    when output_padding is given (dk = d*(k - 1) + 1); torch: (L - 1)*s - 2p + dk + op, 0 <= op < max(s, d).
+    """
+    given = _config(layer, "output_padding")
+    extra = _ints(given, len(kernel), "output_padding") if given is not None else None
+    pads = []
+    for i, (k, s, d) in enumerate(zip(kernel, stride, dilation)):
+        dk = d * (k - 1) + 1
+        if padding not in ("valid", "same"):
+            raise Untranslatable(f"padding={padding!r} is not a Keras padding torchport knows")
+        if extra is not None:
+            offset = dk - s - 2 * (dk // 2 if padding == "same" else 0) + extra[i]
+        else:
+            offset = max(dk - s, 0) if padding == "valid" else 0
+        need = dk - s - offset  # = 2p - op
+        p = max((need + 1) // 2, 0)
+        op = 2 * p - need
+        if not 0 <= op < max(s, d):
+            raise Untranslatable(f"torch's output_padding cannot reach Keras's output size (kernel {k}, stride {s})")
+        pads.append((p, op))
+    return pads
+
+
+# ------------------------------------------------------------------ pooling
+
+def _pool_fit(k: int, s: int, size: int | None, out: int | None) -> tuple[int, bool]:
+    """(padding, ceil_mode) giving Keras's 'same' pooling size ceil(size / s); padding <= k // 2 (torch's limit)."""
+    candidates = [((k - 1) // 2, False)] if k % 2 else []
+    if k >= s and (k - s) % 2 == 0:
+        candidates.append(((k - s) // 2, True))
+    for p, ceil in candidates:
+        if size is None or out is None or _pooled(size, k, s, p, ceil) == out:
+            return p, ceil
+    raise Untranslatable(f"no torch pooling padding gives Keras's 'same' size for pool {k}, stride {s}")
+
+
+def _pooled(size: int, k: int, s: int, p: int, ceil: bool) -> int:
+    """torch's pooling output length (its ceil_mode rule: the last window must start inside)."""
+    span = size + 2 * p - k
+    out = -(-span // s) + 1 if ceil else span // s + 1
+    if ceil and (out - 1) * s >= size + p:
+        out -= 1
+    return out
+
+
+def pool(rank: int, kind: str) -> Builder:
+    def build(layer: KerasLayer, incoming: Incoming) -> Translation:
+        _rank(incoming, rank + 2, layer)
+        kernel = _ints(_config(layer, "pool_size", 2), rank, "pool_size")
+        stride = _ints(_config(layer, "strides") or kernel, rank, "strides")
+        padding = str(_config(layer, "padding", "valid")).lower()
+        options: dict[str, str | None] = {"stride": _literal(stride) if stride != kernel else None}
+        comments: tuple[str, ...] = ()
+        if padding == "same":
+            outs = _spatial_out(layer, rank)
+            fits = [_pool_fit(k, s, size, out) for k, s, size, out in
+                    zip(kernel, stride, _spatial(incoming, layer, rank), outs)]
+            if len({ceil for _, ceil in fits}) > 1:
+                raise Untranslatable("its 'same' padding needs ceil_mode in some dims only")
+            if any(p for p, _ in fits):
+                options["padding"] = _literal([p for p, _ in fits])
+            if fits[0][1]:
+                options["ceil_mode"] = "True"
+            if kind == "Avg" and options.get("padding"):
+                options["count_include_pad"] = "False"  # TensorFlow averages over the real pixels only
+            comments = ("Keras padding='same': TensorFlow pads at the end, torch symmetrically (or with "
+                        "ceil_mode); the sizes match",)
+        elif padding != "valid":
+            raise Untranslatable(f"padding={padding!r} is not a Keras padding torchport knows")
+        return Translation(_call(f"nn.{kind}Pool{rank}d", _literal(kernel), **options), comments=comments)
+
+    return build
+
+
+def global_pool(rank: int, reduction: str) -> Builder:
+    """GlobalAverage/MaxPooling: a reduction over the spatial dims, wherever the layout puts them."""
+
+    def build(layer: KerasLayer, incoming: Incoming) -> Translation:
+        _rank(incoming, rank + 2, layer)
+        first = 2 if layer.config.get("data_format") == "channels_first" else 1
+        dims = tuple(torch_dim(axis, rank + 2, incoming.layout, last=None) for axis in range(first, first + rank))
+        dims_text = str(dims[0]) if len(dims) == 1 else f"({', '.join(map(str, dims))})"
+        keep = ", keepdim=True" if _config(layer, "keepdims", False) else ""
+        return Translation(None, (f"{{out}} = {{x}}.{reduction}(dim={dims_text}{keep})",))
+
+    return build
+
+
+# ------------------------------------------------------------------ reshaping
+
+def flatten(layer: KerasLayer, incoming: Incoming) -> Translation:
+    comments: tuple[str, ...] = ()
+    if incoming.layout == CHANNELS_FIRST and incoming.shape is not None and len(incoming.shape) >= 3:
+        comments = ("Keras flattens channels-last (..., C), this flattens (C, ...): the size is the same, the "
+                    "feature order is not; weights ported from Keras for the next layer need a permute",)
+    return Translation(None, ("{out} = torch.flatten({x}, 1)",), layout=KERAS, comments=comments)
+
+
+def reshape(layer: KerasLayer, incoming: Incoming) -> Translation:
+    target = _config(layer, "target_shape")
+    if not isinstance(target, (tuple, list)) or not all(isinstance(d, int) for d in target):
+        raise Untranslatable(f"target_shape={target!r} is not a tuple of integers")
+    dims = ", ".join(map(str, target))
+    return Translation(None, (f"{{out}} = {{x}}.reshape({{x}}.shape[0], {dims})",), layout=KERAS,
+                       comments=("Keras's Reshape, on Keras's channels-last order",))
+
+
+def permute(layer: KerasLayer, incoming: Incoming) -> Translation:
+    dims = _config(layer, "dims")
+    if not isinstance(dims, (tuple, list)):
+        raise Untranslatable(f"dims={dims!r} is not a tuple of integers")
+    return Translation(None, (f"{{out}} = {{x}}.permute(0, {', '.join(map(str, dims))})",), layout=KERAS)
+
+
+def repeat_vector(layer: KerasLayer, incoming: Incoming) -> Translation:
+    n = _config(layer, "n")
+    return Translation(None, (f"{{out}} = {{x}}.unsqueeze(1).expand(-1, {n}, -1)",), layout=KERAS)
+
+
+def upsampling(rank: int) -> Builder:
+    def build(layer: KerasLayer, incoming: Incoming) -> Translation:
+        _rank(incoming, rank + 2, layer)
+        size = _ints(_config(layer, "size", 2), rank, "size")
+        mode = str(_config(layer, "interpolation", "nearest"))
+        modes = {"nearest": "nearest", "bilinear": "bilinear", "bicubic": "bicubic"}
+        if mode not in modes:
+            raise Untranslatable(f"interpolation={mode!r} has no nn.Upsample mode")
+        scale = _literal([float(s) for s in size])  # type: ignore[misc]
+        return Translation(_call("nn.Upsample", scale_factor=scale, mode=repr(modes[mode])))
+
+    return build
+
+
+def zero_padding(rank: int) -> Builder:
+    def build(layer: KerasLayer, incoming: Incoming) -> Translation:
+        _rank(incoming, rank + 2, layer)
+        value = _config(layer, "padding", 1)
+        if isinstance(value, int):
+            pairs = [(value, value)] * rank
+        elif isinstance(value, (tuple, list)) and len(value) == rank:
+            pairs = [(v, v) if isinstance(v, int) else tuple(v) for v in value]  # type: ignore[misc]
+        else:
+            raise Untranslatable(f"padding={value!r} is not understood")
+        flat = [str(side) for pair in reversed(pairs) for side in pair]  # F.pad starts with the last dim
+        return Translation(None, (f"{{out}} = F.pad({{x}}, ({', '.join(flat)}))",))
+
+    return build
+
+
+# ------------------------------------------------------------------ regularisation and normalisation
+
+def dropout(module: str) -> Builder:
+    def build(layer: KerasLayer, incoming: Incoming) -> Translation:
+        notes = ()
+        if _config(layer, "noise_shape") is not None:
+            notes = ("noise_shape is not translated: torch drops elements independently",)
+        return Translation(f"{module}({_number(_config(layer, 'rate'))})", notes=notes)
+
+    return build
+
+
+def batch_norm(layer: KerasLayer, incoming: Incoming) -> Translation:
+    shape = incoming.shape
+    if shape is None:
+        raise Untranslatable("its input shape is unknown")
+    axis = _config(layer, "axis", -1)
+    axis = axis[0] if isinstance(axis, (tuple, list)) and len(axis) == 1 else axis
+    rank = len(shape)
+    if not isinstance(axis, int) or axis % rank not in (1, rank - 1):
+        raise Untranslatable(f"axis={axis!r}: torch's BatchNorm normalises the channel dim only")
+    features = _known(shape, axis, "number of features")
+    kind = {2: 1, 3: 1, 4: 2, 5: 3}.get(rank)
+    if kind is None:
+        raise Untranslatable(f"a rank-{rank} input has no torch BatchNorm")
+    momentum = _config(layer, "momentum", 0.99)
+    epsilon = _config(layer, "epsilon", 1e-3)
+    center, scale = _config(layer, "center", True), _config(layer, "scale", True)
+    notes: tuple[str, ...] = ()
+    if center != scale:
+        notes = (f"center={center}, scale={scale}: torch's affine=True keeps both the shift and the scale",)
+    options = {"eps": _number(epsilon), "momentum": _number(1 - momentum),
+               "affine": None if center or scale else "False"}
+    comment = (f"Keras momentum={_number(momentum)}, epsilon={_number(epsilon)}: torch's momentum is "
+               f"1 - Keras's, the moving mean and variance are buffers, not parameters")
+    return Translation(_call(f"nn.BatchNorm{kind}d", str(features), **options), init_comments=(comment,), notes=notes)
+
+
+def batch_norm_wants(layer: KerasLayer) -> Layout | None:
+    axis = layer.config.get("axis", -1)
+    axis = axis[0] if isinstance(axis, (tuple, list)) and len(axis) == 1 else axis
+    return KERAS if axis == 1 else CHANNELS_FIRST
+
+
+def layer_norm(layer: KerasLayer, incoming: Incoming) -> Translation:
+    shape = incoming.shape
+    if shape is None:
+        raise Untranslatable("its input shape is unknown")
+    rank = len(shape)
+    axis = _config(layer, "axis", -1)
+    axes = sorted(a % rank for a in (axis if isinstance(axis, (tuple, list)) else (axis,)))
+    if axes != list(range(rank - len(axes), rank)) or 0 in axes:
+        raise Untranslatable(f"axis={axis!r}: torch's LayerNorm normalises the trailing dims only")
+    if _config(layer, "rms_scaling", False):
+        raise Untranslatable("rms_scaling=True: use nn.RMSNorm, whose epsilon and scale differ")
+    sizes = [_known(shape, a, "normalised size") for a in axes]
+    center, scale = _config(layer, "center", True), _config(layer, "scale", True)
+    if center and not scale:
+        raise Untranslatable("center=True with scale=False: torch's LayerNorm has no bias-only form")
+    options = {"eps": _number(_config(layer, "epsilon", 1e-3)),
+               "elementwise_affine": None if scale else "False", "bias": "False" if scale and not center else None}
+    normalized = str(sizes[0]) if len(sizes) == 1 else f"({', '.join(map(str, sizes))})"
+    return Translation(_call("nn.LayerNorm", normalized, **options))
+
+
+# ------------------------------------------------------------------ activations as layers
+
+def activation_layer(layer: KerasLayer, incoming: Incoming) -> Translation:
+    name = _activation(layer) or "linear"
+    _check_activation(name)
+    return Translation(None, (), activation=name)
+
+
+def softmax_layer(layer: KerasLayer, incoming: Incoming) -> Translation:
+    axis = _config(layer, "axis", -1)
+    if not isinstance(axis, int):
+        raise Untranslatable(f"axis={axis!r}: F.softmax takes one dim")
+    return Translation(None, (), activation="softmax", activation_axis=axis)
+
+
+def relu_layer(layer: KerasLayer, incoming: Incoming) -> Translation:
+    max_value = _config(layer, "max_value")
+    slope = _config(layer, "negative_slope", 0.0) or 0.0
+    if _config(layer, "threshold", 0.0):
+        raise Untranslatable("threshold != 0 has no torch activation")
+    if max_value is not None and slope:
+        raise Untranslatable("max_value with negative_slope has no torch activation")
+    if slope:
+        return Translation(None, (f"{{out}} = F.leaky_relu({{x}}, {_number(slope)})",))
+    if max_value is None:
+        return Translation(None, (), activation="relu")
+    if max_value == 6:
+        return Translation(None, (), activation="relu6")
+    return Translation(None, (f"{{out}} = torch.clamp({{x}}, 0, {_number(max_value)})",))
+
+
+def leaky_relu_layer(layer: KerasLayer, incoming: Incoming) -> Translation:
+    slope = layer.config.get("negative_slope", layer.config.get("alpha", 0.3))  # Keras 3 / tf.keras spelling
+    return Translation(None, (f"{{out}} = F.leaky_relu({{x}}, {_number(slope)})",))
+
+
+def elu_layer(layer: KerasLayer, incoming: Incoming) -> Translation:
+    alpha = _config(layer, "alpha", 1.0)
+    return Translation(None, (f"{{out}} = F.elu({{x}}, {_number(alpha)})",) if alpha != 1.0 else (), 
+                       activation=None if alpha != 1.0 else "elu")
+
+
+# ------------------------------------------------------------------ embeddings, recurrent layers, attention
+
+def embedding(layer: KerasLayer, incoming: Incoming) -> Translation:
+    notes = ()
+    if _config(layer, "mask_zero", False):
+        notes = ("mask_zero=True is not translated: torch has no masks; pack the sequences "
+                 "(nn.utils.rnn.pack_padded_sequence) or pass a padding mask",)
+    module = _call("nn.Embedding", str(_config(layer, "input_dim")), str(_config(layer, "output_dim")))
+    return Translation(module, layout=KERAS, notes=notes)
+
+
+_RNN_MODULES = {"LSTM": "nn.LSTM", "GRU": "nn.GRU", "SimpleRNN": "nn.RNN"}
+_RNN_DEFAULTS = {"LSTM": ("tanh", "sigmoid"), "GRU": ("tanh", "sigmoid"), "SimpleRNN": ("tanh", None)}
+
+
+def _rnn_parts(layer: KerasLayer, incoming: Incoming, bidirectional: bool) -> tuple[str, list[str], list[str]]:
+    """The constructor, the forward input expression and the notes of an RNN layer."""
+    kind = layer.type
+    if _config(layer, "return_state", False):
+        raise Untranslatable("return_state=True: unpack (output, h_n) from the torch RNN yourself")
+    activation = _config(layer, "activation", "tanh")
+    recurrent, default_recurrent = _config(layer, "recurrent_activation", "sigmoid"), _RNN_DEFAULTS[kind][1]
+    options: dict[str, str | None] = {"batch_first": "True"}
+    if kind == "SimpleRNN" and activation == "relu":
+        options["nonlinearity"] = "'relu'"
+    elif activation != "tanh":
+        raise Untranslatable(f"activation={activation!r}: torch's {kind} uses tanh")
+    if default_recurrent is not None and recurrent != default_recurrent:
+        raise Untranslatable(f"recurrent_activation={recurrent!r}: torch's {kind} uses sigmoid")
+    if not _config(layer, "use_bias", True):
+        options["bias"] = "False"
+    if bidirectional:
+        options["bidirectional"] = "True"
+    notes = []
+    if _config(layer, "dropout", 0.0) or _config(layer, "recurrent_dropout", 0.0):
+        notes.append("dropout/recurrent_dropout inside the recurrence are not translated: torch's dropout= acts "
+                     "between stacked layers; add nn.Dropout on the input instead")
+    if _config(layer, "stateful", False):
+        notes.append("stateful=True is not translated: carry (h, c) between batches yourself")
+    if kind == "GRU" and not _config(layer, "reset_after", True):
+        notes.append("reset_after=False: torch's GRU applies the reset gate after the matmul (Keras's "
+                     "reset_after=True) and has one more bias vector")
+    x = "torch.flip({x}, dims=(1,))" if _config(layer, "go_backwards", False) else "{x}"
+    input_size = _known(incoming.shape, -1, "number of features")
+    module = _call(_RNN_MODULES[kind], str(input_size), str(_config(layer, "units")), **options)
+    return module, [x], notes
+
+
+def rnn(layer: KerasLayer, incoming: Incoming) -> Translation:
+    module, (x,), notes = _rnn_parts(layer, incoming, bidirectional=False)
+    torch_name = _RNN_MODULES[layer.type]
+    if _config(layer, "return_sequences", False):
+        forward = (f"{{out}}, _ = {{m}}({x})",)
+        comment = f"{torch_name} returns (output, state); Keras's return_sequences=True keeps every step"
+    else:
+        forward = (f"{{out}}, _ = {{m}}({x})", "{out} = {out}[:, -1]")
+        comment = f"{torch_name} returns (output, state); Keras's return_sequences=False keeps the last step"
+    return Translation(module, forward, layout=KERAS, comments=(comment,), notes=tuple(notes))
+
+
+_MERGES = {"concat": None, "sum": "{a} + {b}", "mul": "{a} * {b}", "ave": "({a} + {b}) / 2"}
+
+
+def bidirectional(layer: KerasLayer, incoming: Incoming) -> Translation:
+    inner = layer.wrapped
+    if inner is None or inner.type not in _RNN_MODULES:
+        raise Untranslatable("only a wrapped LSTM, GRU or SimpleRNN is translated")
+    if _config(layer, "backward_layer") is not None:
+        raise Untranslatable("a separate backward_layer is not translated")
+    merge = _config(layer, "merge_mode", "concat")
+    if merge not in _MERGES:
+        raise Untranslatable(f"merge_mode={merge!r}: torch returns both directions concatenated")
+    module, (x,), notes = _rnn_parts(inner, incoming, bidirectional=True)
+    units = _config(inner, "units")
+    if _config(inner, "return_sequences", False):
+        forward = [f"{{out}}, _ = {{m}}({x})"]
+        if merge != "concat":
+            forward.append("{out} = {out}.unflatten(-1, (2, %d))" % units)
+            forward.append("{out} = " + _MERGES[merge].format(a="{out}[..., 0, :]", b="{out}[..., 1, :]"))  # type: ignore[union-attr]
+        comment = "both directions at every step, aligned in time (as Keras's Bidirectional)"
+    else:
+        state = "_, ({out}, _)" if inner.type == "LSTM" else "_, {out}"
+        merged = _MERGES[merge] or "torch.cat(({a}, {b}), dim=1)"
+        forward = [f"{state} = {{m}}({x})", "{out} = " + merged.format(a="{out}[-2]", b="{out}[-1]")]
+        comment = ("the final state of each direction (h_n), as Keras's return_sequences=False: the backward "
+                   "direction's last step is the first time step, not output[:, -1]")
+    return Translation(module, tuple(forward), layout=KERAS, comments=(comment,), notes=tuple(notes))
+
+
+def time_distributed(layer: KerasLayer, incoming: Incoming) -> Translation:
+    inner = layer.wrapped
+    if inner is None or inner.type != "Dense":
+        raise Untranslatable("only a wrapped Dense is translated (nn.Linear acts on the last dim already)")
+    return dense(inner, incoming)
+
+
+def multi_head_attention(layer: KerasLayer, incoming: Incoming) -> Translation:
+    count = len(incoming.shapes)
+    if count == 1:  # self-attention, mha(x, x): the one tensor is query, key and value
+        incoming = Incoming(incoming.shapes * 2, incoming.layouts * 2)
+    if len(incoming.shapes) not in (2, 3):
+        raise Untranslatable("it is called with query and value (and key) tensors")
+    heads = _config(layer, "num_heads")
+    key_dim = _config(layer, "key_dim")
+    value_dim = _config(layer, "value_dim") or key_dim
+    for name in ("output_shape", "attention_axes"):
+        if _config(layer, name) is not None:
+            raise Untranslatable(f"{name}= has no nn.MultiheadAttention equivalent")
+    if _config(layer, "use_gate", False):
+        raise Untranslatable("use_gate=True has no nn.MultiheadAttention equivalent")
+    query = _known(incoming.shapes[0], -1, "query size")
+    value = _known(incoming.shapes[1], -1, "value size")
+    key = _known(incoming.shapes[2], -1, "key size") if len(incoming.shapes) == 3 else value
+    if query % heads:
+        raise Untranslatable(f"nn.MultiheadAttention needs embed_dim ({query}) divisible by num_heads ({heads})")
+    options = {"dropout": _number(d) if (d := _config(layer, "dropout", 0.0)) else None,
+               "bias": None if _config(layer, "use_bias", True) else "False",
+               "kdim": str(key) if key != query else None, "vdim": str(value) if value != query else None,
+               "batch_first": "True"}
+    module = _call("nn.MultiheadAttention", str(query), str(heads), **options)
+    notes = []
+    if key_dim * heads != query or value_dim * heads != query:
+        notes.append(f"key_dim={key_dim}, value_dim={value_dim} with {heads} heads project to "
+                     f"{key_dim * heads}/{value_dim * heads} features, torch's to embed_dim={query} "
+                     f"({query // heads} per head): the parameter counts differ")
+    key_var, value_var = {1: ("{x0}", "{x0}"), 2: ("{x1}", "{x1}"), 3: ("{x2}", "{x1}")}[count]
+    forward = (f"{{out}}, _ = {{m}}({{x0}}, {key_var}, {value_var}, need_weights=False)",)
+    return Translation(module, forward, layout=KERAS, notes=tuple(notes),
+                       comments=("query, key, value (Keras's call order is query, value, key)",))
+
+
+# ------------------------------------------------------------------ merging
+
+def merge(operator: str) -> Builder:
+    def build(layer: KerasLayer, incoming: Incoming) -> Translation:
+        names = [f"{{x{i}}}" for i in range(len(incoming.shapes))]
+        return Translation(None, ("{out} = " + operator.join(names),))
+
+    return build
+
+
+def average(layer: KerasLayer, incoming: Incoming) -> Translation:
+    names = [f"{{x{i}}}" for i in range(len(incoming.shapes))]
+    return Translation(None, (f"{{out}} = ({' + '.join(names)}) / {len(names)}",))
+
+
+def extremum(function: str) -> Builder:
+    def build(layer: KerasLayer, incoming: Incoming) -> Translation:
+        expression = "{x0}"
+        for i in range(1, len(incoming.shapes)):
+            expression = f"{function}({expression}, {{x{i}}})"
+        return Translation(None, ("{out} = " + expression,))
+
+    return build
+
+
+def concatenate(layer: KerasLayer, incoming: Incoming) -> Translation:
+    shape = incoming.shape
+    if shape is None:
+        raise Untranslatable("its input shape is unknown, so the axis cannot be translated")
+    axis = _config(layer, "axis", -1)
+    dim = torch_dim(axis, len(shape), incoming.layout)
+    names = ", ".join(f"{{x{i}}}" for i in range(len(incoming.shapes)))
+    return Translation(None, (f"{{out}} = torch.cat(({names}), dim={dim})",))
+
+
+# ------------------------------------------------------------------ the table
+
+RULES: dict[str, Rule] = {
+    "Dense": Rule(dense, _keras),
+    "Conv1D": Rule(conv(1), _channels_or_keras),
+    "Conv2D": Rule(conv(2), _channels_or_keras),
+    "Conv3D": Rule(conv(3), _channels_or_keras),
+    "Conv1DTranspose": Rule(conv(1, transpose=True), _channels_or_keras),
+    "Conv2DTranspose": Rule(conv(2, transpose=True), _channels_or_keras),
+    "Conv3DTranspose": Rule(conv(3, transpose=True), _channels_or_keras),
+    "MaxPooling1D": Rule(pool(1, "Max"), _channels_or_keras),
+    "MaxPooling2D": Rule(pool(2, "Max"), _channels_or_keras),
+    "MaxPooling3D": Rule(pool(3, "Max"), _channels_or_keras),
+    "AveragePooling1D": Rule(pool(1, "Avg"), _channels_or_keras),
+    "AveragePooling2D": Rule(pool(2, "Avg"), _channels_or_keras),
+    "AveragePooling3D": Rule(pool(3, "Avg"), _channels_or_keras),
+    "GlobalAveragePooling1D": Rule(global_pool(1, "mean"), _any_or_keras),
+    "GlobalAveragePooling2D": Rule(global_pool(2, "mean"), _any_or_keras),
+    "GlobalAveragePooling3D": Rule(global_pool(3, "mean"), _any_or_keras),
+    "GlobalMaxPooling1D": Rule(global_pool(1, "amax"), _any_or_keras),
+    "GlobalMaxPooling2D": Rule(global_pool(2, "amax"), _any_or_keras),
+    "GlobalMaxPooling3D": Rule(global_pool(3, "amax"), _any_or_keras),
+    "UpSampling1D": Rule(upsampling(1), _channels_first),
+    "UpSampling2D": Rule(upsampling(2), _channels_or_keras),
+    "UpSampling3D": Rule(upsampling(3), _channels_or_keras),
+    "ZeroPadding1D": Rule(zero_padding(1), _channels_first),
+    "ZeroPadding2D": Rule(zero_padding(2), _channels_or_keras),
+    "ZeroPadding3D": Rule(zero_padding(3), _channels_or_keras),
+    "Flatten": Rule(flatten, _any),
+    "Reshape": Rule(reshape, _keras),
+    "Permute": Rule(permute, _keras),
+    "RepeatVector": Rule(repeat_vector, _keras),
+    "Dropout": Rule(dropout("nn.Dropout"), _any),
+    "SpatialDropout1D": Rule(dropout("nn.Dropout1d"), _channels_first),
+    "SpatialDropout2D": Rule(dropout("nn.Dropout2d"), _channels_or_keras),
+    "SpatialDropout3D": Rule(dropout("nn.Dropout3d"), _channels_or_keras),
+    "AlphaDropout": Rule(dropout("nn.AlphaDropout"), _any),
+    "BatchNormalization": Rule(batch_norm, batch_norm_wants),
+    "LayerNormalization": Rule(layer_norm, _keras),
+    "Activation": Rule(activation_layer, _any),
+    "ReLU": Rule(relu_layer, _any),
+    "LeakyReLU": Rule(leaky_relu_layer, _any),
+    "ELU": Rule(elu_layer, _any),
+    "Softmax": Rule(softmax_layer, _any),
+    "Embedding": Rule(embedding, _keras),
+    "LSTM": Rule(rnn, _keras),
+    "GRU": Rule(rnn, _keras),
+    "SimpleRNN": Rule(rnn, _keras),
+    "Bidirectional": Rule(bidirectional, _keras),
+    "TimeDistributed": Rule(time_distributed, _keras),
+    "MultiHeadAttention": Rule(multi_head_attention, _keras),
+    "Add": Rule(merge(" + "), _any),
+    "Subtract": Rule(merge(" - "), _any),
+    "Multiply": Rule(merge(" * "), _any),
+    "Average": Rule(average, _any),
+    "Maximum": Rule(extremum("torch.maximum"), _any),
+    "Minimum": Rule(extremum("torch.minimum"), _any),
+    "Concatenate": Rule(concatenate, _any),
+}
