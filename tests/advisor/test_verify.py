@@ -238,17 +238,55 @@ HOSTILE = {  # name: (code before the model, code at the start of the fixed forw
 TIMEOUT = 5.0
 
 
+PACKAGE = {  # a project whose model imports its package's modules, relatively and absolutely
+    "pyproject.toml": "",
+    "pkg/__init__.py": "",
+    "pkg/blocks.py": "from torch import nn\n\n\nclass Block(nn.Sequential):\n    pass\n",
+    "pkg/models/__init__.py": "",
+    "pkg/models/net.py": (
+        "from torch import nn\n\nfrom pkg.blocks import Block\nfrom ..blocks import Block as Same\n\n\n"
+        "class Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+        "        self.body = Block(nn.Linear(4, 8), Same(nn.ReLU()), nn.Linear(FEATURES, 3))\n\n"
+        "    def forward(self, x):\n        return self.body(x)\n\n\n"
+        "if __name__ == '__main__':\n    raise SystemExit('the main block ran')\n"
+    ),
+}
+
+
 @pytest.fixture(scope="module")
-def hostile(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Verification]:
+def project(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[Path]]:
+    root = tmp_path_factory.mktemp("project")
+    for name, text in PACKAGE.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text)
+    return root, sorted(root.rglob("*"))
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory: pytest.TempPathFactory, project: tuple[Path, list[Path]]) -> dict[str, Verification]:
+    """The hostile files and the package project, verified together (two child processes: one ends)."""
     root = tmp_path_factory.mktemp("hostile")
-    checks = []
+    path = project[0] / "pkg" / "models" / "net.py"
+    code = path.read_text()
+    checks = [FixCheck(path, "FEATURES = 5\n" + code, ("FEATURES = 8\n" + code,), "Net", "", [["N", 4]], [None])]
     for name, (prefix, forward, class_name, arguments) in HOSTILE.items():
         path = root / f"{name}.py"
         before = "FEATURES = 5\n" + prefix + MODEL.format(forward="")  # nn.Linear(5, 3) on (N, 4): fails
         after = "FEATURES = 4\n" + prefix + MODEL.format(forward=forward)
         path.write_text(before)
         checks.append(FixCheck(path, before, (after,), class_name, arguments, [["N", 4]], [None]))
-    return {name: results[0] for name, results in zip(HOSTILE, verify_all(checks, timeout=TIMEOUT))}
+    return {name: results[0] for name, results in zip(["package", *HOSTILE], verify_all(checks, timeout=TIMEOUT))}
+
+
+@needs_torch
+def test_a_model_in_a_package_imports_its_modules_and_nothing_is_written_there(project: tuple, hostile: dict
+                                                                                ) -> None:
+    root, files = project
+    result = hostile["package"]
+
+    assert result.status == "verified", result.detail
+    assert result.detail.endswith("; after: runs, output (2, 3)")
+    assert sorted(root.rglob("*")) == files  # no __pycache__ in the user's package
 
 
 @needs_torch

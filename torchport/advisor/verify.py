@@ -52,7 +52,7 @@ _SYMBOL = re.compile(r"^[A-Za-z_]\w*$")
 _STAGES = {"import": "importing the file", "build": "building the model", "forward": "running forward"}
 TORCH_IMPORT_TIMEOUT = 60.0  # seconds the child may take to import torch, whatever the timeout per check
 _POLL = 0.05  # seconds between two looks at a running child
-_STDERR_TAIL = 4096  # bytes of the child's output read back when it ends without a result
+_STDERR_TAIL = 4096  # bytes of the child's stderr read back when torch cannot start
 # the example of a summary condition: "e.g. a 34x34 input" or "e.g. H=34, W=34"
 _EXAMPLE_INPUT = re.compile(r"e\.g\. an? (\d+(?:x\d+)*) input")
 _EXAMPLE_VALUES = re.compile(r"e\.g\. ((?:[A-Za-z_]\w*=\d+(?:, )?)+)")
@@ -225,13 +225,13 @@ def _run_child(jobs: list[dict[str, Any]], timeout: float) -> tuple[list[dict[st
     """The records of a runner process over the jobs, and why it stopped before the end (None if it did not)."""
     with tempfile.TemporaryDirectory(prefix="torchport-verify-") as folder:
         work = Path(folder)
-        job_file, result, output = work / "job.json", work / "result.jsonl", work / "output.txt"
+        job_file, result, output = work / "job.json", work / "result.jsonl", work / "stderr.txt"
         job_file.write_text(json.dumps({"result": str(result), "jobs": jobs}), encoding="utf-8")
         result.touch()
         with output.open("wb") as sink:
             process = subprocess.Popen(  # noqa: S603 - our runner, with the running interpreter
                 [sys.executable, "-P", "-B", str(RUNNER), str(job_file)],
-                cwd=work, stdin=subprocess.DEVNULL, stdout=sink, stderr=sink, start_new_session=True,
+                cwd=work, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=sink, start_new_session=True,
             )
             try:
                 stopped = _watch(process, result, timeout)
@@ -239,7 +239,7 @@ def _run_child(jobs: list[dict[str, Any]], timeout: float) -> tuple[list[dict[st
                 _kill_group(process)  # also once done: threads or processes the user's code left behind
         records = _records(result)
         if stopped is None and not (records and records[-1].get("done")):
-            # the output's last line says why torch could not start; later it is the user's code's
+            # stderr's last line says why torch could not start; later it is the user's code's
             stopped = _ended(process.returncode or 0, "" if any(r.get("ready") for r in records) else _tail(output))
         return records, stopped
 
