@@ -220,6 +220,21 @@ def _drop_header(lines: Iterator[str]) -> Iterator[str]:
             yield line
 
 
+def why_text(item: Item) -> str:
+    """Why the finding is wrong (the catalogue's explanation, markdown), or where it was explained."""
+    symbol = item.diagnostic.symbol
+    if item.why_at is None:
+        return " ".join(CATALOGUE[symbol].why.split())
+    return f"as for the finding at line {item.why_at} above (`torchport explain {symbol}`)."
+
+
+def fix_text(fix: FixView) -> str:
+    """What the fix does, or what to do when there is no automatic fix."""
+    if fix.kind == NO_FIX and fix.description.startswith("no automatic fix"):  # fixes.fix_for's placeholder
+        return "see the message above"
+    return fix.description
+
+
 def _share_explanations(items: list[Item]) -> None:
     """Only the first finding of each message in a file (in the report's order) shows the explanation."""
     first: dict[str, int] = {}

@@ -11,10 +11,9 @@ from io import StringIO
 from rich.console import Console
 
 from torchport.advisor.report import totals
-from torchport.advisor.report.gather import NO_FIX, FileSection, Item, ModelSection, Report
+from torchport.advisor.report.gather import FileSection, Item, ModelSection, Report, fix_text, why_text
 from torchport.advisor.report.terminal import FIX_LABELS, STATIC_NOTE, VERIFICATION_MARKS, overview
 from torchport.advisor.summary_render import _model_renderable
-from torchport.messages import CATALOGUE
 from torchport.messages.render import _inline_code, _markdown_text
 
 SUMMARY_WIDTH = 100  # columns of a model's summary block
@@ -67,8 +66,6 @@ def _summary_text(model: ModelSection) -> str:
 
 def _item(item: Item, file: FileSection) -> list[str]:
     d = item.diagnostic
-    why = (CATALOGUE[d.symbol].why if item.why_at is None
-           else f"as for the finding at line {item.why_at} above (`torchport explain {d.symbol}`).")
     where = f"{d.path}:{d.line}:{d.column + 1}"
     lines = [
         f"**{d.msgid}** {_inline_code(d.symbol)} · {d.severity} · {_inline_code(where)}",
@@ -79,7 +76,7 @@ def _item(item: Item, file: FileSection) -> list[str]:
         *_excerpt(item, file),
         "```",
         "",
-        f"**Why:** {' '.join(why.split())}",
+        f"**Why:** {why_text(item)}",
         "",
         _fix_label(item),
         "",
@@ -104,10 +101,7 @@ def _excerpt(item: Item, file: FileSection) -> list[str]:
 
 def _fix_label(item: Item) -> str:
     label, _, adds = FIX_LABELS[item.fix.kind]
-    description = item.fix.description
-    if item.fix.kind == NO_FIX and description.startswith("no automatic fix"):
-        description = "see the message above"
-    return f"**{label}**" + (f" ({adds})" if adds else "") + f": {_markdown_text(description)}"
+    return f"**{label}**" + (f" ({adds})" if adds else "") + f": {_markdown_text(fix_text(item.fix))}"
 
 
 def _project_summary(report: Report) -> list[str]:

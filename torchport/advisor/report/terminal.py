@@ -18,9 +18,18 @@ from rich.table import Table
 from rich.text import Text
 
 from torchport.advisor.report import totals
-from torchport.advisor.report.gather import NO_FIX, PROPOSAL, SAFE, FileSection, Item, ModelSection, Report
+from torchport.advisor.report.gather import (
+    NO_FIX,
+    PROPOSAL,
+    SAFE,
+    FileSection,
+    Item,
+    ModelSection,
+    Report,
+    fix_text,
+    why_text,
+)
 from torchport.advisor.summary_render import _model_renderable
-from torchport.messages import CATALOGUE
 from torchport.messages.render import SEVERITY_STYLES
 
 THEME = "monokai"
@@ -100,16 +109,13 @@ def _items(items: list[Item], file: FileSection) -> Iterator[RenderableType]:
 
 def _item(item: Item, file: FileSection) -> Group:
     d = item.diagnostic
-    message = CATALOGUE[d.symbol]
     parts: list[RenderableType] = [
         Text.assemble((d.msgid, SEVERITY_STYLES.get(d.severity, "bold")), " ", (d.symbol, "cyan"),
                       f"  {d.path}:{d.line}:{d.column + 1}"),
         Text(d.message),
         Syntax(file.source, "python", theme=THEME, background_color="default", line_numbers=True,
                line_range=item.excerpt, highlight_lines={d.line}, word_wrap=True),
-        Markdown(f"**Why:** {message.why}" if item.why_at is None
-                 else f"**Why:** as for the finding at line {item.why_at} above "
-                      f"(`torchport explain {d.symbol}`)."),
+        Markdown(f"**Why:** {why_text(item)}"),
         Text(""),
         _fix_label(item),
     ]
@@ -124,10 +130,7 @@ def _item(item: Item, file: FileSection) -> Group:
 
 def _fix_label(item: Item) -> Text:
     label, style, adds = FIX_LABELS[item.fix.kind]
-    description = item.fix.description
-    if item.fix.kind == NO_FIX and description.startswith("no automatic fix"):
-        description = "see the message above"
-    return Text.assemble((label, style), f" ({adds})" if adds else "", ": ", description)
+    return Text.assemble((label, style), f" ({adds})" if adds else "", ": ", fix_text(item.fix))
 
 
 # ------------------------------------------------------------------------------------ project summary
