@@ -101,7 +101,10 @@ class FileReader:
     def models(self) -> list[KerasModel]:
         found: list[KerasModel] = []
         env = self.globals
-        self._block(self.module.body, env)
+        try:
+            self._block(self.module.body, env)
+        except _Return:  # a module-level `raise`: what ran before it is read
+            pass
         for name, value in list(env.items()):
             if self._is_model(value) and self._depth_of(value) == 0:
                 found.extend(self._record(value, name))
@@ -209,13 +212,17 @@ class FileReader:
             self._for(node, env)
         elif isinstance(node, nodes.With):
             self._block(node.body, env)
-        elif isinstance(node, (nodes.While, nodes.Try)):
-            self._opaque(node, env, "a while loop" if isinstance(node, nodes.While) else "a try block")
+        elif isinstance(node, nodes.Try):  # followed as when nothing is raised
+            self._block([*node.body, *node.orelse, *node.finalbody], env)
+        elif isinstance(node, nodes.Raise):
+            raise _Return(UNKNOWN)
+        elif isinstance(node, nodes.While):
+            self._opaque(node, env, "`while` loop", "its iterations are unknown")
         elif isinstance(node, (nodes.Import, nodes.ImportFrom, nodes.Pass, nodes.Global, nodes.Nonlocal,
-                               nodes.FunctionDef, nodes.ClassDef)):
+                               nodes.FunctionDef, nodes.ClassDef, nodes.Assert)):
             return
         else:
-            self._opaque(node, env, f"a {type(node).__name__} statement")
+            self._opaque(node, env, f"{type(node).__name__} statement", "not supported")
 
     def _assign(self, target: nodes.NodeNG, value: Any, env: dict[str, Any]) -> None:
         if isinstance(target, nodes.AssignName):
@@ -242,14 +249,14 @@ class FileReader:
     def _if(self, node: nodes.If, env: dict[str, Any]) -> None:
         test = self.ev(node.test, env)
         if test is UNKNOWN or not is_literal(test):
-            self._opaque(node, env, "a condition")
+            self._opaque(node, env, "`if`", "its condition is not a constant")
             return
         self._block(node.body if test else node.orelse, env)
 
     def _for(self, node: nodes.For, env: dict[str, Any]) -> None:
         items = self._iterable(node.iter, env)
-        if items is None or node.orelse:
-            self._opaque(node, env, "a loop")
+        if items is None or node.orelse or any(node.nodes_of_class((nodes.Break, nodes.Continue))):
+            self._opaque(node, env, "loop", f"not over at most {_MAX_UNROLL} constant values, or with break/else")
             return
         for item in items:
             self._assign(node.target, item, env)
@@ -261,10 +268,10 @@ class FileReader:
             return list(value)
         return None
 
-    def _opaque(self, node: nodes.NodeNG, env: dict[str, Any], what: str) -> None:
+    def _opaque(self, node: nodes.NodeNG, env: dict[str, Any], what: str, why: str) -> None:
         """A statement the reader does not follow: what it assigns becomes unknown, the models it
         touches get a note."""
-        reason = f"{what} at line {node.lineno} is not followed"
+        reason = f"the {what} at line {node.lineno} is not followed ({why})"
         for child in node.nodes_of_class((nodes.AssignName, nodes.AssignAttr)):
             key = child.name if isinstance(child, nodes.AssignName) else _attr_key(child)
             if key and key in env:
@@ -278,9 +285,9 @@ class FileReader:
     def _touch(self, value: Any, reason: str) -> None:
         if isinstance(value, SequentialObj):
             value.layers.append(UNKNOWN)
-            value.notes.append(f"layers added by {reason}")
+            value.notes.append(f"the layers it adds are unknown: {reason}")
         elif isinstance(value, FunctionalObj):
-            value.notes.append(f"the model is changed by {reason}")
+            value.notes.append(f"the model may be changed there: {reason}")
 
     # ---- expressions ---------------------------------------------------------------------------
 

@@ -153,27 +153,36 @@ def _map_graph(inputs: list[Tensor], outputs: list[Tensor]) -> tuple[list[Layer]
     opaque: list[str] = []
     given = set(inputs)
 
-    def visit(tensor: Tensor) -> None:
+    def enter(tensor: Tensor) -> Node | InputObj | None:
+        """The source to explore next, or None when it is unknown, done, or outside the graph."""
         source = tensor.source
         if source is None:
             opaque.append(tensor.reason or "part of the data flow could not be followed")
-            return
+            return None
         if source in finished or source in in_progress:
-            return
+            return None
         if isinstance(source, Node) and tensor in given:
             finished.add(source)
-            return
+            return None
         first_seen.setdefault(source.layer if isinstance(source, Node) else source, len(first_seen))
         in_progress.add(source)
-        if isinstance(source, Node):
-            for parent in source.inputs:
-                visit(parent)
-        in_progress.discard(source)
-        finished.add(source)
-        ordered.append(source)
+        return source
 
-    for output in outputs:
-        visit(output)
+    for output in outputs:  # depth-first, parents before children (iterative: graphs can be deep)
+        root = enter(output)
+        stack = [(root, iter(root.inputs if isinstance(root, Node) else ()))] if root is not None else []
+        while stack:
+            source, parents = stack[-1]
+            parent = next(parents, None)
+            if parent is not None:
+                child = enter(parent)
+                if child is not None:
+                    stack.append((child, iter(child.inputs if isinstance(child, Node) else ())))
+                continue
+            stack.pop()
+            in_progress.discard(source)
+            finished.add(source)
+            ordered.append(source)
     in_graph = set(ordered)
     node_depth: dict[Any, int] = {}
     op_depth: dict[Any, int] = {}
