@@ -68,7 +68,7 @@ def _crashed(item: str, reason: str) -> str:
 def test_a_dying_worker_is_reported_for_its_item_and_the_others_finish() -> None:
     items = ["a", "boom", "b", "raise", "c", "d"]
     done: list[int] = []
-    results = parallel.map_ordered(_die_on_boom, items, 2, _crashed, done.append)
+    results = parallel.map_ordered(_die_on_boom, items, 2, _crashed, lambda index, _: done.append(index))
     assert results == ["A", "boom crashed: its worker process stopped abruptly", "B",
                        "raise crashed: ValueError: a bug", "C", "D"]
     assert sorted(done) == list(range(len(items)))

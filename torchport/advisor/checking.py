@@ -105,6 +105,10 @@ class CheckResult:
         return [d for file in self.files for d in file.diagnostics]
 
 
+# one file's result and the files its analysis depended on (None: not recorded)
+Analysed = tuple[FileResult | FileError, dict[str, str | None] | None]
+
+
 def check_paths(paths: Sequence[str], config: Config | None = None,
                 on_file: Callable[[Path], None] | None = None) -> CheckResult:
     """Every rule over the Python files of `paths` (files and folders, see torchport.advisor.files).
@@ -129,17 +133,16 @@ def check_files(files: Sequence[Path], config: Config, on_file: Callable[[Path],
                 on_file(path)
     missing = [index for index in range(len(files)) if index not in outcomes]
 
-    def done(position: int) -> None:
+    def done(position: int, analysed: Analysed) -> None:
+        path, (outcome, looked_up) = files[missing[position]], analysed
+        outcomes[missing[position]] = outcome
+        if cache is not None and looked_up is not None:
+            cache.put(path, outcome, looked_up)  # as it comes: an interrupted run keeps what it did
         if on_file is not None:
-            on_file(files[missing[position]])
+            on_file(path)
 
-    analysed = parallel.map_ordered(
-        analyse_file, [files[index] for index in missing], jobs, _crashed, done,
-        setup=_set_up_worker, setup_args=(config, cache is not None))
-    for index, (outcome, dependencies) in zip(missing, analysed):
-        outcomes[index] = outcome
-        if cache is not None and dependencies is not None:
-            cache.put(files[index], outcome, dependencies)
+    parallel.map_ordered(analyse_file, [files[index] for index in missing], jobs, _crashed, done,
+                         setup=_set_up_worker, setup_args=(config, cache is not None))
     result = CheckResult()
     for index in range(len(files)):
         outcome = outcomes[index]
@@ -157,9 +160,6 @@ def _set_up_worker(config: Config, record: bool) -> None:
     _worker_config, _worker_records = config, record
     if record:
         dependencies.start_recording()
-
-
-Analysed = tuple[FileResult | FileError, dict[str, str | None] | None]
 
 
 def analyse_file(path: Path) -> Analysed:

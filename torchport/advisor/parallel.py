@@ -1,6 +1,6 @@
 """Run a function over items in worker processes, results in the items' order (`torchport check -j`).
 
-    results = map_ordered(analyse, files, jobs=2, crashed=on_crash, done=progress, setup=init, setup_args=(config,))
+    results = map_ordered(analyse, files, jobs=2, crashed=on_crash, done=on_result, setup=init, setup_args=(config,))
 
 `function` and `setup` must be importable module-level functions, items and results plain data (they
 are pickled). With `jobs` 1 (or a single item) everything runs in this process. A worker process that
@@ -37,17 +37,18 @@ def cpu_count() -> int:
 
 
 def map_ordered(function: Callable[[T], R], items: Sequence[T], jobs: int,
-                crashed: Callable[[T, str], R], done: Callable[[int], None] | None = None,
+                crashed: Callable[[T, str], R], done: Callable[[int, R], None] | None = None,
                 setup: Callable[..., None] | None = None, setup_args: tuple[Any, ...] = ()) -> list[R]:
-    """`[function(item) for item in items]`, over `jobs` processes; `done(index)` after each item."""
-    notify = done or (lambda _: None)
+    """`[function(item) for item in items]`, over `jobs` processes; `done(index, result)` as each item
+    finishes (in any order)."""
+    notify = done or (lambda index, result: None)
     if jobs <= 1 or len(items) <= 1:
         if setup is not None:
             setup(*setup_args)
         results = []
         for index, item in enumerate(items):
             results.append(function(item))
-            notify(index)
+            notify(index, results[-1])
         return results
     finished: dict[int, R] = {}
     with _pool(min(jobs, len(items)), setup, setup_args) as pool:
@@ -57,11 +58,11 @@ def map_ordered(function: Callable[[T], R], items: Sequence[T], jobs: int,
             outcome = _outcome(future, items[index], crashed)
             if outcome is not _BROKEN:
                 finished[index] = outcome
-                notify(index)
+                notify(index, outcome)
     for index, item in enumerate(items):
         if index not in finished:  # left when a worker died: alone this time
             finished[index] = _alone(function, item, crashed, setup, setup_args)
-            notify(index)
+            notify(index, finished[index])
     return [finished[index] for index in range(len(items))]
 
 
