@@ -1,7 +1,8 @@
-"""The pre-commit hook, run for real: `pre-commit try-repo` of this working tree on throwaway repos.
+"""The pre-commit hooks, run for real: `pre-commit try-repo` of this working tree on throwaway repos.
 
-pre-commit builds the hook's own environment from PyPI (torchport and its dependencies, no torch), so
-each run costs one install (~20 s): try-repo keeps its environments in a temporary store of its own.
+Three hooks: `torchport` (pylint with the plugin), `torchport-check` and `torchport-fix` (the command).
+pre-commit builds the hooks' own environment from PyPI (torchport and its dependencies, no torch): one
+install (~20 s), shared by every test through one pre-commit store for the session.
 """
 
 from __future__ import annotations
@@ -97,19 +98,26 @@ def hook_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return snapshot
 
 
-def _try_repo(hook_repo: Path, repo: Path, tmp_path: Path) -> subprocess.CompletedProcess[str]:
-    env = _clean_env(PRE_COMMIT_HOME=str(tmp_path / "pre-commit-home"), PIP_DISABLE_PIP_VERSION_CHECK="1")
+@pytest.fixture(scope="session")
+def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """pre-commit's store (its hook environments) for the session: the snapshot's hooks install once."""
+    return tmp_path_factory.mktemp("pre-commit-home")
+
+
+def _try_repo(hook_repo: Path, repo: Path, store: Path, *hook: str) -> subprocess.CompletedProcess[str]:
+    """`pre-commit try-repo` of `hook` (default: every hook of the manifest) on all files of `repo`."""
+    env = _clean_env(PRE_COMMIT_HOME=str(store), PIP_DISABLE_PIP_VERSION_CHECK="1")
     return subprocess.run(
-        [sys.executable, "-m", "pre_commit", "try-repo", str(hook_repo), "torchport", "--all-files"],
+        [sys.executable, "-m", "pre_commit", "try-repo", str(hook_repo), *hook, "--all-files"],
         cwd=repo, env=env, capture_output=True, text=True, timeout=900,
     )
 
 
 def test_hook_fails_on_a_missing_super_init_and_names_file_line_and_message(
-    hook_repo: Path, tmp_path: Path
+    hook_repo: Path, tmp_path: Path, store: Path
 ) -> None:
     repo = _make_repo(tmp_path / "project", {"buggy_model.py": BUGGY, "clean_model.py": CLEAN})
-    result = _try_repo(hook_repo, repo, tmp_path)
+    result = _try_repo(hook_repo, repo, store, "torchport")
     output = result.stdout + result.stderr
     assert result.returncode == 1, output[-3000:]
     assert re.search(r"^torchport\.+Failed$", output, re.MULTILINE), output[-3000:]
@@ -118,19 +126,47 @@ def test_hook_fails_on_a_missing_super_init_and_names_file_line_and_message(
     assert "clean_model.py" not in output
 
 
-def test_hook_passes_on_a_clean_repo(hook_repo: Path, tmp_path: Path) -> None:
+def test_every_hook_passes_on_a_clean_repo(hook_repo: Path, tmp_path: Path, store: Path) -> None:
     repo = _make_repo(tmp_path / "project", {"clean_model.py": CLEAN})
-    result = _try_repo(hook_repo, repo, tmp_path)
+    result = _try_repo(hook_repo, repo, store)
     output = result.stdout + result.stderr
     assert result.returncode == 0, output[-3000:]
-    assert re.search(r"^torchport\.+Passed$", output, re.MULTILINE), output[-3000:]
+    for name in ("torchport", "torchport check", "torchport fix"):
+        assert re.search(rf"^{name}\.+Passed$", output, re.MULTILINE), output[-3000:]
+    assert (repo / "clean_model.py").read_text() == CLEAN
+    assert _git(repo, "status", "--porcelain") == ""  # the cache folder ignores itself
+
+
+def test_check_fails_and_fix_fixes_then_every_hook_passes(hook_repo: Path, tmp_path: Path, store: Path) -> None:
+    repo = _make_repo(tmp_path / "project", {"buggy_model.py": BUGGY, "clean_model.py": CLEAN})
+    result = _try_repo(hook_repo, repo, store)
+    output = result.stdout + result.stderr
+    assert result.returncode == 1, output[-3000:]
+    assert re.search(r"^torchport check\.+Failed$", output, re.MULTILINE), output[-3000:]
+    finding = rf"^buggy_model\.py:{BUGGY_INIT_LINE}:5: E7101 module-super-init-missing Classifier defines __init__"
+    assert re.search(finding, output, re.MULTILINE), output[-3000:]
+    assert re.search(r"^torchport fix\.+Failed\n- hook id: torchport-fix\n- files were modified by this hook",
+                     output, re.MULTILINE), output[-3000:]
+    assert f"buggy_model.py:{BUGGY_INIT_LINE}: fixed module-super-init-missing" in output
+    fixed = (repo / "buggy_model.py").read_text()
+    assert fixed.splitlines()[BUGGY_INIT_LINE] == "        super().__init__()"
+    assert _git(repo, "status", "--porcelain") == " M buggy_model.py\n"  # the fix, and no cache folder
+    _git(repo, "commit", "-qam", "torchport fix")
+    again = _try_repo(hook_repo, repo, store)
+    assert again.returncode == 0, (again.stdout + again.stderr)[-3000:]
+    assert (repo / "buggy_model.py").read_text() == fixed
 
 
 def test_hook_manifest_is_valid_and_runs_only_torchports_messages_without_torch() -> None:
     from pre_commit.clientlib import load_manifest  # validates the manifest as pre-commit does
 
-    (hook,) = load_manifest(str(ROOT / ".pre-commit-hooks.yaml"))
-    assert hook["id"] == "torchport" and hook["language"] == "python" and hook["types"] == ["python"]
+    hooks = {hook["id"]: hook for hook in load_manifest(str(ROOT / ".pre-commit-hooks.yaml"))}
+    assert list(hooks) == ["torchport", "torchport-check", "torchport-fix"]
+    assert all(h["language"] == "python" and h["types"] == ["python"] and h["additional_dependencies"] == []
+               for h in hooks.values())
+    assert hooks["torchport-check"]["entry"].split()[:2] == ["torchport", "check"]
+    assert hooks["torchport-fix"]["entry"].split() == ["torchport", "fix", "--fixes-only"]
+    hook = hooks["torchport"]
     assert hook["require_serial"] is True  # one pylint start-up, shared caches (measured: see the manifest)
     assert hook["entry"].split()[:4] == [
         "pylint", "--load-plugins=torchport.lint_rules", "--disable=all", "--enable=torchport",

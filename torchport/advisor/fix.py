@@ -12,6 +12,8 @@ as Python reads them) and its line endings (CRLF, CR, LF or a mix: each kept lin
 line gets the file's most common one). A file that cannot be decoded is reported on one line.
 
 Exit codes: 0 nothing left to fix; 1 findings remain (proposals only); 2 a usage or input error.
+`--fixes-only` (the pre-commit hook) prints only the fixes applied and exits 0 unless a file could
+not be read: pre-commit fails the hook when files changed, and the findings left are `check`'s job.
 """
 
 from __future__ import annotations
@@ -45,6 +47,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--diff", action="store_true", help="print a unified diff instead of writing the files")
     parser.add_argument("--unsafe", action="store_true",
                         help="also apply the proposals that have edits (they change behaviour: review them)")
+    parser.add_argument("--fixes-only", action="store_true",
+                        help="only report the fixes applied, not the findings left, and exit 0 for them "
+                             "(for pre-commit, which fails the hook when files change)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -68,10 +73,10 @@ def run(args: argparse.Namespace) -> int:
         if outcome.text != stored.text and args.diff:
             sys.stdout.writelines(difflib.unified_diff(
                 _lines(stored.restored(stored.text)), _lines(fixed), f"a/{path.as_posix()}", f"b/{path.as_posix()}"))
-        remaining += _report(path, outcome, args.diff)
+        remaining += _report(path, outcome, args.diff, args.fixes_only)
     if errors:
         return INPUT_ERROR
-    return REMAINING if remaining else CLEAN
+    return REMAINING if remaining and not args.fixes_only else CLEAN
 
 
 _NEWLINE = re.compile(r"(\r\n|\r|\n)")  # the line ends Python's tokenizer knows, nothing else
@@ -129,13 +134,14 @@ def _finder(path: Path, config: Config):  # noqa: ANN202 - a torchport.fixes.Fin
     return find
 
 
-def _report(path: Path, outcome: Outcome, diff: bool) -> int:
-    """One line per fix applied (to stderr with --diff) and per finding left; the count left."""
+def _report(path: Path, outcome: Outcome, diff: bool, fixes_only: bool = False) -> int:
+    """One line per fix applied (to stderr with --diff) and per finding left (unless `fixes_only`);
+    the count left."""
     out = sys.stderr if diff else sys.stdout
     verb = "would fix" if diff else "fixed"
     for fix in outcome.applied:
         print(f"{path.as_posix()}:{fix.line}: {verb} {fix.symbol}: {fix.description}", file=out)
-    for fix in outcome.remaining:
+    for fix in () if fixes_only else outcome.remaining:
         kind = "proposal" if fix.edits else "no automatic fix"
         print(f"{path.as_posix()}:{fix.line}: left {fix.symbol} ({kind}): {fix.description}", file=out)
     return len(outcome.remaining)
