@@ -49,11 +49,15 @@ def test_the_batch_is_two_and_other_symbols_take_the_sizes_in_turn() -> None:
     assert plan.candidates[0].described == "N=2, H=W=32"
 
 
-def test_given_sizes_are_the_only_candidate() -> None:
+def test_given_sizes_come_first_then_the_ladder() -> None:
     plan = input_plan([["N", 1, "H", "W"], ["N", 10]], ["float32", "float32"], {"H": 34, "W": 30})
 
     assert not isinstance(plan, str)
-    assert [(c.shapes, c.described) for c in plan.candidates] == [([[2, 1, 34, 30], [2, 10]], "N=2, H=34, W=30")]
+    assert [(c.shapes, c.described) for c in plan.candidates[:2]] == [
+        ([[2, 1, 34, 30], [2, 10]], "N=2, H=34, W=30"),
+        ([[2, 1, 32, 32], [2, 10]], "N=2, H=W=32"),
+    ]
+    assert len(plan.candidates) == 1 + len(SIZES)
 
 
 def test_an_input_of_unknown_dtype_is_tried_as_float_then_as_token_ids() -> None:
@@ -227,6 +231,7 @@ class Net(nn.Module):
 HOSTILE = {  # name: (code before the model, code at the start of the fixed forward, class, arguments)
     "prints": ("print('{not json' * 100)\n", "print('}' * 100); ", "Net", "features=FEATURES"),
     "not_about_a_crash": ("FEATURES = 4\n", "", "Net", "features=FEATURES"),
+    "builds_in_forward": ("", "return nn.Linear(3, 2)(self.fc(x))\n        ", "Net", "features=FEATURES"),
     "exits": ("import sys\nsys.exit(1)\n", "", "Net", "features=FEATURES"),
     "cannot_import": ("import not_a_module_of_anyone\n", "", "Net", "features=FEATURES"),
     "no_such_class": ("", "", "Missing", ""),
@@ -295,6 +300,11 @@ def test_what_the_code_prints_does_not_disturb_the_verification(hostile: dict) -
         "on input (2, 4) (N=2): before: fails: RuntimeError: a and b must have same reduction dim, but got "
         "[2, 4] X [5, 3]. (line 14); after: runs, output (2, 3)"
     ))
+
+
+@needs_torch
+def test_a_layer_built_in_forward_is_built_on_meta_too(hostile: dict) -> None:
+    assert hostile["builds_in_forward"].detail.endswith("; after: runs, output (2, 2)")
 
 
 @needs_torch

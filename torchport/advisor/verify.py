@@ -11,11 +11,14 @@ sys.path, so its imports work), with `__name__` never `"__main__"`: scripts' mai
 module-level code runs under `torch.device("meta")` too.
 
 Concrete sizes for symbolic dims: the batch (`N`, `B`, `batch`, `batch_size`) is 2 (BatchNorm needs more
-than one sample in training mode; 2 keeps it distinct from every other size). Other symbols take the
-values given in `sizes` (the example of a summary condition, see `example_sizes`), else one size for all
-of them from `SIZES`, the smallest at which the fixed model runs: a model with a fixed-size head after
-global pooling runs at any size above its stack's minimum, which grows with its depth (a 7x7 average pool
-needs 224, an audio stack of four stride-4 stages thousands). The detail names the input used.
+than one sample in training mode; 2 keeps it distinct from every other size). The other symbols take,
+in this order until the fixed model runs: the values given in `sizes` (the example of a summary
+condition, see `example_sizes`), then one size for all of them from `SIZES`. A model with a fixed-size
+head after global pooling runs at any size above its stack's minimum, which grows with its depth (a 7x7
+average pool needs 224, an audio stack of four stride-4 stages thousands); a condition's example meets
+that condition only (ViT's patch count is met by a 1x1 input, too small for its patch convolution).
+Inputs of unknown dtype are float32, then int64 (token ids). The detail names the input used, and the
+original runs on that same input.
 """
 
 from __future__ import annotations
@@ -145,26 +148,29 @@ class InputPlan:
 
 def input_plan(inputs: list, input_dtypes: list[str | None], sizes: Mapping[str, int]) -> InputPlan | str:
     """The concrete inputs to try, or why there is none (a one-line reason). Symbols other than the
-    batch that `sizes` does not give take each size of `SIZES` in turn; inputs of unknown dtype are
-    float32, then int64 (token ids) at every size."""
+    batch take the values of `sizes` first (others at SIZES[0]), then each size of `SIZES` in turn;
+    inputs of unknown dtype are float32, then int64 (token ids) at every size."""
     symbols: list[str] = []
     for number, shape in enumerate(inputs, 1):
         if not isinstance(shape, list) or not all(_is_dim(d) for d in shape):
             return f"no concrete input shape: input {number} is {_shape_text(shape)} (give --input-shape)"
         symbols += [d for d in shape if isinstance(d, str) and d not in symbols]
-    given = [*input_dtypes, *[None] * len(inputs)][:len(inputs)]
-    unknown = [d for d in given if d is not None and d not in DTYPES]
+    dtypes = [*input_dtypes, *[None] * len(inputs)][:len(inputs)]
+    unknown = [d for d in dtypes if d is not None and d not in DTYPES]
     if unknown:
         return f"no concrete input: unknown dtype {unknown[0]!r}"
-    fixed = {s: BATCH for s in symbols if s in BATCH_NAMES}
-    fixed.update({s: int(v) for s, v in sizes.items() if s in symbols and s not in BATCH_NAMES})
-    free = [s for s in symbols if s not in fixed]
-    choices = [{**fixed, **{s: size for s in free}} for size in SIZES] if free else [fixed]
-    guesses = ("float32", "int64") if None in given else ("float32",)
+    batch = {s: BATCH for s in symbols if s in BATCH_NAMES}
+    free = [s for s in symbols if s not in batch]
+    ladder = [{s: size for s in free} for size in SIZES] if free else [{}]
+    example = {s: int(sizes[s]) for s in free if s in sizes}
+    if example:  # first, then the ladder: a condition's example may be too small for a kernel elsewhere
+        ladder.insert(0, {s: example.get(s, SIZES[0]) for s in free})
+    choices = [{**batch, **dict(c)} for c in dict.fromkeys(tuple(values.items()) for values in ladder)]
+    guesses = ("float32", "int64") if None in dtypes else ("float32",)
     return InputPlan([
         Candidate(
             [[d if isinstance(d, int) else values[d] for d in shape] for shape in inputs],
-            [d or guess for d in given],
+            [d or guess for d in dtypes],
             "; ".join(filter(None, [_describe_values(values),
                                     f"inputs of unknown dtype as {guess}" if guess != "float32" else ""])),
         )

@@ -126,7 +126,7 @@ class _Variant:
             tensors = [torch.empty(tuple(shape), dtype=getattr(torch, dtype), device="meta")
                        for shape, dtype in zip(chosen["shapes"], chosen["dtypes"])]
             model.eval()
-            with torch.no_grad():
+            with torch.no_grad(), torch.device("meta"):  # layers built in forward too
                 output = model(*tensors)
         except BaseException as error:  # noqa: BLE001
             return error
