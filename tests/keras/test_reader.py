@@ -285,3 +285,20 @@ def test_a_deep_model_is_read() -> None:
     model = only("\n".join(lines))
     assert len(model.layers) == 1500 and model.total_params == 1500 * 20
     assert model.layers[-1].name == "dense_1499"
+
+
+def test_a_keras_layer_outside_the_table_is_listed_with_unknown_shape_and_count() -> None:
+    model = only("""
+import keras
+from keras import layers
+inputs = keras.Input((8, 8, 3))
+x = layers.Conv2D(4, 3)(inputs)
+x = layers.Lambda(lambda t: t * 2, name="double")(x)
+x = layers.RandomFlip("horizontal")(x)
+model = keras.Model(inputs, layers.Dense(2)(x))
+""")
+    assert [(layer.name, layer.type, layer.output_shape, layer.params) for layer in model.layers] == [
+        ("conv2d", "Conv2D", (None, 6, 6, 4), 112), ("double", "Lambda", None, None),
+        ("random_flip", "RandomFlip", None, None), ("dense", "Dense", None, None)]
+    assert model.layers[1].unknown == ("*args",)
+    assert any("double (line 6): Lambda is not in the reader's layer table" in note for note in model.notes)

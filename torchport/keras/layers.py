@@ -381,6 +381,105 @@ def _attention_count(config: Config, inputs: Sequence[Shape]) -> tuple[int, int]
     return n, n
 
 
+def _pairs(value: Any, rank: int, what: str) -> tuple[tuple[int, int], ...]:
+    """ZeroPadding/Cropping amounts: an int, one int per dim (symmetric) or a (before, after) pair per dim."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return ((value, value),) * rank
+    if isinstance(value, (tuple, list)) and len(value) == rank:
+        if all(isinstance(v, int) for v in value):
+            return tuple((v, v) for v in value) if rank > 1 else ((value[0], value[0]),)
+        if all(isinstance(v, (tuple, list)) and len(v) == 2 and all(isinstance(i, int) for i in v) for v in value):
+            return tuple((v[0], v[1]) for v in value)
+    if rank == 1 and isinstance(value, (tuple, list)) and len(value) == 2 and all(isinstance(v, int) for v in value):
+        return ((value[0], value[1]),)
+    raise Unknown(f"{what}={value!r} is not read")
+
+
+def _resize(rank: int, key: str, sign: int) -> ShapeRule:
+    """ZeroPadding (sign 1) and Cropping (sign -1) on each spatial dim."""
+    def rule(config: Config, inputs: Sequence[Shape]) -> Output:
+        _channels_last(config)
+        shape = _one(inputs)
+        _rank(shape, rank + 2, f"{key} {rank}D")
+        amounts = _pairs(config[key], rank, key)
+        spatial = [None if shape[1 + i] is None else shape[1 + i] + sign * sum(amounts[i]) for i in range(rank)]
+        return (shape[0], *spatial, shape[-1])
+    return rule
+
+
+def _upsampling(rank: int) -> ShapeRule:
+    def rule(config: Config, inputs: Sequence[Shape]) -> Output:
+        _channels_last(config)
+        shape = _one(inputs)
+        _rank(shape, rank + 2, f"UpSampling{rank}D")
+        size = _tuple(config["size"], rank, "size")
+        spatial = [None if shape[1 + i] is None else shape[1 + i] * size[i] for i in range(rank)]
+        return (shape[0], *spatial, shape[-1])
+    return rule
+
+
+def _prelu_count(config: Config, inputs: Sequence[Shape]) -> tuple[int, int]:
+    shape = list(_one(inputs)[1:])
+    shared = config.get("shared_axes")
+    for axis in (shared,) if isinstance(shared, int) else shared or ():
+        if not isinstance(axis, int) or not 1 <= axis <= len(shape):
+            raise Unknown(f"shared_axes={shared!r} is not read")
+        shape[axis - 1] = 1
+    n = _product(shape)
+    if n is None:
+        raise Unknown("PReLU's input dims are unknown")
+    return n, n
+
+
+def _permute_shape(config: Config, inputs: Sequence[Shape]) -> Output:
+    shape, dims = _one(inputs), config["dims"]
+    if not isinstance(dims, (tuple, list)) or sorted(dims) != list(range(1, len(shape))):
+        raise Unknown(f"dims={dims!r} is not a permutation of the non-batch dims")
+    return (shape[0], *(shape[d] for d in dims))
+
+
+def _repeat_shape(config: Config, inputs: Sequence[Shape]) -> Output:
+    shape = _one(inputs)
+    _rank(shape, 2, "RepeatVector")
+    return (shape[0], config["n"], shape[1])
+
+
+def _depthwise_shape(config: Config, inputs: Sequence[Shape]) -> Output:
+    out = _conv_shape(2)({**config, "filters": None, "groups": 1}, inputs)
+    channels = _one(inputs)[-1]
+    return (*out[:-1], None if channels is None else channels * config["depth_multiplier"])  # type: ignore[misc]
+
+
+def _depthwise_count(config: Config, inputs: Sequence[Shape]) -> tuple[int, int]:
+    _channels_last(config)
+    kernel = _tuple(config["kernel_size"], 2, "kernel_size")
+    out = _last_dim(_one(inputs), "the depthwise kernel") * config["depth_multiplier"]
+    n = math.prod(kernel) * out + _bias(config, out)
+    return n, n
+
+
+def _separable_count(config: Config, inputs: Sequence[Shape]) -> tuple[int, int]:
+    _channels_last(config)
+    kernel = _tuple(config["kernel_size"], 2, "kernel_size")
+    middle = _last_dim(_one(inputs), "the depthwise kernel") * config["depth_multiplier"]
+    filters = config["filters"]
+    n = math.prod(kernel) * middle + middle * filters + _bias(config, filters)
+    return n, n
+
+
+def time_distributed_input(shape: Shape) -> Shape:
+    """What TimeDistributed's inner layer sees: one time step."""
+    if len(shape) < 3:
+        raise Unknown(f"TimeDistributed expects an input of rank 3 or more, got shape {shape}")
+    return (shape[0], *shape[2:])
+
+
+def time_distributed_shape(inner: Output, shape: Shape) -> Output:
+    if isinstance(inner, tuple) and inner and isinstance(inner[0], tuple):
+        raise Unknown("a TimeDistributed layer with several outputs is not read")
+    return (shape[0], shape[1], *inner[1:])  # type: ignore[misc]
+
+
 # ---- the table -----------------------------------------------------------------------------------
 
 _ACTIVITY = (("kernel_initializer", "glorot_uniform"), ("bias_initializer", "zeros"),
@@ -428,6 +527,39 @@ LAYERS: dict[str, LayerSpec] = {
     "GlobalAveragePooling2D": LayerSpec(_GLOBAL_POOL, _global_pool_shape(2), _free),
     "GlobalMaxPooling1D": LayerSpec(_GLOBAL_POOL, _global_pool_shape(1), _free),
     "GlobalMaxPooling2D": LayerSpec(_GLOBAL_POOL, _global_pool_shape(2), _free),
+    "DepthwiseConv2D": LayerSpec(
+        (("kernel_size", REQUIRED), ("strides", (1, 1)), ("padding", "valid"), ("depth_multiplier", 1),
+         ("data_format", None), ("dilation_rate", (1, 1)), ("activation", None), ("use_bias", True),
+         ("depthwise_initializer", "glorot_uniform"), ("bias_initializer", "zeros"), ("depthwise_regularizer", None),
+         ("bias_regularizer", None), ("activity_regularizer", None), ("depthwise_constraint", None),
+         ("bias_constraint", None)),
+        _depthwise_shape, _depthwise_count),
+    "SeparableConv2D": LayerSpec(
+        (("filters", REQUIRED), ("kernel_size", REQUIRED), ("strides", (1, 1)), ("padding", "valid"),
+         ("data_format", None), ("dilation_rate", (1, 1)), ("depth_multiplier", 1), ("activation", None),
+         ("use_bias", True), ("depthwise_initializer", "glorot_uniform"), ("pointwise_initializer", "glorot_uniform"),
+         ("bias_initializer", "zeros"), ("depthwise_regularizer", None), ("pointwise_regularizer", None),
+         ("bias_regularizer", None), ("activity_regularizer", None), ("depthwise_constraint", None),
+         ("pointwise_constraint", None), ("bias_constraint", None)),
+        _conv_shape(2), _separable_count),
+    "ZeroPadding1D": LayerSpec((("padding", 1), ("data_format", None)), _resize(1, "padding", 1), _free),
+    "ZeroPadding2D": LayerSpec((("padding", (1, 1)), ("data_format", None)), _resize(2, "padding", 1), _free),
+    "Cropping1D": LayerSpec((("cropping", (1, 1)),), _resize(1, "cropping", -1), _free),
+    "Cropping2D": LayerSpec((("cropping", ((0, 0), (0, 0))), ("data_format", None)), _resize(2, "cropping", -1), _free),
+    "UpSampling1D": LayerSpec((("size", 2),), _upsampling(1), _free),
+    "UpSampling2D": LayerSpec((("size", (2, 2)), ("data_format", None), ("interpolation", "nearest")),
+                              _upsampling(2), _free),
+    "Permute": LayerSpec((("dims", REQUIRED),), _permute_shape, _free),
+    "RepeatVector": LayerSpec((("n", REQUIRED),), _repeat_shape, _free),
+    "SpatialDropout1D": LayerSpec((("rate", REQUIRED), ("seed", None)), _same, _free),
+    "SpatialDropout2D": LayerSpec((("rate", REQUIRED), ("data_format", None), ("seed", None)), _same, _free),
+    "GaussianNoise": LayerSpec((("stddev", REQUIRED), ("seed", None)), _same, _free),
+    "GaussianDropout": LayerSpec((("rate", REQUIRED), ("seed", None)), _same, _free),
+    "AlphaDropout": LayerSpec((("rate", REQUIRED), ("noise_shape", None), ("seed", None)), _same, _free),
+    "LeakyReLU": LayerSpec((("negative_slope", 0.3),), _same, _free),
+    "ELU": LayerSpec((("alpha", 1.0),), _same, _free),
+    "PReLU": LayerSpec((("alpha_initializer", "Zeros"), ("alpha_regularizer", None), ("alpha_constraint", None),
+                        ("shared_axes", None)), _same, _prelu_count),
     "Flatten": LayerSpec((("data_format", None),), _flatten_shape, _free),
     "Reshape": LayerSpec((("target_shape", REQUIRED),), _reshape_shape, _free),
     "Dropout": LayerSpec((("rate", REQUIRED), ("noise_shape", None), ("seed", None)), _same, _free),
@@ -465,12 +597,17 @@ LAYERS: dict[str, LayerSpec] = {
         (("units", REQUIRED), ("activation", "tanh"), ("use_bias", True), *_RNN_REGULARIZERS, *_RNN_REST,
          *_RNN_FLAGS, ("seed", None)),
         _rnn_shape("SimpleRNN"), _rnn_count("SimpleRNN")),
-    # Bidirectional's shape and count come from its inner layer (reader: `bidirectional_shape`, 2 × count).
+    # Wrappers: their shape and count come from the inner layer (calls.py, with WRAPPERS below).
     "Bidirectional": LayerSpec(
         (("layer", REQUIRED), ("merge_mode", "concat"), ("weights", None), ("backward_layer", None)),
         _same, _free),
+    "TimeDistributed": LayerSpec((("layer", REQUIRED),), _same, _free),
     "Add": LayerSpec((), _broadcast, _free, call="list"),
+    "Subtract": LayerSpec((), _broadcast, _free, call="list"),
     "Multiply": LayerSpec((), _broadcast, _free, call="list"),
+    "Average": LayerSpec((), _broadcast, _free, call="list"),
+    "Maximum": LayerSpec((), _broadcast, _free, call="list"),
+    "Minimum": LayerSpec((), _broadcast, _free, call="list"),
     "Concatenate": LayerSpec((("axis", -1),), _concatenate_shape, _free, call="list"),
     "MultiHeadAttention": LayerSpec(
         (("num_heads", REQUIRED), ("key_dim", REQUIRED), ("value_dim", None), ("dropout", 0.0), ("use_bias", True),
@@ -479,8 +616,25 @@ LAYERS: dict[str, LayerSpec] = {
         _attention_shape, _attention_count, call="attention"),
 }
 
-# Wrappers whose first argument is a layer (recorded as `KerasLayer.wrapped`).
-WRAPPERS = frozenset({"Bidirectional"})
+@dataclass(frozen=True)
+class WrapperSpec:
+    """A layer whose first argument is a layer (recorded as `KerasLayer.wrapped`)."""
+
+    inner_input: Callable[[Shape], Shape]  # what the inner layer is built on
+    output: Callable[[Output, Shape, Config, Config], Output]  # (inner output, input, config, inner config)
+    copies: int  # how many copies of the inner layer's weights
+
+
+WRAPPERS: dict[str, WrapperSpec] = {
+    "Bidirectional": WrapperSpec(
+        lambda shape: shape,
+        lambda inner, shape, config, inner_config: bidirectional_shape(
+            inner, config.get("merge_mode", "concat"), bool(inner_config.get("return_state"))),
+        copies=2),
+    "TimeDistributed": WrapperSpec(
+        time_distributed_input, lambda inner, shape, config, inner_config: time_distributed_shape(inner, shape),
+        copies=1),
+}
 
 # Arguments of the call (not of the constructor) that change the output, with their defaults.
 CALL_ARGUMENTS: dict[str, tuple[tuple[str, Any], ...]] = {

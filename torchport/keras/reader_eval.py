@@ -58,13 +58,16 @@ _BUILTINS: dict[str, Callable[..., Any]] = {
 
 
 def keras_class(node: nodes.NodeNG) -> str | None:
-    """`Dense` for `keras.layers.Dense`, `tf.keras.layers.Dense`, `layers.Dense` (from keras), ..."""
+    """`Dense` for `keras.layers.Dense`, `tf.keras.layers.Dense`, `layers.Dense` (from keras), ...;
+    a class of `keras.layers` that the layer table does not know is returned as `layers.<Name>`."""
     name = qualified_name(node)
     if not name:
         return None
     parts = name.split(".")
     if parts[0] not in _KERAS_ROOTS or len(parts) < 2 or not any("keras" in part for part in parts):
         return None
+    if parts[-1] not in (*LAYERS, "Input", "InputLayer") and "layers" in parts[:-1] and parts[-1][:1].isupper():
+        return f"layers.{parts[-1]}"
     return parts[-1]
 
 
@@ -461,7 +464,7 @@ class FileReader:
                 if isinstance(value, (tuple, list)):
                     args.extend(value)
                 else:
-                    kwargs["**"] = UNKNOWN
+                    kwargs["*args"] = UNKNOWN
             else:
                 args.append(self.ev(arg, env))
         for keyword in node.keywords or []:
@@ -470,7 +473,7 @@ class FileReader:
                 if isinstance(value, dict) and all(isinstance(k, str) for k in value):
                     kwargs.update(value)
                 else:
-                    kwargs["**"] = UNKNOWN
+                    kwargs["**kwargs"] = UNKNOWN
             else:
                 kwargs[keyword.arg] = self.ev(keyword.value, env)
         return args, kwargs
@@ -508,8 +511,8 @@ class FileReader:
             return model
         if cls in ("Input", "InputLayer"):
             return self._input(cls, node, args, kwargs)
-        if cls in LAYERS:
-            return self._layer(cls, node, args, kwargs)
+        if cls in LAYERS or cls.startswith("layers."):
+            return self._layer(cls.removeprefix("layers."), node, args, kwargs)
         return UNKNOWN
 
     def _input(self, cls: str, node: nodes.Call, args: list[Any], kwargs: dict[str, Any]) -> Any:
@@ -532,13 +535,15 @@ class FileReader:
         return InputObj(full, None, None, node.lineno, self.seq)
 
     def _layer(self, cls: str, node: nodes.Call, args: list[Any], kwargs: dict[str, Any]) -> Layer:
-        spec = LAYERS[cls]
+        """A layer of the table, or of a type it does not know (its arguments by keyword only)."""
+        spec = LAYERS.get(cls)
+        signature = spec.signature if spec is not None else ()
         given: dict[str, Any] = {}
-        names = [name for name, _ in spec.signature]
+        names = [name for name, _ in signature]
         for name, value in zip(names, args):
             given[name] = value
-        if len(args) > len(names) or "**" in kwargs:
-            given["**"] = UNKNOWN
+        if len(args) > len(names):
+            given["*args"] = UNKNOWN
         given.update(kwargs)
         wrapped = None
         if cls in WRAPPERS:
@@ -546,7 +551,7 @@ class FileReader:
             wrapped = inner if isinstance(inner, Layer) else None
         config: dict[str, Any] = {}
         unknown: list[str] = [] if cls not in WRAPPERS or wrapped else ["layer"]
-        for name, default in (*spec.signature, *COMMON_ARGUMENTS):
+        for name, default in (*signature, *COMMON_ARGUMENTS):
             if name == "layer" and cls in WRAPPERS:
                 continue
             value = given.pop(name, default)
