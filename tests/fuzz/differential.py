@@ -66,9 +66,12 @@ def summarise(example: Example, directory: Path) -> dict[str, Any]:
 
 def judge(example: Example, outcome: Outcome, model: dict[str, Any]) -> Verdict:
     errors = [f for f in model["findings"] if f["kind"] == "error"]
-    if outcome.result is not None:
-        return _runs(outcome, model, errors)
-    return _raises(example, outcome, model, errors)
+    verdict = _runs(outcome, model, errors) if outcome.result is not None else _raises(example, outcome, model, errors)
+    crashes = [note for note in model["notes"] if "internal error" in note]
+    if crashes:  # the interpreter caught its own exception: a bug whatever the shapes say
+        verdict.problems += crashes
+        verdict.kind = FAILED
+    return verdict
 
 
 def _runs(outcome: Outcome, model: dict[str, Any], errors: list[dict[str, Any]]) -> Verdict:
@@ -85,7 +88,7 @@ def _runs(outcome: Outcome, model: dict[str, Any], errors: list[dict[str, Any]])
                          for name, own, got in comparison.param_mismatches]
     verdict.problems += [f"layer {name} is not a module of torch's model" for name in comparison.extra]
     if model["total_params"] is not None and model["total_params"] != outcome.result.total_params:
-        verdict.problems.append(f"{model['total_params']} parameters in all but torch has {outcome.result.total_params}")
+        verdict.problems.append(f"{model['total_params']} parameters in all, torch has {outcome.result.total_params}")
     if verdict.problems:
         verdict.kind = FAILED
     elif comparison.output != "match" or comparison.unresolved or model["total_params"] is None or comparison.missing:
@@ -167,3 +170,26 @@ class Tally:
         per = ", ".join(f"{s} {self.caught[s]}/{n}" for s, n in sorted(self.planted.items()))
         kinds = ", ".join(f"{k} {self.kinds[k]}" for k in (EXACT, UNRESOLVED, CAUGHT, UNKNOWN, FAILED))
         return f"{sum(self.kinds.values())} examples: {kinds}; torch errors caught: {share} ({per})"
+
+
+# ------------------------------------------------------------------------------------------ regressions
+
+REGRESSION_TAG = "# fuzz-regression: "
+
+
+def regression_text(example: Example, torch: str, xfail: str | None = None) -> str:
+    """A regression file: the example's source unchanged (its line numbers are the ones reported), then one
+    comment line with what replaying it needs, what torch does, and the strict-xfail reason of a known bug."""
+    record = {"class": example.class_name, "inputs": [list(s) for s in example.inputs], "dtypes": list(example.dtypes),
+              "input_style": example.input_style, "kwargs": example.kwargs, "planted": example.planted,
+              "planted_line": example.planted_line, "torch": torch, "xfail": xfail}
+    return example.source + REGRESSION_TAG + json.dumps(record) + "\n"
+
+
+def load_regression(text: str) -> tuple[Example, str, str | None]:
+    """The example of a regression file, what torch does with it, and its xfail reason (None: must pass)."""
+    tag = text.rindex(REGRESSION_TAG)
+    record = json.loads(text[tag + len(REGRESSION_TAG):])
+    example = Example(text[:tag], record["class"], tuple(tuple(s) for s in record["inputs"]), tuple(record["dtypes"]),
+                      record["input_style"], record["kwargs"], record["planted"], record["planted_line"])
+    return example, record["torch"], record["xfail"]

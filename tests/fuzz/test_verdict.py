@@ -1,0 +1,65 @@
+"""The verdict of the differential test on hand-made summaries: it must fail on every kind of wrong claim,
+so a green fuzzing run means something."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import pytest
+
+pytest.importorskip("torch")  # the oracle's records
+
+from tests.fuzz.differential import CAUGHT, EXACT, FAILED, UNKNOWN, UNRESOLVED, judge  # noqa: E402
+from tests.fuzz.oracle import Outcome  # noqa: E402
+from tests.fuzz.strategies import Example  # noqa: E402
+from tests.support.torch_oracle import Layer, OracleResult  # noqa: E402
+
+EXAMPLE = Example("", "Net", ((2, 4),), ("float32",), "cli", planted="linear-in-features-mismatch", planted_line=9)
+RAN = Outcome(OracleResult(
+    output=(2, 3),
+    layers={"": Layer("Net", ((2, 3),), 0, True), "fc": Layer("torch.nn.modules.linear.Linear", ((2, 3),), 15, False)},
+    total_params=15, trainable_params=15,
+))
+RAISED = Outcome(None, RuntimeError("mat1 and mat2 shapes cannot be multiplied (2x4 and 5x3)"))
+SUMMARY: dict[str, Any] = {"output": [2, 3],
+                           "layers": [{"name": "fc", "type": "Linear", "output": [2, 3], "params": 15}],
+                           "total_params": 15, "findings": [], "notes": []}
+ERROR = {"line": 9, "symbol": "linear-in-features-mismatch", "where": "fc (Linear)", "kind": "error",
+         "message": "in_features should be 4"}
+
+
+def summary(**changes: Any) -> dict[str, Any]:
+    edited = copy.deepcopy(SUMMARY)
+    edited.update(changes)
+    return edited
+
+
+def test_a_summary_equal_to_torch_is_exact() -> None:
+    assert judge(EXAMPLE, RAN, summary()).kind == EXACT
+
+
+@pytest.mark.parametrize("wrong", [
+    {"output": [2, 4]},
+    {"layers": [{"name": "fc", "type": "Linear", "output": [2, 4], "params": 15}]},
+    {"layers": [{"name": "fc", "type": "Linear", "output": [2, 3], "params": 12}]},
+    {"layers": [{"name": "fc2", "type": "Linear", "output": [2, 3], "params": 15}]},
+    {"total_params": 16},
+    {"findings": [ERROR]},
+    {"notes": ["line 4: internal error: KeyError"]},
+], ids=["output", "layer-shape", "layer-params", "unknown-layer", "total", "error-on-running-model", "crash"])
+def test_every_wrong_claim_on_a_running_model_fails(wrong: dict[str, Any]) -> None:
+    assert judge(EXAMPLE, RAN, summary(**wrong)).kind == FAILED
+
+
+def test_symbolic_dims_and_unknown_counts_are_unresolved_not_wrong() -> None:
+    assert judge(EXAMPLE, RAN, summary(output=[2, "K"])).kind == UNRESOLVED
+    assert judge(EXAMPLE, RAN, summary(total_params=None)).kind == UNRESOLVED
+
+
+def test_torch_errors_need_the_planted_message_at_its_line_or_an_admitted_unknown() -> None:
+    assert judge(EXAMPLE, RAISED, summary(findings=[ERROR])).kind == CAUGHT
+    assert judge(EXAMPLE, RAISED, summary(findings=[{**ERROR, "line": 12}])).kind == FAILED
+    assert judge(EXAMPLE, RAISED, summary(findings=[{**ERROR, "symbol": "conv-in-channels-mismatch"}])).kind == FAILED
+    assert judge(EXAMPLE, RAISED, summary(notes=["line 7: cannot follow foo()"])).kind == UNKNOWN
+    assert judge(EXAMPLE, RAISED, summary()).kind == FAILED  # silent and sure of itself
