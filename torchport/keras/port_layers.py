@@ -619,12 +619,22 @@ def rnn(layer: KerasLayer, incoming: Incoming) -> Translation:
 _MERGES = {"concat": None, "sum": "{a} + {b}", "mul": "{a} * {b}", "ave": "({a} + {b}) / 2"}
 
 
+def _mirrors(backward: Any, forward: KerasLayer) -> bool:
+    """Whether a Bidirectional's backward_layer (None, or Keras's serialized config, which get_config
+    always fills in) is the forward layer's mirror, as torch's bidirectional RNNs are."""
+    if backward is None:
+        return True
+    config = backward.get("config", {}) if isinstance(backward, dict) else {}
+    same = ("units", "return_sequences", "activation", "use_bias")
+    return backward.get("class_name") == forward.type and all(config.get(k) == forward.config.get(k) for k in same)
+
+
 def bidirectional(layer: KerasLayer, incoming: Incoming) -> Translation:
     inner = layer.wrapped
     if inner is None or inner.type not in _RNN_MODULES:
         raise Untranslatable("only a wrapped LSTM, GRU or SimpleRNN is translated")
-    if _config(layer, "backward_layer") is not None:
-        raise Untranslatable("a separate backward_layer is not translated")
+    if not _mirrors(_config(layer, "backward_layer"), inner):
+        raise Untranslatable("a backward_layer unlike the forward one: torch's directions share their settings")
     merge = _config(layer, "merge_mode", "concat")
     if merge not in _MERGES:
         raise Untranslatable(f"merge_mode={merge!r}: torch returns both directions concatenated")
@@ -661,9 +671,12 @@ def multi_head_attention(layer: KerasLayer, incoming: Incoming) -> Translation:
     heads = _config(layer, "num_heads")
     key_dim = _config(layer, "key_dim")
     value_dim = _config(layer, "value_dim") or key_dim
-    for name in ("output_shape", "attention_axes"):
-        if _config(layer, name) is not None:
-            raise Untranslatable(f"{name}= has no nn.MultiheadAttention equivalent")
+    if _config(layer, "output_shape") is not None:
+        raise Untranslatable("output_shape= has no nn.MultiheadAttention equivalent")
+    axes = _config(layer, "attention_axes")
+    rank = len(incoming.shapes[0]) if incoming.shapes[0] is not None else 3
+    if axes is not None and {a % rank for a in (axes if isinstance(axes, (tuple, list)) else (axes,))} != {1}:
+        raise Untranslatable(f"attention_axes={axes!r}: nn.MultiheadAttention attends over the sequence dim only")
     if _config(layer, "use_gate", False):
         raise Untranslatable("use_gate=True has no nn.MultiheadAttention equivalent")
     query = _known(incoming.shapes[0], -1, "query size")
