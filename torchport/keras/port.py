@@ -207,6 +207,10 @@ class _Porter:
         except Untranslatable as error:
             self._untranslated(layer, attribute, str(error))
             return
+        except (TypeError, ValueError, KeyError, IndexError, AttributeError, ZeroDivisionError) as error:
+            # an argument of a shape the table does not expect (the reader keeps what the code says)
+            self._untranslated(layer, attribute, f"its arguments are not understood ({type(error).__name__}: {error})")
+            return
         out = "x" if self.sequential else attribute
         if translation.module is not None:
             self._comments(self.init, translation.init_comments)
@@ -303,9 +307,10 @@ class _Porter:
         model = self.model
         arguments = ", ".join(f"{self.values[t.name].var}: torch.Tensor" for t in inputs)
         returns = "torch.Tensor" if len(outputs) == 1 else "tuple[torch.Tensor, ...]"
+        header = textwrap.wrap(f"PyTorch port of the Keras model `{model.name}` ({model.file}), written by "
+                               "`torchport port`: a starting point you own.", _WIDTH - 3)
         parts = [
-            f'"""PyTorch port of the Keras model `{_escape(model.name)}` ({_escape(model.file)}), written by '
-            '`torchport port`: a starting point you own."""',
+            '"""' + "\n".join(_escape(line) for line in header) + ('"""' if len(header) == 1 else '\n"""'),
             "",
             *imports,
             "",
@@ -326,10 +331,10 @@ class _Porter:
         model = self.model
         paragraphs = [f"Ported from the Keras {model.style} model `{model.name}` ({model.file}:{model.line})."]
         for tensor in inputs:
-            paragraphs.append(f"Input {self.values[tensor.name].var}: {_describe(tensor)}")
+            paragraphs.append(f"Input {self.values[tensor.name].var}: {_describe(tensor, True)}")
         for tensor in outputs:
             dropped = self.dropped.get(tensor.name)
-            text = f"Output {tensor.name}: {_describe(tensor)}"
+            text = f"Output {tensor.name}: {_describe(tensor, False)}"
             if dropped:
                 loss = _LOGIT_LOSSES[dropped][0]
                 text += f" Logits: Keras's final {dropped} is left out; train with {loss}."
@@ -358,7 +363,7 @@ def _effective(layout: Layout, shape: Shape | None) -> Layout:
     return layout if shape is None or len(shape) >= 3 else KERAS
 
 
-def _describe(tensor: PortedTensor) -> str:
+def _describe(tensor: PortedTensor, is_input: bool) -> str:
     """`(N, 1, 28, 28) float32; Keras's (None, 28, 28, 1) is channels-last: ...`."""
     keras_shape = tensor.keras_shape
     if keras_shape is None:
@@ -369,9 +374,13 @@ def _describe(tensor: PortedTensor) -> str:
     text = f"({', '.join(map(str, torch_dims))}), {tensor.dtype}."
     if tensor.layout == CHANNELS_FIRST:
         rank = len(keras_shape)
-        order = ", ".join(map(str, (0, rank - 1, *range(1, rank - 1))))
-        text += (f" Keras's ({', '.join('None' if d is None else str(d) for d in keras_shape)}) is channels-last: "
-                 f"permute your data, x.permute({order}).")
+        keras_text = ", ".join("None" if d is None else str(d) for d in keras_shape)
+        if is_input:
+            order = ", ".join(map(str, (0, rank - 1, *range(1, rank - 1))))
+            text += f" Keras's ({keras_text}) is channels-last: permute your data, x.permute({order})."
+        else:
+            order = ", ".join(map(str, (0, *range(2, rank), 1)))
+            text += f" Keras's ({keras_text}) is channels-last: y.permute({order}) gives Keras's order."
     return text
 
 

@@ -113,6 +113,15 @@ def _config(layer: KerasLayer, name: str, default: Any = None) -> Any:
     return layer.config.get(name, default)
 
 
+def _required(layer: KerasLayer, name: str) -> Any:
+    """An argument the translation cannot do without (units, filters, rate...)."""
+    value = _config(layer, name)
+    if value is None:
+        read = "could not be read statically" if layer.unknown else "is missing"
+        raise Untranslatable(f"its {name}= argument {read}")
+    return value
+
+
 def _ints(value: Any, count: int, name: str) -> tuple[int, ...]:
     if isinstance(value, int) and not isinstance(value, bool):
         return (value,) * count
@@ -215,7 +224,7 @@ def activation_code(name: str, x: str, dim: int) -> str | None:
 # ------------------------------------------------------------------ builders: dense and convolutions
 
 def dense(layer: KerasLayer, incoming: Incoming) -> Translation:
-    units = _config(layer, "units")
+    units = _required(layer, "units")
     activation = _activation(layer)
     _check_activation(activation)
     bias = None if _config(layer, "use_bias", True) else "False"
@@ -249,8 +258,8 @@ def conv(rank: int, transpose: bool = False) -> Builder:
 
     def build(layer: KerasLayer, incoming: Incoming) -> Translation:
         _rank(incoming, rank + 2, layer)
-        filters = _config(layer, "filters")
-        kernel = _ints(_config(layer, "kernel_size"), rank, "kernel_size")
+        filters = _required(layer, "filters")
+        kernel = _ints(_required(layer, "kernel_size"), rank, "kernel_size")
         stride = _ints(_config(layer, "strides", 1), rank, "strides")
         dilation = _ints(_config(layer, "dilation_rate", 1), rank, "dilation_rate")
         groups = _config(layer, "groups", 1)
@@ -330,6 +339,8 @@ def _pool_fit(k: int, s: int, size: int | None, out: int | None) -> tuple[int, b
     candidates = [((k - 1) // 2, False)] if k % 2 else []
     if k >= s and (k - s) % 2 == 0:
         candidates.append(((k - s) // 2, True))
+    if size is not None and out is not None:  # this input size only: any padding torch accepts
+        candidates += [(p, ceil) for ceil in (False, True) for p in range(k // 2 + 1)]
     for p, ceil in candidates:
         if size is None or out is None or _pooled(size, k, s, p, ceil) == out:
             return p, ceil
@@ -399,7 +410,7 @@ def flatten(layer: KerasLayer, incoming: Incoming) -> Translation:
 
 
 def reshape(layer: KerasLayer, incoming: Incoming) -> Translation:
-    target = _config(layer, "target_shape")
+    target = _required(layer, "target_shape")
     if not isinstance(target, (tuple, list)) or not all(isinstance(d, int) for d in target):
         raise Untranslatable(f"target_shape={target!r} is not a tuple of integers")
     dims = ", ".join(map(str, target))
@@ -408,14 +419,14 @@ def reshape(layer: KerasLayer, incoming: Incoming) -> Translation:
 
 
 def permute(layer: KerasLayer, incoming: Incoming) -> Translation:
-    dims = _config(layer, "dims")
+    dims = _required(layer, "dims")
     if not isinstance(dims, (tuple, list)):
         raise Untranslatable(f"dims={dims!r} is not a tuple of integers")
     return Translation(None, (f"{{out}} = {{x}}.permute(0, {', '.join(map(str, dims))})",), layout=KERAS)
 
 
 def repeat_vector(layer: KerasLayer, incoming: Incoming) -> Translation:
-    n = _config(layer, "n")
+    n = _required(layer, "n")
     return Translation(None, (f"{{out}} = {{x}}.unsqueeze(1).expand(-1, {n}, -1)",), layout=KERAS)
 
 
@@ -439,6 +450,8 @@ def zero_padding(rank: int) -> Builder:
         value = _config(layer, "padding", 1)
         if isinstance(value, int):
             pairs = [(value, value)] * rank
+        elif rank == 1 and isinstance(value, (tuple, list)) and len(value) == 2 and all(isinstance(v, int) for v in value):
+            pairs = [tuple(value)]  # ZeroPadding1D((left, right))
         elif isinstance(value, (tuple, list)) and len(value) == rank:
             pairs = [(v, v) if isinstance(v, int) else tuple(v) for v in value]  # type: ignore[misc]
         else:
@@ -456,7 +469,7 @@ def dropout(module: str) -> Builder:
         notes = ()
         if _config(layer, "noise_shape") is not None:
             notes = ("noise_shape is not translated: torch drops elements independently",)
-        return Translation(f"{module}({_number(_config(layer, 'rate'))})", notes=notes)
+        return Translation(f"{module}({_number(_required(layer, 'rate'))})", notes=notes)
 
     return build
 
@@ -552,8 +565,9 @@ def leaky_relu_layer(layer: KerasLayer, incoming: Incoming) -> Translation:
 
 def elu_layer(layer: KerasLayer, incoming: Incoming) -> Translation:
     alpha = _config(layer, "alpha", 1.0)
-    return Translation(None, (f"{{out}} = F.elu({{x}}, {_number(alpha)})",) if alpha != 1.0 else (), 
-                       activation=None if alpha != 1.0 else "elu")
+    if alpha == 1.0:
+        return Translation(None, (), activation="elu")
+    return Translation(None, (f"{{out}} = F.elu({{x}}, {_number(alpha)})",))
 
 
 # ------------------------------------------------------------------ embeddings, recurrent layers, attention
@@ -563,7 +577,7 @@ def embedding(layer: KerasLayer, incoming: Incoming) -> Translation:
     if _config(layer, "mask_zero", False):
         notes = ("mask_zero=True is not translated: torch has no masks; pack the sequences "
                  "(nn.utils.rnn.pack_padded_sequence) or pass a padding mask",)
-    module = _call("nn.Embedding", str(_config(layer, "input_dim")), str(_config(layer, "output_dim")))
+    module = _call("nn.Embedding", str(_required(layer, "input_dim")), str(_required(layer, "output_dim")))
     return Translation(module, layout=KERAS, notes=notes)
 
 
@@ -600,7 +614,7 @@ def _rnn_parts(layer: KerasLayer, incoming: Incoming, bidirectional: bool) -> tu
                      "reset_after=True) and has one more bias vector")
     x = "torch.flip({x}, dims=(1,))" if _config(layer, "go_backwards", False) else "{x}"
     input_size = _known(incoming.shape, -1, "number of features")
-    module = _call(_RNN_MODULES[kind], str(input_size), str(_config(layer, "units")), **options)
+    module = _call(_RNN_MODULES[kind], str(input_size), str(_required(layer, "units")), **options)
     return module, [x], notes
 
 
@@ -639,7 +653,7 @@ def bidirectional(layer: KerasLayer, incoming: Incoming) -> Translation:
     if merge not in _MERGES:
         raise Untranslatable(f"merge_mode={merge!r}: torch returns both directions concatenated")
     module, (x,), notes = _rnn_parts(inner, incoming, bidirectional=True)
-    units = _config(inner, "units")
+    units = _required(inner, "units")
     if _config(inner, "return_sequences", False):
         forward = [f"{{out}}, _ = {{m}}({x})"]
         if merge != "concat":
@@ -668,8 +682,8 @@ def multi_head_attention(layer: KerasLayer, incoming: Incoming) -> Translation:
         incoming = Incoming(incoming.shapes * 2, incoming.layouts * 2)
     if len(incoming.shapes) not in (2, 3):
         raise Untranslatable("it is called with query and value (and key) tensors")
-    heads = _config(layer, "num_heads")
-    key_dim = _config(layer, "key_dim")
+    heads = _required(layer, "num_heads")
+    key_dim = _required(layer, "key_dim")
     value_dim = _config(layer, "value_dim") or key_dim
     if _config(layer, "output_shape") is not None:
         raise Untranslatable("output_shape= has no nn.MultiheadAttention equivalent")
