@@ -84,3 +84,8 @@ def test_an_internal_error_is_a_file_error_not_a_traceback(project: Path, monkey
     result = check_files([Path("a_model.py")], Config(), jobs=1)
     assert result.errors == [FileError(Path("a_model.py"),
                                        "torchport crashed on this file: RuntimeError: boom (please report it)")]
+
+
+def test_auto_jobs_uses_every_cpu_only_for_runs_long_enough_to_repay_the_workers() -> None:
+    assert parallel.auto_jobs(parallel.AUTO_MIN_ITEMS - 1) == 1
+    assert parallel.auto_jobs(parallel.AUTO_MIN_ITEMS) == parallel.cpu_count() >= 1

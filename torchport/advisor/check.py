@@ -4,9 +4,10 @@ Folders respect .gitignore; `[tool.torchport]` in the nearest pyproject.toml abo
 selects rules, overrides severities and excludes files (torchport.config); `# pylint: disable=`
 comments suppress findings as they do in pylint (torchport.advisor.checking).
 
-Files are analysed in `--jobs` worker processes (torchport.advisor.parallel), and the results of
-files unchanged since the last run, with everything their analysis read, come from the cache
-(torchport.advisor.cache; `--no-cache` bypasses it). The output is the same either way.
+Files are analysed in `--jobs` worker processes (torchport.advisor.parallel; by default one per CPU
+when there are enough files to repay starting them), and the results of files unchanged since the
+last run, with everything their analysis read, come from the cache (torchport.advisor.cache;
+`--no-cache` bypasses it). The output is the same either way.
 
 Exit codes: 0 no findings; 1 findings; 2 a usage or configuration error, a path that does not exist,
 or a file that could not be read or parsed (each listed in every format).
@@ -27,13 +28,12 @@ from torchport.advisor.checking import CheckResult, check_files
 from torchport.advisor.cli import CommandError
 from torchport.advisor.files import PathError, discover
 from torchport.advisor.formats import FORMATS, get_format
-from torchport.advisor.parallel import cpu_count
+from torchport.advisor.parallel import AUTO_MIN_ITEMS, cpu_count
 from torchport.config import Config, ConfigError, load_config
 
 HELP = "check Python files and folders with every torchport rule (exit 1 when there are findings)"
 
 CLEAN, FINDINGS, INPUT_ERROR = 0, 1, 2
-DEFAULT_JOBS = 1
 PROGRESS_MIN_FILES = 20  # shorter runs finish before a bar would help
 
 
@@ -43,8 +43,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--format", choices=FORMATS, default="rich",
                         help="output format: rich (terminal), json, sarif (code scanning) or github "
                              "(workflow annotations); default: rich")
-    parser.add_argument("-j", "--jobs", type=_jobs, default=DEFAULT_JOBS, metavar="N",
-                        help=f"analyse files in N processes (0: one per CPU); default: {DEFAULT_JOBS}")
+    parser.add_argument("-j", "--jobs", type=_jobs, default=None, metavar="N",
+                        help=f"analyse files in N processes (0: one per CPU); default: one per CPU when "
+                             f"{AUTO_MIN_ITEMS} or more files need analysing, else 1")
     parser.add_argument("--no-cache", action="store_true",
                         help=f"analyse every file again, neither reading nor writing {FOLDER}/")
 
@@ -76,7 +77,7 @@ def run(args: argparse.Namespace) -> int:
     return FINDINGS if result.diagnostics else CLEAN
 
 
-def _check_with_progress(files: list[Path], config: Config, jobs: int, cache: Cache | None) -> CheckResult:
+def _check_with_progress(files: list[Path], config: Config, jobs: int | None, cache: Cache | None) -> CheckResult:
     """A transient progress bar on stderr for long runs at a terminal; nothing otherwise."""
     console = Console(stderr=True)
     if len(files) < PROGRESS_MIN_FILES or not console.is_terminal:

@@ -120,10 +120,11 @@ def check_paths(paths: Sequence[str], config: Config | None = None,
 
 
 def check_files(files: Sequence[Path], config: Config, on_file: Callable[[Path], None] | None = None,
-                jobs: int = 1, cache: Cache | None = None) -> CheckResult:
+                jobs: int | None = 1, cache: Cache | None = None) -> CheckResult:
     """Every rule over the given files, in their order; `on_file` is called after each (progress).
-    `jobs` > 1 analyses them in that many worker processes; `cache` answers for unchanged files and
-    keeps the new results. A file torchport crashes on is a FileError naming the crash."""
+    `jobs` > 1 analyses them in that many worker processes (None: parallel.auto_jobs of the files the
+    cache does not answer for); `cache` answers for unchanged files and keeps the new results. A file
+    torchport crashes on is a FileError naming the crash."""
     outcomes: dict[int, FileResult | FileError] = {}
     for index, path in enumerate(files):
         hit = cache.get(path) if cache is not None else None
@@ -141,7 +142,8 @@ def check_files(files: Sequence[Path], config: Config, on_file: Callable[[Path],
         if on_file is not None:
             on_file(path)
 
-    parallel.map_ordered(analyse_file, [files[index] for index in missing], jobs, _crashed, done,
+    processes = parallel.auto_jobs(len(missing)) if jobs is None else jobs
+    parallel.map_ordered(analyse_file, [files[index] for index in missing], processes, _crashed, done,
                          setup=_set_up_worker, setup_args=(config, cache is not None))
     result = CheckResult()
     for index in range(len(files)):

@@ -6,7 +6,9 @@
 are pickled). With `jobs` 1 (or a single item) everything runs in this process. A worker process that
 dies (a segfault, the kernel's OOM killer) breaks the whole pool: the items left are then run again one
 by one, each in a fresh process, and an item whose process dies again gets `crashed(item, reason)`.
-An exception that escapes `function` in a worker gets `crashed` too.
+An exception that escapes `function` in a worker gets `crashed` too. Workers ignore Ctrl-C (SIGINT):
+this process gets KeyboardInterrupt, cancels the items not started and lets the caller report it,
+with no traceback from every worker.
 
 Workers start by "forkserver" where the platform has it (a fork of a clean server process that has
 imported torchport: no fork of a process holding threads such as rich's progress bar), else "spawn".
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
@@ -26,6 +29,17 @@ R = TypeVar("R")
 
 _PRELOADED = ["torchport.advisor.checking"]  # imported once by the fork server, not by every worker
 _BROKEN: Any = object()  # the outcome of an item whose worker died
+
+
+# Below this many files to analyse, `-j auto` stays in one process: starting the workers (a fork
+# server importing torchport, ~0.5 s CPU) and their separate caches (each parses the project files its
+# files import) would cost more than the files themselves.
+AUTO_MIN_ITEMS = 16
+
+
+def auto_jobs(items: int) -> int:
+    """The processes `-j auto` uses for `items` files: one per CPU for a long run, else this one."""
+    return cpu_count() if items >= AUTO_MIN_ITEMS else 1
 
 
 def cpu_count() -> int:
@@ -53,12 +67,16 @@ def map_ordered(function: Callable[[T], R], items: Sequence[T], jobs: int,
     finished: dict[int, R] = {}
     with _pool(min(jobs, len(items)), setup, setup_args) as pool:
         futures = {pool.submit(function, item): index for index, item in enumerate(items)}
-        for future in as_completed(futures):
-            index = futures[future]
-            outcome = _outcome(future, items[index], crashed)
-            if outcome is not _BROKEN:
-                finished[index] = outcome
-                notify(index, outcome)
+        try:
+            for future in as_completed(futures):
+                index = futures[future]
+                outcome = _outcome(future, items[index], crashed)
+                if outcome is not _BROKEN:
+                    finished[index] = outcome
+                    notify(index, outcome)
+        except KeyboardInterrupt:
+            pool.shutdown(wait=False, cancel_futures=True)  # the files being analysed finish, no others
+            raise
     for index, item in enumerate(items):
         if index not in finished:  # left when a worker died: alone this time
             finished[index] = _alone(function, item, crashed, setup, setup_args)
@@ -87,4 +105,10 @@ def _pool(workers: int, setup: Callable[..., None] | None, setup_args: tuple[Any
     context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
     if context.get_start_method() == "forkserver":
         context.set_forkserver_preload(_PRELOADED)
-    return ProcessPoolExecutor(workers, mp_context=context, initializer=setup, initargs=setup_args)
+    return ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker, initargs=(setup, setup_args))
+
+
+def _start_worker(setup: Callable[..., None] | None, setup_args: tuple[Any, ...]) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole process group: the parent handles it
+    if setup is not None:
+        setup(*setup_args)
