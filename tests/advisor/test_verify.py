@@ -31,6 +31,7 @@ from torchport.advisor.verify import (
     input_plan,
     torch_available,
     verify_all,
+    verify_fix,
 )
 from torchport.fixes.edits import apply_edits
 
@@ -231,6 +232,8 @@ class Net(nn.Module):
 HOSTILE = {  # name: (code before the model, code at the start of the fixed forward, class, arguments)
     "prints": ("print('{not json' * 100)\n", "print('}' * 100); ", "Net", "features=FEATURES"),
     "not_about_a_crash": ("FEATURES = 4\n", "", "Net", "features=FEATURES"),
+    "spawns": ("import subprocess, sys\nSLEEPER = subprocess.Popen([sys.executable, '-c', 'import time; "
+               "time.sleep(600)'])\nopen(PIDS, 'a').write(f'{SLEEPER.pid}\\n')\n", "", "Net", "features=FEATURES"),
     "builds_in_forward": ("", "return nn.Linear(3, 2)(self.fc(x))\n        ", "Net", "features=FEATURES"),
     "exits": ("import sys\nsys.exit(1)\n", "", "Net", "features=FEATURES"),
     "cannot_import": ("import not_a_module_of_anyone\n", "", "Net", "features=FEATURES"),
@@ -268,14 +271,20 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[Path]]
 
 
 @pytest.fixture(scope="module")
-def hostile(tmp_path_factory: pytest.TempPathFactory, project: tuple[Path, list[Path]]) -> dict[str, Verification]:
+def hostile_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("hostile")
+
+
+@pytest.fixture(scope="module")
+def hostile(hostile_root: Path, project: tuple[Path, list[Path]]) -> dict[str, Verification]:
     """The hostile files and the package project, verified together (two child processes: one ends)."""
-    root = tmp_path_factory.mktemp("hostile")
+    root = hostile_root
     path = project[0] / "pkg" / "models" / "net.py"
     code = path.read_text()
     checks = [FixCheck(path, "FEATURES = 5\n" + code, ("FEATURES = 8\n" + code,), "Net", "", [["N", 4]], [None])]
     for name, (prefix, forward, class_name, arguments) in HOSTILE.items():
         path = root / f"{name}.py"
+        prefix = prefix.replace("PIDS", repr(str(root / "pids.txt")))
         before = "FEATURES = 5\n" + prefix + MODEL.format(forward="")  # nn.Linear(5, 3) on (N, 4): fails
         after = "FEATURES = 4\n" + prefix + MODEL.format(forward=forward)
         path.write_text(before)
@@ -325,7 +334,7 @@ def test_a_fix_of_a_model_that_already_runs_says_so(hostile: dict) -> None:
                       "defines no Missing"),
     ("no_arguments", "the code fails while building the model, before and after the fix: TypeError: "
                      "Net.__init__() missing 1 required positional argument: 'features'"),
-    ("ends_the_process", "the original code ended the process (exit code 3) while importing the file"),
+    ("ends_the_process", "the original code exited with code 3 while importing the file"),
 ])
 def test_code_that_cannot_be_built_is_not_run(hostile: dict, name: str, detail: str) -> None:
     assert hostile[name] == Verification("not-run", detail)
@@ -333,7 +342,30 @@ def test_code_that_cannot_be_built_is_not_run(hostile: dict, name: str, detail: 
 
 @needs_torch
 def test_the_files_after_a_process_that_ended_run_in_a_new_one(hostile: dict) -> None:
-    assert hostile["fine_after_a_restart"].status == "verified"
+    assert hostile["fine_after_a_restart"].status == "verified", hostile["fine_after_a_restart"].detail
+
+
+@needs_torch
+def test_processes_the_code_starts_are_ended(hostile: dict, hostile_root: Path) -> None:
+    assert hostile["spawns"].status == "verified"
+    pids = (hostile_root / "pids.txt").read_text().split()
+    assert len(pids) == 2  # the original's and the fix's
+    for pid in pids:
+        stat = Path(f"/proc/{pid}/stat")
+        assert not stat.exists() or stat.read_text().split(") ")[1].startswith("Z"), f"process {pid} still runs"
+
+
+def test_a_torch_that_cannot_start_is_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The child finds a broken torch first on PYTHONPATH: nothing runs, the reason is torch's error."""
+    (tmp_path / "torch").mkdir()
+    (tmp_path / "torch" / "__init__.py").write_text("raise ImportError('this torch is broken')\n")
+    monkeypatch.setenv("PYTHONPATH", str(tmp_path))
+    monkeypatch.setattr("torchport.advisor.verify.torch_available", lambda: True)
+
+    result = verify_fix(tmp_path / "model.py", "x = 1", "x = 2", "Net", "", [["N", 3]], [None])
+
+    assert result == Verification("not-run", "could not start torch in a child process: it exited with code 1 "
+                                             "(ImportError: this torch is broken)")
 
 
 @needs_torch

@@ -196,7 +196,7 @@ def _describe_values(values: Mapping[str, int]) -> str:
 @dataclass(frozen=True)
 class _Outcome:
     records: list[dict[str, Any]]  # the runner's records of one job
-    stopped: str | None  # why the process ended during this job: a timeout, an exit code; None when it did not
+    stopped: str | None  # why the process ended during this job ("exited with code 3"); None when it did not
 
 
 def _job(check: FixCheck, plan: InputPlan) -> dict[str, Any]:
@@ -217,9 +217,12 @@ def _run_children(jobs: list[dict[str, Any]], timeout: float) -> list[_Outcome]:
     outcomes: list[_Outcome] = []
     while len(outcomes) < len(jobs):
         pending = jobs[len(outcomes):]
-        records, stopped = _run_child(pending, timeout)
+        try:
+            records, stopped = _run_child(pending, timeout)
+        except OSError as error:  # no temporary folder, no interpreter to start
+            records, stopped = [], f"could not start torch in a child process: {error}"
         if stopped is not None and not any(r.get("ready") for r in records):
-            return outcomes + [_Outcome([], f"the verifying process {stopped} while importing torch") for _ in pending]
+            return outcomes + [_Outcome([], stopped) for _ in pending]
         steps = [r for r in records if "at" in r or "variant" in r]
         last = max((r["job"] for r in steps), default=0) if stopped is not None else len(pending) - 1
         for job in range(last + 1):
@@ -245,8 +248,10 @@ def _run_child(jobs: list[dict[str, Any]], timeout: float) -> tuple[list[dict[st
                 _kill_group(process)  # also once done: threads or processes the user's code left behind
         records = _records(result)
         if stopped is None and not (records and records[-1].get("done")):
-            # stderr's last line says why torch could not start; later it is the user's code's
-            stopped = _ended(process.returncode or 0, "" if any(r.get("ready") for r in records) else _tail(output))
+            stopped = _ended(process.returncode or 0)
+        if stopped is not None and not any(r.get("ready") for r in records):
+            tail = _tail(output)  # why torch could not start (later, stderr is the user's code's)
+            stopped = f"could not start torch in a child process: it {stopped}" + (f" ({tail})" if tail else "")
         return records, stopped
 
 
@@ -278,8 +283,16 @@ def _kill_group(process: subprocess.Popen[bytes]) -> None:
 
 
 def _records(result: Path) -> list[dict[str, Any]]:
-    text = result.read_text(encoding="utf-8", errors="replace")
-    return [json.loads(line) for line in text.splitlines() if line.endswith("}")]  # a line cut by a kill is dropped
+    """The runner's records; a line cut short by a kill (or not the runner's) is left out."""
+    records = []
+    for line in result.read_text(encoding="utf-8", errors="replace").splitlines():
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError:
+            continue
+        if isinstance(record, dict) and isinstance(record.get("job"), int):
+            records.append(record)
+    return records
 
 
 def _tail(output: Path) -> str:
@@ -289,10 +302,8 @@ def _tail(output: Path) -> str:
     return lines[-1] if lines else ""
 
 
-def _ended(code: int, last_line: str) -> str:
-    """`ended the process (exit code 3: its last output line)`."""
-    how = f"signal {-code}" if code < 0 else f"exit code {code}"
-    return f"ended the process ({how}" + (f": {last_line})" if last_line else ")")
+def _ended(code: int) -> str:
+    return f"was killed by signal {-code}" if code < 0 else f"exited with code {code}"
 
 
 # ----------------------------------------------------------------------------------- the verdict

@@ -8,7 +8,7 @@ with, the class, the constructor arguments as source text, the texts and the can
 and dtypes) to try.
 
 Protocol (one JSON object per line, appended to the result file and flushed as written):
-- {"ready": true} once torch is imported and its meta kernels loaded, {"done": true} after the last job;
+- {"ready": true} once torch is imported and warmed up (a first module call on meta), {"done": true} after the last job;
 - {"job": j, "at": [variant, stage, candidate]} before each stage ("import", "build", "forward"), so that
   the parent knows where a process that hangs or ends abruptly was;
 - {"job": j, "variant": i, "stage": s, "ok": false, "error": "..."} when a stage fails, and
@@ -175,8 +175,8 @@ def main() -> None:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # "Failed to initialize NumPy": the meta device needs no numpy
             import torch  # noqa: PLC0415 - imported before the user's folders go on sys.path
-        meta = torch.empty(1, 1, device="meta")
-        torch.nn.functional.linear(meta, meta)  # the first meta op loads torch's meta kernels (~1.5 s of CPU)
+        with torch.no_grad(), torch.device("meta"):  # the first meta module call loads torch's meta kernels
+            torch.nn.Linear(1, 1).eval()(torch.empty(1, 1))  # and torch._dynamo (~2.5 s of CPU in all)
         result.write({"ready": True})
         for index, job in enumerate(work["jobs"]):
             result.job = index
