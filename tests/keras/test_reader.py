@@ -302,3 +302,67 @@ model = keras.Model(inputs, layers.Dense(2)(x))
         ("random_flip", "RandomFlip", None, None), ("dense", "Dense", None, None)]
     assert model.layers[1].unknown == ("*args",)
     assert any("double (line 6): Lambda is not in the reader's layer table" in note for note in model.notes)
+
+
+def test_a_custom_layer_class_is_listed_with_unknown_shape() -> None:
+    model = only("""
+import keras
+class Scale(keras.layers.Layer):
+    def call(self, x):
+        return x * 2
+inputs = keras.Input((4,), dtype="float16")
+model = keras.Model(inputs, keras.layers.Dense(2)(Scale(name="scale")(keras.layers.Dense(3)(inputs))))
+""")
+    assert [(layer.name, layer.type, layer.params) for layer in model.layers] == [
+        ("dense", "Dense", 15), ("scale", "Scale", None), ("dense_1", "Dense", None)]
+    assert model.inputs[0].dtype == "float16"
+
+
+def test_a_subclass_called_on_an_input_gets_its_shape() -> None:
+    model = only("""
+import keras
+class Net(keras.Model):
+    def __init__(self):
+        super().__init__()
+        self.out = keras.layers.Dense(2)
+    def call(self, x):
+        return self.out(x)
+def main():
+    net = Net()
+    net(keras.Input(shape=(7,)))
+""")
+    assert (model.inputs[0].shape, model.layers[0].params) == ((None, 7), 16)
+
+
+def test_a_model_bound_to_two_names_is_read_once() -> None:
+    assert [m.name for m in read("import keras\nmodel = alias = keras.Sequential([keras.layers.Dense(2)])\n")] == [
+        "model"]
+
+
+def test_a_file_too_long_to_follow_stops_with_a_note() -> None:
+    model = only("""
+import keras
+def inner(x):
+    for _ in range(200):
+        x = keras.layers.Dense(2)(x)
+    return x
+def outer(x):
+    for _ in range(200):
+        x = inner(x)
+    return x
+inputs = keras.Input((2,))
+model = keras.Model(inputs, outer(inputs))
+""")
+    assert any("stopped following the file" in note for note in model.notes)
+
+
+def test_layer_names_built_from_strings() -> None:
+    model = only("""
+import keras
+def block(x, name, width=2):
+    x = keras.layers.Dense(width, name=f"{name}_dense{width:03d}")(x)
+    return keras.layers.ReLU(name="{}_relu".format(name))(x)
+inputs = keras.Input((3,))
+model = keras.Model(inputs, block(block(inputs, "a"), "b" + "!" * 2))
+""")
+    assert [layer.name for layer in model.layers] == ["a_dense002", "a_relu", "b!!_dense002", "b!!_relu"]

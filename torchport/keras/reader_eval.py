@@ -33,8 +33,10 @@ from torchport.keras.values import (
 
 _MAX_UNROLL = 256  # iterations of one loop (or comprehension) followed before giving up
 _MAX_CALL_DEPTH = 6  # nested calls of the file's own functions
+_MAX_STEPS = 10_000  # statements followed in one file (keras.applications.densenet, 4 models of up to 708 layers: 2,677)
 _KERAS_ROOTS = frozenset({"keras", "tensorflow", "tf_keras"})
 _MODEL_CLASSES = frozenset({"Model", "Functional"})
+_LAYER_CLASSES = frozenset({"Layer", "layers.Layer"})  # keras.Layer, keras.layers.Layer
 _BINARY: dict[str, Callable[[Any, Any], Any]] = {
     "+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv,
     "//": operator.floordiv, "%": operator.mod, "**": operator.pow,
@@ -96,6 +98,8 @@ class FileReader:
         self.globals: dict[str, Any] = {}
         self.seq = 0
         self.depth = 0
+        self.steps = 0  # statements followed, bounded by _MAX_STEPS
+        self._classes: dict[nodes.NodeNG, str | None] = {}
         self.created: list[tuple[Any, int]] = []  # (model object, call depth at creation)
         self.subclass_usage: dict[nodes.ClassDef, SubclassInstance] = {}
 
@@ -108,14 +112,31 @@ class FileReader:
             self._block(self.module.body, env)
         except _Return:  # a module-level `raise`: what ran before it is read
             pass
-        for name, value in list(env.items()):
-            if self._is_model(value) and self._depth_of(value) == 0:
-                found.extend(self._record(value, name))
+        found.extend(self._bound_models(env, lambda value: self._depth_of(value) == 0))
         for function in self._top_functions():
             found.extend(self._function_models(function))
         for cls in self._model_classes():
             found.append(self._subclass(cls, self.subclass_usage.get(cls)))
+        if self.steps > _MAX_STEPS:
+            note = f"the reader stopped following the file after {_MAX_STEPS} steps: what follows is unknown"
+            found = [KerasModel(**{**m.__dict__, "notes": (*m.notes, note)}) for m in found]
         return _unique(found)
+
+    def keras_class(self, node: nodes.NodeNG) -> str | None:
+        """`keras_class`, once per node: loops and inlined calls evaluate the same calls many times."""
+        if node not in self._classes:
+            self._classes[node] = keras_class(node)
+        return self._classes[node]
+
+    def _bound_models(self, env: dict[str, Any], wanted: Callable[[Any], bool]) -> list[KerasModel]:
+        """The models bound to names in `env` (each once, under its first name)."""
+        found: list[KerasModel] = []
+        seen: list[Any] = []
+        for name, value in env.items():
+            if self._is_model(value) and wanted(value) and not any(value is s for s in seen):
+                seen.append(value)
+                found.extend(self._record(value, name))
+        return found
 
     def _top_functions(self) -> Iterator[nodes.FunctionDef]:
         return (n for n in self.module.body if isinstance(n, nodes.FunctionDef))
@@ -135,10 +156,7 @@ class FileReader:
             found.extend(self._record(value, function.name))
         if returned_models:
             return found
-        for name, value in env.items():
-            if any(value is obj for obj in mine):
-                found.extend(self._record(value, name))
-        return found
+        return self._bound_models(env, lambda value: any(value is obj for obj in mine))
 
     def _subclass(self, cls: nodes.ClassDef, usage: SubclassInstance | None) -> KerasModel:
         """Layers assigned in `__init__` (in assignment order, as Keras tracks them), data flow in `call`."""
@@ -193,6 +211,9 @@ class FileReader:
     def _block(self, body: list[nodes.NodeNG], env: dict[str, Any]) -> None:
         for statement in body:
             tick()
+            self.steps += 1
+            if self.steps > _MAX_STEPS:  # unrolled loops of inlined calls of loops...: stop, with a note
+                raise _Return(UNKNOWN)
             self._statement(statement, env)
 
     def _statement(self, node: nodes.NodeNG, env: dict[str, Any]) -> None:
@@ -327,6 +348,8 @@ class FileReader:
             return env.get(key, UNKNOWN) if key else UNKNOWN
         if isinstance(node, nodes.ListComp):
             return self._comprehension(node, env)
+        if isinstance(node, nodes.JoinedStr):
+            return self._f_string(node, env)
         if isinstance(node, nodes.Call):
             return self._call(node, env)
         return UNKNOWN
@@ -418,6 +441,26 @@ class FileReader:
             return value.get(index, UNKNOWN)
         return UNKNOWN
 
+    def _f_string(self, node: nodes.JoinedStr, env: dict[str, Any]) -> Any:
+        """f"{name}_bn": layer names are often built this way."""
+        text = ""
+        for part in node.values:
+            if isinstance(part, nodes.Const):
+                text += str(part.value)
+                continue
+            if not isinstance(part, nodes.FormattedValue):
+                return UNKNOWN
+            value = self.ev(part.value, env)
+            spec = "" if part.format_spec is None else self.ev(part.format_spec, env)
+            if not is_literal(value) or not isinstance(spec, str):
+                return UNKNOWN
+            value = {-1: value, 115: str(value), 114: repr(value), 97: ascii(value)}.get(part.conversion, UNKNOWN)
+            try:
+                text += format(value, spec)
+            except (TypeError, ValueError):
+                return UNKNOWN
+        return text
+
     def _comprehension(self, node: nodes.ListComp, env: dict[str, Any]) -> Any:
         if len(node.generators) != 1 or node.generators[0].ifs or node.generators[0].is_async:
             return UNKNOWN
@@ -440,14 +483,20 @@ class FileReader:
             owner = self.ev(node.func.expr, env)
             if isinstance(owner, (SequentialObj, SubclassInstance)):
                 return self._method(owner, node.func.attrname, node, args, kwargs)
+            if isinstance(owner, str) and node.func.attrname == "format":  # "{}_bn".format(name)
+                return _builtin(owner.format, args, kwargs)
         callee = self.ev(node.func, env)
         if isinstance(callee, Layer):
             return apply_layer(callee, args, kwargs)
+        if isinstance(callee, SubclassInstance) and callee.build_shape is None and args \
+                and isinstance(args[0], Tensor) and isinstance(args[0].source, InputObj):
+            callee.build_shape = args[0].shape  # `model(keras.Input(shape=...))` builds a subclassed model
+            self.subclass_usage.setdefault(callee.cls, callee)
         if isinstance(callee, (SequentialObj, FunctionalObj, SubclassInstance)):
             return Tensor(None, None, None, f"a model called as a layer at line {node.lineno} is not read")
         if callee is not UNKNOWN:
             return UNKNOWN
-        cls = keras_class(node.func)
+        cls = self.keras_class(node.func)
         if cls is not None:
             return self._keras(cls, node, args, kwargs)
         if isinstance(node.func, nodes.Name) and node.func.name in _BUILTINS and node.func.name not in env \
@@ -589,6 +638,8 @@ class FileReader:
         if isinstance(target, nodes.ClassDef):
             if target in set(self._model_classes()):
                 return SubclassInstance(target, args, kwargs)
+            if any(keras_class(base) in _LAYER_CLASSES for base in target.bases):
+                return self._layer(target.name, node, args, kwargs)  # a custom layer: listed, shape unknown
             return UNKNOWN
         if self.depth >= _MAX_CALL_DEPTH:
             return UNKNOWN
