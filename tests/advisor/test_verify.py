@@ -167,8 +167,7 @@ def zoo(tmp_path_factory: pytest.TempPathFactory) -> list[tuple[ZooCase, list[Ve
         afters = (own,) if own is not None else ()
         afters += (_number(broken, path, broken.correct), _number(broken, path, broken.correct + 1))
         cases.append(ZooCase(broken, path.parent, sorted(path.parent.rglob("*")), own is not None))
-        checks.append(FixCheck(path, path.read_text(), afters, summary.class_name, summary.args, summary.inputs,
-                               summary.input_dtypes, example_sizes(summary)))
+        checks.append(FixCheck.of_summary(summary, path.read_text(), afters))
     return list(zip(cases, verify_all(checks)))
 
 

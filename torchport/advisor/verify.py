@@ -97,6 +97,12 @@ class FixCheck:
     input_dtypes: list[str | None]  # as ModelSummary.input_dtypes
     sizes: Mapping[str, int] = field(default_factory=dict)  # values for symbolic dims (`example_sizes`)
 
+    @classmethod
+    def of_summary(cls, summary: ModelSummary, before: str, afters: Sequence[str]) -> FixCheck:
+        """The fixes of the file a model summary describes, on its arguments, inputs and example sizes."""
+        return cls(Path(summary.file), before, tuple(afters), summary.class_name, summary.args, summary.inputs,
+                   summary.input_dtypes, example_sizes(summary))
+
 
 def verify_all(checks: Sequence[FixCheck], timeout: float = 60.0) -> list[list[Verification]]:
     """Every fixed text of every check, in one child process where possible (torch is imported once):
