@@ -22,7 +22,7 @@ from torchport.advisor.checking import check_paths
 from torchport.advisor.cli import main
 from torchport.keras.model import KerasInput, KerasLayer, KerasModel, Shape
 from torchport.keras.port import Ported, PortedTensor, port
-from torchport.keras.port_layers import CHANNELS_FIRST
+from torchport.keras.port_layers import CHANNELS_FIRST, RULES
 from torchport.keras.reader import read_models
 
 HERE = Path(__file__).parent
@@ -277,6 +277,19 @@ def test_untranslatable_layer_is_a_todo_and_a_note() -> None:
     ported = port(_sequential(_layer("odd", "Lambda", {}, (None, 6)), shape=(None, 6)))
     assert ported.untranslated == ("odd",)
     assert "TODO(torchport)" in ported.source and ported.notes and "odd (Lambda)" in ported.notes[0]
+
+
+@pytest.mark.parametrize("kind", sorted(RULES))
+def test_odd_arguments_give_a_todo_not_a_crash(kind: str) -> None:
+    """Whatever the reader records (missing arguments, values of the wrong type), port writes code that
+    parses and never writes such a value into it: the layer becomes a TODO instead."""
+    keys = {"units", "filters", "kernel_size", "strides", "padding", "rate", "axis", "activation", "momentum",
+            "epsilon", "groups", "dims", "n", "size", "target_shape", "num_heads", "key_dim", "value_dim",
+            "input_dim", "output_dim", "pool_size", "alpha", "negative_slope", "max_value", "interpolation"}
+    for config in ({}, dict.fromkeys(keys, "garbage")):
+        ported = port(_sequential(_layer("odd", kind, config, None)))
+        compile(ported.source, "ported.py", "exec")
+        assert "odd" in ported.untranslated or "garbage" not in ported.source
 
 
 def test_keras_batchnorm_numbers_are_converted() -> None:

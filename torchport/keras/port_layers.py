@@ -113,12 +113,14 @@ def _config(layer: KerasLayer, name: str, default: Any = None) -> Any:
     return layer.config.get(name, default)
 
 
-def _required(layer: KerasLayer, name: str) -> Any:
-    """An argument the translation cannot do without (units, filters, rate...)."""
+def _required(layer: KerasLayer, name: str, kind: type | tuple[type, ...] = object) -> Any:
+    """An argument the translation cannot do without (units, filters, rate...), of the `kind` expected."""
     value = _config(layer, name)
     if value is None:
         read = "could not be read statically" if layer.unknown else "is missing"
         raise Untranslatable(f"its {name}= argument {read}")
+    if not isinstance(value, kind) or isinstance(value, bool):
+        raise Untranslatable(f"{name}={value!r} is not what Keras takes there")
     return value
 
 
@@ -224,7 +226,7 @@ def activation_code(name: str, x: str, dim: int) -> str | None:
 # ------------------------------------------------------------------ builders: dense and convolutions
 
 def dense(layer: KerasLayer, incoming: Incoming) -> Translation:
-    units = _required(layer, "units")
+    units = _required(layer, "units", int)
     activation = _activation(layer)
     _check_activation(activation)
     bias = None if _config(layer, "use_bias", True) else "False"
@@ -258,11 +260,13 @@ def conv(rank: int, transpose: bool = False) -> Builder:
 
     def build(layer: KerasLayer, incoming: Incoming) -> Translation:
         _rank(incoming, rank + 2, layer)
-        filters = _required(layer, "filters")
+        filters = _required(layer, "filters", int)
         kernel = _ints(_required(layer, "kernel_size"), rank, "kernel_size")
         stride = _ints(_config(layer, "strides", 1), rank, "strides")
         dilation = _ints(_config(layer, "dilation_rate", 1), rank, "dilation_rate")
         groups = _config(layer, "groups", 1)
+        if not isinstance(groups, int):
+            raise Untranslatable(f"groups={groups!r} is not an integer")
         padding = str(_config(layer, "padding", "valid")).lower()
         activation = _activation(layer)
         _check_activation(activation)
@@ -420,13 +424,13 @@ def reshape(layer: KerasLayer, incoming: Incoming) -> Translation:
 
 def permute(layer: KerasLayer, incoming: Incoming) -> Translation:
     dims = _required(layer, "dims")
-    if not isinstance(dims, (tuple, list)):
+    if not isinstance(dims, (tuple, list)) or not all(isinstance(d, int) for d in dims):
         raise Untranslatable(f"dims={dims!r} is not a tuple of integers")
     return Translation(None, (f"{{out}} = {{x}}.permute(0, {', '.join(map(str, dims))})",), layout=KERAS)
 
 
 def repeat_vector(layer: KerasLayer, incoming: Incoming) -> Translation:
-    n = _required(layer, "n")
+    n = _required(layer, "n", int)
     return Translation(None, (f"{{out}} = {{x}}.unsqueeze(1).expand(-1, {n}, -1)",), layout=KERAS)
 
 
@@ -469,7 +473,7 @@ def dropout(module: str) -> Builder:
         notes = ()
         if _config(layer, "noise_shape") is not None:
             notes = ("noise_shape is not translated: torch drops elements independently",)
-        return Translation(f"{module}({_number(_required(layer, 'rate'))})", notes=notes)
+        return Translation(f"{module}({_number(_required(layer, 'rate', (int, float)))})", notes=notes)
 
     return build
 
@@ -577,7 +581,7 @@ def embedding(layer: KerasLayer, incoming: Incoming) -> Translation:
     if _config(layer, "mask_zero", False):
         notes = ("mask_zero=True is not translated: torch has no masks; pack the sequences "
                  "(nn.utils.rnn.pack_padded_sequence) or pass a padding mask",)
-    module = _call("nn.Embedding", str(_required(layer, "input_dim")), str(_required(layer, "output_dim")))
+    module = _call("nn.Embedding", str(_required(layer, "input_dim", int)), str(_required(layer, "output_dim", int)))
     return Translation(module, layout=KERAS, notes=notes)
 
 
@@ -614,7 +618,7 @@ def _rnn_parts(layer: KerasLayer, incoming: Incoming, bidirectional: bool) -> tu
                      "reset_after=True) and has one more bias vector")
     x = "torch.flip({x}, dims=(1,))" if _config(layer, "go_backwards", False) else "{x}"
     input_size = _known(incoming.shape, -1, "number of features")
-    module = _call(_RNN_MODULES[kind], str(input_size), str(_required(layer, "units")), **options)
+    module = _call(_RNN_MODULES[kind], str(input_size), str(_required(layer, "units", int)), **options)
     return module, [x], notes
 
 
@@ -653,7 +657,7 @@ def bidirectional(layer: KerasLayer, incoming: Incoming) -> Translation:
     if merge not in _MERGES:
         raise Untranslatable(f"merge_mode={merge!r}: torch returns both directions concatenated")
     module, (x,), notes = _rnn_parts(inner, incoming, bidirectional=True)
-    units = _required(inner, "units")
+    units = _required(inner, "units", int)
     if _config(inner, "return_sequences", False):
         forward = [f"{{out}}, _ = {{m}}({x})"]
         if merge != "concat":
@@ -682,9 +686,11 @@ def multi_head_attention(layer: KerasLayer, incoming: Incoming) -> Translation:
         incoming = Incoming(incoming.shapes * 2, incoming.layouts * 2)
     if len(incoming.shapes) not in (2, 3):
         raise Untranslatable("it is called with query and value (and key) tensors")
-    heads = _required(layer, "num_heads")
-    key_dim = _required(layer, "key_dim")
+    heads = _required(layer, "num_heads", int)
+    key_dim = _required(layer, "key_dim", int)
     value_dim = _config(layer, "value_dim") or key_dim
+    if not isinstance(value_dim, int):
+        raise Untranslatable(f"value_dim={value_dim!r} is not an integer")
     if _config(layer, "output_shape") is not None:
         raise Untranslatable("output_shape= has no nn.MultiheadAttention equivalent")
     axes = _config(layer, "attention_axes")
