@@ -336,6 +336,15 @@ def test_command_errors_are_one_line(target: str, error: str, capsys: pytest.Cap
     assert error in err and err.count("\n") == 1
 
 
+def test_command_never_overwrites_the_keras_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    keras_file = tmp_path / "model.py"
+    text = (HERE / "models" / "cnn_sequential.py").read_text()
+    keras_file.write_text(text)
+    assert main(["port", str(keras_file), "--output", str(keras_file)]) == 2
+    assert keras_file.read_text() == text
+    assert "is the Keras file itself" in capsys.readouterr().err
+
+
 def test_command_without_a_keras_model(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     plain = tmp_path / "plain.py"
     plain.write_text("import torch\n")

@@ -44,6 +44,8 @@ def run(args: argparse.Namespace) -> int:
         raise CommandError(f"{target.path}: {error}") from None
     if args.class_name is not None and (not args.class_name.isidentifier() or keyword.iskeyword(args.class_name)):
         raise CommandError(f"--class-name {args.class_name!r} is not a Python identifier")
+    if args.output is not None and Path(args.output).resolve() == path.resolve():
+        raise CommandError(f"--output {args.output} is the Keras file itself: write the port to another file")
     ported = port(model, args.class_name)
     if args.output is None:
         sys.stdout.write(ported.source)
