@@ -7,8 +7,8 @@ are pickled). With `jobs` 1 (or a single item) everything runs in this process. 
 dies (a segfault, the kernel's OOM killer) breaks the whole pool: the items left are then run again one
 by one, each in a fresh process, and an item whose process dies again gets `crashed(item, reason)`.
 An exception that escapes `function` in a worker gets `crashed` too. Workers ignore Ctrl-C (SIGINT):
-this process gets KeyboardInterrupt, cancels the items not started and lets the caller report it,
-with no traceback from every worker.
+this process gets KeyboardInterrupt, ends them and lets the caller report it, with no traceback from
+every worker.
 
 Workers start by "forkserver" where the platform has it (a fork of a clean server process that has
 imported torchport: no fork of a process holding threads such as rich's progress bar), else "spawn".
@@ -75,13 +75,25 @@ def map_ordered(function: Callable[[T], R], items: Sequence[T], jobs: int,
                     finished[index] = outcome
                     notify(index, outcome)
         except KeyboardInterrupt:
-            pool.shutdown(wait=False, cancel_futures=True)  # the files being analysed finish, no others
+            _stop(pool)
             raise
     for index, item in enumerate(items):
         if index not in finished:  # left when a worker died: alone this time
             finished[index] = _alone(function, item, crashed, setup, setup_args)
             notify(index, finished[index])
     return [finished[index] for index in range(len(items))]
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """Cancel the items not started and end the workers now, not after their current item (Ctrl-C)."""
+    terminate = getattr(pool, "terminate_workers", None)  # Python 3.14
+    if terminate is not None:
+        terminate()
+        return
+    workers = list((getattr(pool, "_processes", None) or {}).values())  # no public way before 3.14
+    pool.shutdown(wait=False, cancel_futures=True)
+    for worker in workers:
+        worker.terminate()
 
 
 def _outcome(future: Future[R], item: T, crashed: Callable[[T, str], R]) -> R:
