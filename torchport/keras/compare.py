@@ -100,7 +100,7 @@ class Comparison:
 def compare(keras: KerasModel, path: Path, module: nodes.Module, cls: nodes.ClassDef, target: Target) -> Comparison:
     """Compare a Keras model with the torch Module class `cls` of `module` (read from `path`)."""
     keras_side = keras_graph(keras)
-    analysis, layouts = _trace_with_keras_inputs(keras, path, module, cls, target)
+    analysis, layouts = _trace_with_keras_inputs(keras, keras_side, path, module, cls, target)
     torch_side = torch_graph(analysis.trace)
     rows = align(keras_side.units, torch_side.units)
     logits_losses = _logits_losses(module)
@@ -132,23 +132,35 @@ def compare(keras: KerasModel, path: Path, module: nodes.Module, cls: nodes.Clas
     )
 
 
-def _trace_with_keras_inputs(keras: KerasModel, path: Path, module: nodes.Module, cls: nodes.ClassDef,
-                             target: Target) -> tuple[Analysis, list[str]]:
-    """The port traced on the Keras input shapes in torch's layout (each input's layout decided by the
-    first torch layer that reads it), and those layouts; on torchport's own input choice (and no layouts)
-    when Keras's shapes are unknown."""
+def _trace_with_keras_inputs(keras: KerasModel, keras_side: Graph, path: Path, module: nodes.Module,
+                             cls: nodes.ClassDef, target: Target) -> tuple[Analysis, list[str]]:
+    """The port traced on the Keras input shapes in torch's layout, and those layouts; on torchport's own
+    input choice (and no layouts) when Keras's shapes are unknown. Each input's layout is guessed from the
+    Keras layer that reads it, then checked against the torch layer that reads it (`input_layout`): a
+    wrong guess costs a second trace."""
     try:
-        first = analyse(path, module, cls, target, [])
         if not keras.inputs or any(not keras_input.shape for keras_input in keras.inputs):
-            return first, []
-        graph = torch_graph(first.trace)
-        layouts = [input_layout(graph, first, i, len(keras_input.shape))
-                   for i, keras_input in enumerate(keras.inputs)]
-        shapes = [torch_input_shape(keras_input.shape, layout) for keras_input, layout in zip(keras.inputs, layouts)]
-        return analyse(path, module, cls, target, shapes), layouts
+            return analyse(path, module, cls, target, []), []
+        layouts = [_guess_layout(keras_side, i) for i in range(len(keras.inputs))]
+        for _ in range(2):
+            shapes = [torch_input_shape(keras_input.shape, layout)
+                      for keras_input, layout in zip(keras.inputs, layouts)]
+            analysis = analyse(path, module, cls, target, shapes)
+            graph = torch_graph(analysis.trace)
+            found = [input_layout(graph, analysis, i, len(keras_input.shape))
+                     for i, keras_input in enumerate(keras.inputs)]
+            if found == layouts:
+                break
+            layouts = found
+        return analysis, layouts
     except SummaryError as error:
         raise CompareError(f"{error} (the Keras model has {len(keras.inputs)} input"
                            f"{'s' if len(keras.inputs) != 1 else ''})") from None
+
+
+def _guess_layout(keras_side: Graph, index: int) -> str:
+    reader = next((unit for unit in keras_side.units if -1 - index in unit.sources), None)
+    return CHANNELS_FIRST if reader is not None and reader.key.startswith(("conv", "pool")) else BATCH_MAJOR
 
 
 def input_layout(graph: Graph, analysis: Analysis, index: int, rank: int) -> str:
