@@ -269,6 +269,28 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[Path]]
     return root, sorted(root.rglob("*"))
 
 
+TWIN = (  # a model importing its project's `layers.py`; two projects have one each, of different widths
+    "from torch import nn\n\nfrom layers import Head\n\n\nclass Net(nn.Module):\n    def __init__(self):\n"
+    "        super().__init__()\n        self.head = Head(FEATURES)\n\n    def forward(self, x):\n"
+    "        return self.head(x)\n"
+)
+
+
+def _twins(root: Path) -> list[FixCheck]:
+    checks = []
+    for name, width in (("one", 3), ("two", 5)):
+        (root / name).mkdir()
+        (root / name / "pyproject.toml").write_text("")
+        (root / name / "layers.py").write_text(
+            f"from torch import nn\n\n\nclass Head(nn.Linear):\n    def __init__(self, features):\n"
+            f"        super().__init__(features, {width})\n"
+        )
+        (root / name / "model.py").write_text("FEATURES = 5\n" + TWIN)
+        checks.append(FixCheck(root / name / "model.py", "FEATURES = 5\n" + TWIN, ("FEATURES = 4\n" + TWIN,), "Net",
+                               "", [["N", 4]], [None]))
+    return checks
+
+
 @pytest.fixture(scope="module")
 def hostile_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("hostile")
@@ -280,7 +302,8 @@ def hostile(hostile_root: Path, project: tuple[Path, list[Path]]) -> dict[str, V
     root = hostile_root
     path = project[0] / "pkg" / "models" / "net.py"
     code = path.read_text()
-    checks = [FixCheck(path, "FEATURES = 5\n" + code, ("FEATURES = 8\n" + code,), "Net", "", [["N", 4]], [None])]
+    checks = [FixCheck(path, "FEATURES = 5\n" + code, ("FEATURES = 8\n" + code,), "Net", "", [["N", 4]], [None]),
+              *_twins(root)]
     for name, (prefix, forward, class_name, arguments) in HOSTILE.items():
         path = root / f"{name}.py"
         prefix = prefix.replace("PIDS", repr(str(root / "pids.txt")))
@@ -288,7 +311,8 @@ def hostile(hostile_root: Path, project: tuple[Path, list[Path]]) -> dict[str, V
         after = "FEATURES = 4\n" + prefix + MODEL.format(forward=forward)
         path.write_text(before)
         checks.append(FixCheck(path, before, (after,), class_name, arguments, [["N", 4]], [None]))
-    return {name: results[0] for name, results in zip(["package", *HOSTILE], verify_all(checks, timeout=TIMEOUT))}
+    return {name: results[0] for name, results in zip(["package", "one", "two", *HOSTILE],
+                                                           verify_all(checks, timeout=TIMEOUT))}
 
 
 @needs_torch
@@ -300,6 +324,13 @@ def test_a_model_in_a_package_imports_its_modules_and_nothing_is_written_there(p
     assert result.status == "verified", result.detail
     assert result.detail.endswith("; after: runs, output (2, 3)")
     assert sorted(root.rglob("*")) == files  # no __pycache__ in the user's package
+
+
+@needs_torch
+def test_each_project_imports_its_own_modules(hostile: dict) -> None:
+    """Two projects verified in one process, each with its own `layers.py`."""
+    assert hostile["one"].detail.endswith("; after: runs, output (2, 3)"), hostile["one"].detail
+    assert hostile["two"].detail.endswith("; after: runs, output (2, 5)"), hostile["two"].detail
 
 
 @needs_torch

@@ -21,6 +21,7 @@ candidate in order until one runs; the original then runs on candidate 0 and on 
 from __future__ import annotations
 
 import json
+import os
 import sys
 import traceback
 import types
@@ -136,9 +137,30 @@ class _Variant:
 
 
 def run_job(job: dict[str, Any], torch: Any, result: _Result) -> None:
+    """Verify one file's fixes; then forget its folders and the modules imported from them, so that the
+    next file (of another project, perhaps) imports its own `models.py`."""
     if job["module"] in sys.modules:  # a module already loaded (`json.py`): keep it, rename the user's
         job = {**job, "module": f"_torchport_verified_{job['module']}"}
+    path, modules = list(sys.path), set(sys.modules)
     sys.path[:0] = job["sys_path"]
+    try:
+        _run_variants(job, torch, result)
+    finally:
+        sys.path[:] = path
+        for name in set(sys.modules) - modules:
+            if _is_project_file(getattr(sys.modules.get(name), "__file__", None), job["sys_path"]):
+                sys.modules.pop(name, None)
+
+
+def _is_project_file(file: str | None, folders: list[str]) -> bool:
+    """Whether a module comes from the project's folders (not from a virtual environment inside them:
+    extension modules cannot be imported twice)."""
+    if not file or "site-packages" in file or "dist-packages" in file:
+        return False
+    return any(file.startswith(folder.rstrip(os.sep) + os.sep) for folder in folders)
+
+
+def _run_variants(job: dict[str, Any], torch: Any, result: _Result) -> None:
     variants = [_Variant(job, index, torch, result) for index in range(len(job["texts"]))]
     for variant in variants:
         variant.load()
@@ -164,7 +186,6 @@ def run_job(job: dict[str, Any], torch: Any, result: _Result) -> None:
         error = original.forward(candidate)
         if error is not None:
             result.failed(0, "forward", error, job["path"], candidate)
-    sys.modules.pop(job["module"], None)
 
 
 def main() -> None:
