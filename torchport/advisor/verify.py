@@ -111,13 +111,16 @@ def verify_all(checks: Sequence[FixCheck], timeout: float = 60.0) -> list[list[V
     if not torch_available():
         return [[Verification("not-run", INSTALL_HINT) for _ in check.afters] for check in checks]
     plans = [input_plan(check.inputs, check.input_dtypes, check.sizes) for check in checks]
-    jobs = {i: _job(check, plan) for i, (check, plan) in enumerate(zip(checks, plans)) if isinstance(plan, InputPlan)}
+    jobs = {i: _job(check, plan) for i, (check, plan) in enumerate(zip(checks, plans))
+            if isinstance(plan, InputPlan) and check.afters}
     outcomes = dict(zip(jobs, _run_children(list(jobs.values()), timeout)))
-    return [
-        [_verdict(outcomes[i], variant, plan) for variant in range(1, len(check.afters) + 1)]
-        if isinstance(plan, InputPlan) else [Verification("not-run", plan) for _ in check.afters]
-        for i, (check, plan) in enumerate(zip(checks, plans))
-    ]
+    results = []
+    for i, (check, plan) in enumerate(zip(checks, plans)):
+        if isinstance(plan, str):
+            results.append([Verification("not-run", plan) for _ in check.afters])
+        else:
+            results.append([_verdict(outcomes[i], variant, plan) for variant in range(1, len(check.afters) + 1)])
+    return results
 
 
 def example_sizes(summary: ModelSummary) -> dict[str, int]:
