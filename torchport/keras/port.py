@@ -18,7 +18,7 @@ import builtins
 import keyword
 import re
 import textwrap
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from torchport.keras.model import KerasInput, KerasLayer, KerasModel, Shape
 from torchport.keras.port_layers import (

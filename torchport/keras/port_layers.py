@@ -589,7 +589,7 @@ _RNN_MODULES = {"LSTM": "nn.LSTM", "GRU": "nn.GRU", "SimpleRNN": "nn.RNN"}
 _RNN_DEFAULTS = {"LSTM": ("tanh", "sigmoid"), "GRU": ("tanh", "sigmoid"), "SimpleRNN": ("tanh", None)}
 
 
-def _rnn_parts(layer: KerasLayer, incoming: Incoming, bidirectional: bool) -> tuple[str, list[str], list[str]]:
+def _rnn_parts(layer: KerasLayer, incoming: Incoming, both_ways: bool) -> tuple[str, list[str], list[str]]:
     """The constructor, the forward input expression and the notes of an RNN layer."""
     kind = layer.type
     if _config(layer, "return_state", False):
@@ -605,7 +605,7 @@ def _rnn_parts(layer: KerasLayer, incoming: Incoming, bidirectional: bool) -> tu
         raise Untranslatable(f"recurrent_activation={recurrent!r}: torch's {kind} uses sigmoid")
     if not _config(layer, "use_bias", True):
         options["bias"] = "False"
-    if bidirectional:
+    if both_ways:
         options["bidirectional"] = "True"
     notes = []
     if _config(layer, "dropout", 0.0) or _config(layer, "recurrent_dropout", 0.0):
@@ -623,7 +623,7 @@ def _rnn_parts(layer: KerasLayer, incoming: Incoming, bidirectional: bool) -> tu
 
 
 def rnn(layer: KerasLayer, incoming: Incoming) -> Translation:
-    module, (x,), notes = _rnn_parts(layer, incoming, bidirectional=False)
+    module, (x,), notes = _rnn_parts(layer, incoming, both_ways=False)
     torch_name = _RNN_MODULES[layer.type]
     if _config(layer, "return_sequences", False):
         forward = (f"{{out}}, _ = {{m}}({x})",)
@@ -653,20 +653,20 @@ def bidirectional(layer: KerasLayer, incoming: Incoming) -> Translation:
         raise Untranslatable("only a wrapped LSTM, GRU or SimpleRNN is translated")
     if not _mirrors(_config(layer, "backward_layer"), inner):
         raise Untranslatable("a backward_layer unlike the forward one: torch's directions share their settings")
-    merge = _config(layer, "merge_mode", "concat")
-    if merge not in _MERGES:
-        raise Untranslatable(f"merge_mode={merge!r}: torch returns both directions concatenated")
-    module, (x,), notes = _rnn_parts(inner, incoming, bidirectional=True)
+    mode = _config(layer, "merge_mode", "concat")
+    if mode not in _MERGES:
+        raise Untranslatable(f"merge_mode={mode!r}: torch returns both directions concatenated")
+    module, (x,), notes = _rnn_parts(inner, incoming, both_ways=True)
     units = _required(inner, "units", int)
     if _config(inner, "return_sequences", False):
         forward = [f"{{out}}, _ = {{m}}({x})"]
-        if merge != "concat":
+        if mode != "concat":
             forward.append("{out} = {out}.unflatten(-1, (2, %d))" % units)
-            forward.append("{out} = " + _MERGES[merge].format(a="{out}[..., 0, :]", b="{out}[..., 1, :]"))  # type: ignore[union-attr]
+            forward.append("{out} = " + _MERGES[mode].format(a="{out}[..., 0, :]", b="{out}[..., 1, :]"))  # type: ignore[union-attr]
         comment = "both directions at every step, aligned in time (as Keras's Bidirectional)"
     else:
         state = "_, ({out}, _)" if inner.type == "LSTM" else "_, {out}"
-        merged = _MERGES[merge] or "torch.cat(({a}, {b}), dim=1)"
+        merged = _MERGES[mode] or "torch.cat(({a}, {b}), dim=1)"
         forward = [f"{state} = {{m}}({x})", "{out} = " + merged.format(a="{out}[-2]", b="{out}[-1]")]
         comment = ("the final state of each direction (h_n), as Keras's return_sequences=False: the backward "
                    "direction's last step is the first time step, not output[:, -1]")
