@@ -89,3 +89,8 @@ def test_an_internal_error_is_a_file_error_not_a_traceback(project: Path, monkey
 def test_auto_jobs_uses_every_cpu_only_for_runs_long_enough_to_repay_the_workers() -> None:
     assert parallel.auto_jobs(parallel.AUTO_MIN_ITEMS - 1) == 1
     assert parallel.auto_jobs(parallel.AUTO_MIN_ITEMS) == parallel.cpu_count() >= 1
+
+
+def test_in_one_process_an_escaping_error_is_reported_for_its_item_too() -> None:
+    results = parallel.map_ordered(_die_on_boom, ["a", "raise", "b"], 1, _crashed)
+    assert results == ["A", "raise crashed: ValueError: a bug", "B"]

@@ -61,7 +61,10 @@ def map_ordered(function: Callable[[T], R], items: Sequence[T], jobs: int,
             setup(*setup_args)
         results = []
         for index, item in enumerate(items):
-            results.append(function(item))
+            try:
+                results.append(function(item))
+            except Exception as error:  # noqa: BLE001 - reported for its item, as from a worker
+                results.append(crashed(item, f"{type(error).__name__}: {error}"))
             notify(index, results[-1])
         return results
     finished: dict[int, R] = {}
