@@ -241,8 +241,8 @@ def keras_graph(model: KerasModel) -> Graph:
     else:
         outputs = tuple(last_of[name] for name in model.outputs if name in last_of)
     units, outputs = _drop_glue(units, outputs)
-    return _canonical(Graph(units, outputs, complete=not any(_structural(note) for note in model.notes),
-                            notes=notes + list(model.notes)))
+    return _commuted(_canonical(Graph(units, outputs, complete=not any(_structural(note) for note in model.notes),
+                                      notes=notes + list(model.notes))))
 
 
 def _structural(note: str) -> bool:
@@ -350,7 +350,7 @@ def torch_graph(trace: Trace) -> Graph:
     if not complete:  # the output is not known to come from these units: start from every unit nobody reads
         read = {s for unit in units for s in unit.sources}
         ends = tuple(sorted((i for i in range(len(units)) if i not in read), key=lambda i: units[i].lines[-1]))
-    graph = _canonical(Graph(units, ends, complete=complete))
+    graph = _commuted(_canonical(Graph(units, ends, complete=complete)))
     _absorb_flatten_after_global_pool(graph)
     _set_layouts(graph)
     return graph
@@ -604,3 +604,59 @@ def _canonical(graph: Graph) -> Graph:
     for unit in units:
         unit.sources = tuple(renumber.get(s, s) if s >= 0 else s for s in unit.sources)
     return Graph(units, tuple(renumber[o] for o in graph.outputs), graph.complete, graph.notes)
+
+
+# Operations that give the same result in either order, so Keras's `Conv2D(activation='relu')` +
+# `MaxPooling2D` matches torch's `F.relu(F.max_pool2d(conv(x), 2))`: a monotone activation commutes with max
+# pooling, a positively homogeneous one with (inverted) dropout, any element-wise one with flatten/reshape.
+MONOTONE = frozenset({"relu", "leaky_relu", "relu6", "sigmoid", "tanh", "elu", "selu", "softplus", "hard_sigmoid",
+                      "softsign"})
+HOMOGENEOUS = frozenset({"relu", "leaky_relu"})
+_ELEMENTWISE_RANK = {"activation": 1, "dropout": 2}  # the order commuting units are put in, after the others
+
+
+def _commute(first: Unit, second: Unit) -> bool:
+    """Whether `second` applied after `first` equals `first` applied after `second`."""
+    names = {u.attrs.get("name") for u in (first, second) if u.key == "activation"}
+    structural = next((u for u in (first, second) if u.key not in _ELEMENTWISE_RANK), None)
+    if structural is None:
+        return {first.key, second.key} == {"activation", "dropout"} and names <= HOMOGENEOUS
+    elementwise = second if structural is first else first
+    if elementwise.key not in _ELEMENTWISE_RANK:
+        return False
+    if structural.key in ("flatten", "reshape"):
+        return True
+    return elementwise.key == "activation" and names <= MONOTONE and structural.attrs.get("op") == "max" \
+        and structural.key.startswith(("pool", "globalpool"))
+
+
+def _commuted(graph: Graph) -> Graph:
+    """Commuting units of a chain in one order (structural ones first, then activations, then dropout)."""
+    units = graph.units
+    changed = True
+    while changed:
+        changed = False
+        readers: dict[int, list[int]] = {}
+        for index, unit in enumerate(units):
+            for source in unit.sources:
+                readers.setdefault(source, []).append(index)
+        for index, unit in enumerate(units):
+            after = readers.get(index, [])
+            if len(after) != 1 or index in graph.outputs or len(unit.sources) != 1:
+                continue
+            follower = units[after[0]]
+            if _ELEMENTWISE_RANK.get(unit.key, 0) > _ELEMENTWISE_RANK.get(follower.key, 0) and \
+                    follower.sources == (index,) and _commute(unit, follower):
+                _swap(graph, index, after[0])
+                changed = True
+                break
+    return graph
+
+
+def _swap(graph: Graph, first: int, second: int) -> None:
+    """`first -> second` becomes `second -> first`: the list's places stay, so whatever read the chain's end
+    (at `second`) still does."""
+    units = graph.units
+    a, b = units[first], units[second]
+    b.sources, a.sources = a.sources, (first,)
+    units[first], units[second] = b, a
