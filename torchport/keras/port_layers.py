@@ -747,10 +747,13 @@ def extremum(function: str) -> Builder:
 
 def concatenate(layer: KerasLayer, incoming: Incoming) -> Translation:
     shape = incoming.shape
-    if shape is None:
-        raise Untranslatable("its input shape is unknown, so the axis cannot be translated")
     axis = _config(layer, "axis", -1)
-    dim = torch_dim(axis, len(shape), incoming.layout)
+    if shape is None and axis != -1:
+        raise Untranslatable("its input shape is unknown, so the axis cannot be translated")
+    if shape is None:  # Keras's last axis: the channels, dim 1 whatever the rank when channels-first
+        dim = 1 if incoming.layout == CHANNELS_FIRST else -1
+    else:
+        dim = torch_dim(axis, len(shape), incoming.layout)
     names = ", ".join(f"{{x{i}}}" for i in range(len(incoming.shapes)))
     return Translation(None, (f"{{out}} = torch.cat(({names}), dim={dim})",))
 
