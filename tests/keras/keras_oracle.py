@@ -49,10 +49,14 @@ def keras_source(text: str) -> str:
     return text
 
 
+_first_outputs: dict[int, Shape | tuple[Shape, ...]] = {}  # id(layer) -> output of its first recorded call
+
+
 def build(path: Path, name: str) -> keras.Model:
     """The model `name` of the file at `path`: a module-level model, a function's return value, or
     the built instance of a Model subclass defined in the file."""
     keras.backend.clear_session()
+    _first_outputs.clear()  # keyed by id(): a collected layer's id may be reused by this model's layers
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # Keras warns about `input_shape=` in Sequential layers
         namespace = load_namespace(path, keras_source(path.read_text()))
@@ -65,9 +69,6 @@ def build(path: Path, name: str) -> keras.Model:
             return instance
         keras.backend.clear_session()
         return value()
-
-
-_first_outputs: dict[int, Shape | tuple[Shape, ...]] = {}  # id(layer) -> output of its first recorded call
 
 
 def _run_symbolically(model: keras.Model) -> None:
@@ -85,7 +86,6 @@ def _run_symbolically(model: keras.Model) -> None:
             _first_outputs.setdefault(id(layer), shapes[0] if len(shapes) == 1 else shapes)
         return outputs
 
-    _first_outputs.clear()
     keras.layers.Layer.__call__ = recording_call  # type: ignore[method-assign]
     try:
         model(keras.Input(batch_shape=shape))

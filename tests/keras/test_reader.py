@@ -366,3 +366,25 @@ inputs = keras.Input((3,))
 model = keras.Model(inputs, block(block(inputs, "a"), "b" + "!" * 2))
 """)
     assert [layer.name for layer in model.layers] == ["a_dense002", "a_relu", "b!!_dense002", "b!!_relu"]
+
+
+def test_frozen_layers_and_models_have_no_trainable_params() -> None:
+    models = read("""
+import keras
+def build(prefix):
+    base = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3, name=prefix + "_dense"), keras.layers.Dense(2)])
+    base.trainable = False
+    return base
+inputs = keras.Input((4,))
+frozen = keras.layers.Dense(3, trainable=False)
+head = keras.layers.Dense(2)
+head.trainable = False
+x = keras.layers.Dense(5, trainable=FLAG)(head(frozen(inputs)))
+model = keras.Model(inputs, x)
+""")
+    base, model = find_model(models, "build"), find_model(models, "model")
+    assert [(layer.name, layer.params, layer.trainable_params) for layer in base.layers] == [
+        ("dense@4", 15, 0), ("dense", 8, 0)]  # an unreadable name= takes no automatic number
+    assert base.layers[0].unknown == ("name",)
+    assert [(layer.params, layer.trainable_params) for layer in model.layers] == [(15, 0), (8, 0), (15, None)]
+    assert model.layers[-1].unknown == ("trainable",)

@@ -63,7 +63,8 @@ def output_shape(layer: Layer, shapes: Sequence[Shape], call_args: dict[str, Any
 
 
 def count(layer: Layer, shapes: Sequence[Shape | None]) -> tuple[int, int]:
-    """(params, trainable params) as Keras counts them once the layer is built on `shapes`."""
+    """(params, trainable params) as Keras counts them once the layer is built on `shapes`, while the
+    layer is trainable (`records` applies `trainable=False`)."""
     known = [shape for shape in shapes if shape is not None]
     wrapper = WRAPPERS.get(layer.type)
     if wrapper is not None:
@@ -72,9 +73,7 @@ def count(layer: Layer, shapes: Sequence[Shape | None]) -> tuple[int, int]:
         total, trainable = (wrapper.copies * n for n in inner.params)
     else:
         total, trainable = LAYERS[layer.type].count(layer.config, known)
-    if layer.trainable is None:
-        raise Unknown("trainable= could not be read")
-    return total, trainable if layer.trainable else 0
+    return total, trainable
 
 
 def _wrapped(layer: Layer) -> Layer:

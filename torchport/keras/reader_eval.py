@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from typing import Any
 
 from astroid import nodes
@@ -119,7 +120,7 @@ class FileReader:
             found.append(self._subclass(cls, self.subclass_usage.get(cls)))
         if self.steps > _MAX_STEPS:
             note = f"the reader stopped following the file after {_MAX_STEPS} steps: what follows is unknown"
-            found = [KerasModel(**{**m.__dict__, "notes": (*m.notes, note)}) for m in found]
+            found = [replace(m, notes=(*m.notes, note)) for m in found]
         return _unique(found)
 
     def keras_class(self, node: nodes.NodeNG) -> str | None:
@@ -172,9 +173,7 @@ class FileReader:
                 for item in value if isinstance(value, (list, tuple)) else (value,):
                     if isinstance(item, Layer) and item not in layers:
                         layers.append(item)
-        shape = _input_shape(usage.build_shape, None) if usage is not None else None
-        if shape is not None and usage is not None and isinstance(usage.build_shape, (tuple, list)):
-            shape = tuple(usage.build_shape)
+        shape = _batch_shape(usage.build_shape) if usage is not None else None
         if shape is None:
             notes.append("the input shape is not given (no .build(shape) on an instance), so shapes are unknown")
         call = _method(cls, "call")
@@ -255,6 +254,10 @@ class FileReader:
             key = _attr_key(target)
             if key:
                 env[key] = value
+            elif target.attrname == "trainable":  # `base.trainable = False` freezes a layer or a model
+                owner = self.ev(target.expr, env)
+                if isinstance(owner, (Layer, SequentialObj, FunctionalObj)):
+                    owner.trainable = value if isinstance(value, bool) else None
         elif isinstance(target, (nodes.Tuple, nodes.List)):
             items = self._unpack(value, len(target.elts))
             for element, item in zip(target.elts, items):
@@ -600,32 +603,30 @@ class FileReader:
             wrapped = inner if isinstance(inner, Layer) else None
         config: dict[str, Any] = {}
         unknown: list[str] = [] if cls not in WRAPPERS or wrapped else ["layer"]
-        for name, default in (*signature, *COMMON_ARGUMENTS):
+        for name, default in signature:
             if name == "layer" and cls in WRAPPERS:
                 continue
             value = given.pop(name, default)
-            if name in ("name", "trainable", "dtype"):
-                given[name] = value
-                continue
             if value is REQUIRED or not is_literal(value):
                 unknown.append(name)
             else:
                 config[name] = literal(value)
-        explicit = given.pop("name", None)
-        trainable = given.pop("trainable", True)
-        given.pop("dtype", None)
-        input_shape = _input_shape(given.pop("input_shape", None), given.pop("input_dim", None))
-        given.pop("batch_input_shape", None)
-        for name, value in given.items():
+        common = {key: given.pop(key, default) for key, default in COMMON_ARGUMENTS}
+        input_shape = _input_shape(given.pop("input_shape", None), given.pop("input_dim", None))  # Embedding's
+        given.pop("batch_input_shape", None)  # input_dim is in its signature, taken above
+        for name, value in given.items():  # arguments outside the signature, as given
             if is_literal(value):
                 config[name] = literal(value)
             else:
                 unknown.append(name)
+        name, trainable = common["name"], common["trainable"]
+        if name is not None and not isinstance(name, str):
+            unknown.append("name")
+        if not isinstance(trainable, bool):
+            unknown.append("trainable")
         self.seq += 1
-        return Layer(cls, config, tuple(unknown), node.lineno, self.seq,
-                     explicit if isinstance(explicit, str) else None,
-                     trainable if isinstance(trainable, bool) else None, wrapped,
-                     input_shape)
+        return Layer(cls, config, tuple(unknown), node.lineno, self.seq, name if isinstance(name, str) else None,
+                     trainable if isinstance(trainable, bool) else None, wrapped, input_shape)
 
     def _project_call(self, node: nodes.Call, args: list[Any], kwargs: dict[str, Any]) -> Any:
         """A call of one of the file's own top-level functions (inlined) or Model subclasses."""
@@ -734,6 +735,13 @@ def _small(value: Any) -> bool:
     return not isinstance(value, (str, tuple, list)) or len(value) < 10_000
 
 
+def _batch_shape(shape: Any) -> tuple[int | None, ...] | None:
+    """A shape with its batch dim, as given to `build`."""
+    if isinstance(shape, (tuple, list)) and shape and all(d is None or isinstance(d, int) for d in shape):
+        return tuple(shape)
+    return None
+
+
 def _input_shape(shape: Any, dim: Any) -> Any:
     if isinstance(dim, int) and not isinstance(dim, bool):
         return (None, dim)
@@ -750,7 +758,7 @@ def _unique(models: list[KerasModel]) -> list[KerasModel]:
     result = []
     for model in models:
         if model.name in seen:
-            model = KerasModel(**{**model.__dict__, "name": f"{model.name}:{model.line}"})
+            model = replace(model, name=f"{model.name}:{model.line}")
         seen.add(model.name)
         result.append(model)
     return result

@@ -24,6 +24,9 @@ def keras_names(objects: Iterable[Layer | InputObj]) -> dict[Any, str]:
             names[obj] = obj.explicit_name
             continue
         prefix = _INPUT_PREFIX if isinstance(obj, InputObj) else auto_name(obj.type)
+        if isinstance(obj, Layer) and "name" in obj.unknown:  # `name=` not readable: no automatic number taken
+            names[obj] = f"{prefix}@{obj.line}"
+            continue
         number = counters.get(prefix, 0)
         counters[prefix] = number + 1
         names[obj] = prefix if number == 0 else f"{prefix}_{number}"
@@ -69,8 +72,8 @@ def sequential_model(obj: SequentialObj, name: str, file: str) -> KerasModel:
         notes.append("an entry of the Sequential could not be read")
     inputs = [source] if source is not None else []
     names = keras_names([*_with_wrapped(layers), *inputs])
-    records = [_layer_record(layer, names, None) for layer in layers]
-    model_inputs = tuple(KerasInput(names[i], i.shape or (None,), i.dtype) for i in inputs if i.shape is not None)
+    records = [_layer_record(layer, names, None, obj.trainable) for layer in layers]
+    model_inputs = tuple(KerasInput(names[i], i.shape, i.dtype) for i in inputs if i.shape is not None)
     outputs = (records[-1].name,) if records else ()
     return KerasModel(name, file, obj.line, "sequential", model_inputs, tuple(records), outputs,
                       _notes(notes, layers, names))
@@ -88,7 +91,7 @@ def functional_model(obj: FunctionalObj, name: str, file: str) -> KerasModel:
     notes.extend(opaque)
     sources: list[InputObj] = [t.source for t in inputs]  # type: ignore[misc]
     names = keras_names([*_with_wrapped(layers), *sources])
-    records = [_layer_record(layer, names, graph) for layer in layers]
+    records = [_layer_record(layer, names, graph, obj.trainable) for layer in layers]
     model_inputs = tuple(KerasInput(names[s], s.shape, s.dtype) for s in sources if s.shape is not None)
     if any(s.shape is None for s in sources):
         notes.append("an Input's shape could not be read, so shapes are unknown")
@@ -114,7 +117,8 @@ def _source_name(tensor: Tensor, names: dict[Any, str]) -> str:
     return names.get(source.layer if isinstance(source, Node) else source, "?")
 
 
-def _layer_record(layer: Layer, names: dict[Any, str], graph: set[Node] | None) -> KerasLayer:
+def _layer_record(layer: Layer, names: dict[Any, str], graph: set[Node] | None,
+                  model_trainable: bool | None = True) -> KerasLayer:
     nodes = [node for node in layer.nodes if graph is None or node in graph]
     inputs: list[str] = []
     for node in nodes:
@@ -124,12 +128,22 @@ def _layer_record(layer: Layer, names: dict[Any, str], graph: set[Node] | None) 
                 if source_name not in inputs:
                     inputs.append(source_name)
     params = layer.params
+    trainable = _trainable(params, layer.trainable, model_trainable)
     return KerasLayer(
         name=names[layer], type=layer.type, config=dict(layer.config), line=layer.line, inputs=tuple(inputs),
         output_shape=nodes[0].output if nodes else None,
-        params=None if params is None else params[0], trainable_params=None if params is None else params[1],
+        params=None if params is None else params[0], trainable_params=trainable,
         wrapped=_layer_record(layer.wrapped, names, None) if layer.wrapped is not None else None,
         unknown=layer.unknown)
+
+
+def _trainable(params: tuple[int, int] | None, *flags: bool | None) -> int | None:
+    """A layer's trainable count: none when it or its model is frozen (`trainable=False`)."""
+    if params is None:
+        return None
+    if False in flags:
+        return 0
+    return None if None in flags else params[1]
 
 
 def _notes(notes: list[str], layers: list[Layer], names: dict[Any, str]) -> tuple[str, ...]:

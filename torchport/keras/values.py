@@ -30,13 +30,13 @@ class Layer:
     line: int
     seq: int  # construction order within the file: automatic names are given in this order
     explicit_name: str | None
-    trainable: bool | None  # None: `trainable=` could not be read
+    trainable: bool | None  # `trainable=` or a later `layer.trainable = ...`; None: could not be read
     wrapped: Layer | None = None
     input_shape: Shape | None = None  # from `input_shape=` / `input_dim=` (first layer of a Sequential)
     call_args: dict[str, Any] = field(default_factory=dict)  # CALL_ARGUMENTS as given at the first call
     nodes: list[Node] = field(default_factory=list)  # one per call, in call order
     built: bool = False
-    params: tuple[int, int] | None = None  # (all, trainable) once built and countable
+    params: tuple[int, int] | None = None  # (all, trainable while the layer is trainable) once built
     notes: list[str] = field(default_factory=list)
 
 
@@ -75,6 +75,7 @@ class SequentialObj:
     seq: int
     input: InputObj | None = None
     notes: list[str] = field(default_factory=list)
+    trainable: bool | None = True
 
 
 @dataclass(eq=False)
@@ -83,6 +84,7 @@ class FunctionalObj:
     outputs: list[Any]
     line: int
     notes: list[str] = field(default_factory=list)
+    trainable: bool | None = True
 
 
 @dataclass(eq=False)
