@@ -254,6 +254,14 @@ def test_final_softmax_is_dropped_with_the_loss_named() -> None:
     assert "nn.CrossEntropyLoss" in ported.source
 
 
+def test_softmax_of_an_output_that_another_layer_reads_is_kept() -> None:
+    probabilities = _layer("probs", "Dense", {"units": 4, "activation": "softmax"}, (None, 4), ("input_layer",))
+    head = _layer("head", "Dense", {"units": 2}, (None, 2), ("probs",))
+    model = KerasModel("model", "m.py", 1, "functional", (KerasInput("input_layer", (None, 6)),),
+                       (probabilities, head), ("probs", "head"))
+    assert "probs = F.softmax(self.probs(input_layer), dim=-1)" in port(model).source
+
+
 def test_hidden_softmax_is_kept_with_its_dim() -> None:
     ported = port(_sequential(
         _layer("conv", "Conv2D", {"filters": 4, "kernel_size": 1, "activation": "softmax"}, (None, 8, 8, 4)),

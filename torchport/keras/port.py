@@ -267,7 +267,7 @@ class _Porter:
         shape = _single(layer.output_shape)
         rank = len(shape) if shape is not None else 4 if layout == CHANNELS_FIRST else 2
         dim = torch_dim(translation.activation_axis, rank, layout)
-        if is_output and name in _LOGIT_LOSSES:
+        if is_output and name in _LOGIT_LOSSES and not self.consumers.get(layer.name):  # no layer reads it either
             loss, included, inverse = _LOGIT_LOSSES[name]
             comments.append(f"Keras applied {name} here: this returns logits; train with {loss} (it applies "
                             f"{included} itself) and take {inverse.format(dim=dim)} for probabilities")
