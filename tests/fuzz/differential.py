@@ -9,6 +9,10 @@ its traceback). The verdict checks the invariants:
 (b) torch raises a shape error: torchport reports the planted mistake's 73xx message (at the line of
     the mistake when it is one number on one line), or says it could not infer (notes, a shape or a
     count left unknown); an unplanted error (the generator's own slip) may be reported by any error.
+    When torchport is given no input shape, a condition naming the planted message ("valid only when
+    ...") counts as reporting it.
+The pylint rules of the shapes family (what the plugin reports, on the same file) must be silent when
+torch runs, and report nothing but the planted message (at its line) when it raises.
 """
 
 from __future__ import annotations
@@ -25,13 +29,19 @@ from typing import Any
 from tests.fuzz.oracle import Outcome
 from tests.fuzz.oracle import run as run_torch
 from tests.fuzz.strategies import FILE_NAME, Example
-from tests.support.torch_oracle import compare_summary
+from tests.support.torch_oracle import OracleResult, compare_summary
 from torchport.advisor import cli
+from torchport.advisor.sources import parse_file
+from torchport.advisor.usages import module_name
+from torchport.rules import run_family
 
 # verdicts: torch runs and torchport gives every shape and count ("exact") or leaves some symbolic or
 # unknown ("unresolved"); torch raises and torchport reports the mistake ("caught") or says it could not
 # infer ("unknown"); "failed": an invariant does not hold
 EXACT, UNRESOLVED, CAUGHT, UNKNOWN, FAILED = "exact", "unresolved", "caught", "unknown", "failed"
+# the input styles the pylint plugin sees too (it has no --input-shape); with the others it reads the input
+# from the first layers, so a wrong first layer looks right to it and the mistake shows at the next one
+SHAPES_FOR_PYLINT = ("pyproject", "call", "jaxtyping")
 
 
 @dataclass
@@ -64,34 +74,55 @@ def summarise(example: Example, directory: Path) -> dict[str, Any]:
     return model
 
 
-def judge(example: Example, outcome: Outcome, model: dict[str, Any]) -> Verdict:
+def lint(path: Path) -> list[tuple[str, int]]:
+    """(symbol, line) of every finding of the pylint plugin's shapes family on the file."""
+    return [(finding.symbol, finding.line) for finding in run_family("shapes", parse_file(str(path), module_name(path)))]
+
+
+def judge(example: Example, outcome: Outcome, model: dict[str, Any], linted: list[tuple[str, int]] = ()) -> Verdict:
     errors = [f for f in model["findings"] if f["kind"] == "error"]
-    verdict = _runs(outcome, model, errors) if outcome.result is not None else _raises(example, outcome, model, errors)
+    if outcome.result is not None:
+        verdict = _runs(example, outcome, model, errors)
+        verdict.problems += [f"the pylint plugin reports {symbol} at line {line}" for symbol, line in linted]
+    else:
+        verdict = _raises(example, outcome, model, errors)
+        if example.input_style in SHAPES_FOR_PYLINT:  # else any 73xx message says the model cannot run
+            verdict.problems += [f"the pylint plugin reports {symbol} at line {line}, not {example.planted}"
+                                 + (f" at line {example.planted_line}" if example.planted_line else "")
+                                 for symbol, line in linted if example.planted is not None and
+                                 (symbol != example.planted or example.planted_line not in (None, line))]
     crashes = [note for note in model["notes"] if "internal error" in note]
-    if crashes:  # the interpreter caught its own exception: a bug whatever the shapes say
+    crashes += [f"the pylint plugin reports {symbol}" for symbol, _ in linted if symbol.startswith("torchport-")]
+    if crashes:  # torchport caught its own exception or ran out of time: a bug whatever the shapes say
         verdict.problems += crashes
+    if verdict.problems:
         verdict.kind = FAILED
     return verdict
 
 
-def _runs(outcome: Outcome, model: dict[str, Any], errors: list[dict[str, Any]]) -> Verdict:
+def _runs(example: Example, outcome: Outcome, model: dict[str, Any], errors: list[dict[str, Any]]) -> Verdict:
     assert outcome.result is not None
     verdict = Verdict(EXACT, torch=outcome.describe())
     verdict.problems += [f"reports {f['symbol']} at line {f['line']} ({f['message']})" for f in errors]
-    verdict.problems += [f"states a condition on a concrete input: line {f['line']}: {f['message']}"
-                         for f in model["findings"] if f["kind"] != "error"]
-    comparison = compare_summary(outcome.result, model)
+    if example.input_style != "none":  # symbolic sizes may leave conditions, concrete ones may not
+        verdict.problems += [f"states a condition on a concrete input: line {f['line']}: {f['message']}"
+                             for f in model["findings"] if f["kind"] != "error"]
+    if not _same_ranks(example, model):  # no input given and the first layer's guess has another rank
+        verdict.kind = UNRESOLVED if not verdict.problems else FAILED
+        return verdict
+    comparison = compare_summary(outcome.result, with_unknowns_open(outcome.result, model))
     if comparison.output in ("mismatch", "missing"):
         verdict.problems.append(f"output {model.get('output')} but torch gives {outcome.result.output}")
     verdict.problems += [f"layer {name}: {got} but torch gives {calls}" for name, calls, got in comparison.mismatches]
     verdict.problems += [f"layer {name}: {got} parameters but torch has {own}"
-                         for name, own, got in comparison.param_mismatches]
+                         for name, own, got in comparison.param_mismatches if got is not None]
     verdict.problems += [f"layer {name} is not a module of torch's model" for name in comparison.extra]
     if model["total_params"] is not None and model["total_params"] != outcome.result.total_params:
         verdict.problems.append(f"{model['total_params']} parameters in all, torch has {outcome.result.total_params}")
     if verdict.problems:
         verdict.kind = FAILED
-    elif comparison.output != "match" or comparison.unresolved or model["total_params"] is None or comparison.missing:
+    elif comparison.output != "match" or comparison.unresolved or model["total_params"] is None or comparison.missing \
+            or comparison.param_mismatches:
         verdict.kind = UNRESOLVED
     return verdict
 
@@ -99,10 +130,13 @@ def _runs(outcome: Outcome, model: dict[str, Any], errors: list[dict[str, Any]])
 def _raises(example: Example, outcome: Outcome, model: dict[str, Any], errors: list[dict[str, Any]]) -> Verdict:
     verdict = Verdict(CAUGHT, torch=outcome.describe())
     expected = example.planted
-    matching = [f for f in errors if expected is None or f["symbol"] == expected]
+    candidates = errors if example.input_style != "none" else model["findings"]
+    matching = [f for f in candidates if expected is None or f["symbol"] == expected]
+    if example.input_style == "none" and not matching:
+        matching = errors  # the first layers' sizes stand for the input: a wrong first layer shows at the next
     if matching:
         lines = sorted({f["line"] for f in matching})
-        if example.planted_line is not None and example.planted_line not in lines:
+        if example.planted_line is not None and example.planted_line not in lines and example.input_style != "none":
             verdict.problems.append(f"reports {expected} at line {', '.join(map(str, lines))}, "
                                     f"the mistake is at line {example.planted_line}")
     elif errors:
@@ -112,9 +146,36 @@ def _raises(example: Example, outcome: Outcome, model: dict[str, Any], errors: l
         verdict.kind = UNKNOWN
     else:
         verdict.problems.append(f"torch raises but torchport reports nothing and claims the output {model['output']}")
-    if verdict.problems:
-        verdict.kind = FAILED
     return verdict
+
+
+def _same_ranks(example: Example, model: dict[str, Any]) -> bool:
+    """Whether the summary's inputs have the example's ranks: when torchport is given no input it states the
+    one it assumes (from the first layers), and shapes computed from another rank cannot be compared."""
+    given = model["input"]
+    return len(given) == len(example.inputs) and all(
+        isinstance(g, list) and len(g) == len(shape) for g, shape in zip(given, example.inputs))
+
+
+def with_unknowns_open(result: OracleResult, model: dict[str, Any]) -> dict[str, Any]:
+    """The summary with each "?" (a value torchport could not infer) written as a shape of as many symbolic
+    dims as torch's: compare_summary then counts it as unresolved, not as a wrong shape."""
+    opened = dict(model)
+    opened["output"] = _open_unknown(result.output, model["output"])
+    opened["layers"] = [{**layer, "output": _open_unknown(result.layers[layer["name"]].calls[0], layer["output"])}
+                        if layer["name"] in result.layers and result.layers[layer["name"]].calls else layer
+                        for layer in model["layers"]]
+    return opened
+
+
+def _open_unknown(expected: Any, got: Any) -> Any:
+    if got == "?" and isinstance(expected, tuple):
+        return ["?"] * len(expected)
+    if isinstance(expected, list) and isinstance(got, list) and len(expected) == len(got):
+        return [_open_unknown(e, g) for e, g in zip(expected, got)]
+    if isinstance(expected, dict) and isinstance(got, dict):
+        return {k: _open_unknown(expected.get(k), v) for k, v in got.items()}
+    return got
 
 
 def could_not_infer(model: dict[str, Any]) -> bool:
@@ -141,35 +202,44 @@ def check(example: Example) -> Verdict:
         path = Path(directory) / FILE_NAME
         outcome = run_torch(example, path)
         model = summarise(example, Path(directory))
-        if outcome.runs and any(f["kind"] == "error" for f in model["findings"]):
+        linted = lint(path)
+        if outcome.runs and (linted or any(f["kind"] == "error" for f in model["findings"])):
             on_cpu = run_torch(example, path, device="cpu")
             if not on_cpu.runs:
                 outcome = on_cpu
-    return judge(example, outcome, model)
+    return judge(example, outcome, model, linted)
 
 
 @dataclass
 class Tally:
-    """Verdicts over a run, and the share of torch's errors torchport catches."""
+    """Verdicts over a run, and the share of torch's errors torchport catches: when it is given the input
+    shapes (as the summary is, by the user), and when it is not (it then reads symbols from the first layers)."""
 
     kinds: Counter[str] = field(default_factory=Counter)
-    planted: Counter[str] = field(default_factory=Counter)  # symbol -> examples where torch raised
+    errors: Counter[str] = field(default_factory=Counter)  # planted symbol -> examples where torch raised
     caught: Counter[str] = field(default_factory=Counter)  # symbol -> of those, caught
+    blind: Counter[str] = field(default_factory=Counter)  # "errors" / "caught" without input shapes
 
     def add(self, example: Example, verdict: Verdict) -> None:
         self.kinds[verdict.kind] += 1
-        if verdict.kind in (CAUGHT, UNKNOWN) or (verdict.kind == FAILED and not verdict.torch.startswith("runs")):
-            symbol = example.planted or "(unplanted)"
-            self.planted[symbol] += 1
-            self.caught[symbol] += verdict.kind == CAUGHT
+        if verdict.torch.startswith("runs") or verdict.torch == "not run":
+            return
+        if example.input_style == "none":
+            self.blind["errors"] += 1
+            self.blind["caught"] += verdict.kind == CAUGHT
+            return
+        symbol = example.planted or "(unplanted)"
+        self.errors[symbol] += 1
+        self.caught[symbol] += verdict.kind == CAUGHT
 
     def summary(self) -> str:
-        errors = sum(self.planted.values())
-        caught = sum(self.caught.values())
+        errors, caught = sum(self.errors.values()), sum(self.caught.values())
         share = f"{caught}/{errors} = {caught / errors:.0%}" if errors else "0/0"
-        per = ", ".join(f"{s} {self.caught[s]}/{n}" for s, n in sorted(self.planted.items()))
+        per = ", ".join(f"{s} {self.caught[s]}/{n}" for s, n in sorted(self.errors.items()))
         kinds = ", ".join(f"{k} {self.kinds[k]}" for k in (EXACT, UNRESOLVED, CAUGHT, UNKNOWN, FAILED))
-        return f"{sum(self.kinds.values())} examples: {kinds}; torch errors caught: {share} ({per})"
+        blind = f"{self.blind['caught']}/{self.blind['errors']}"
+        return (f"{sum(self.kinds.values())} examples: {kinds}; torch errors caught with the input shapes given: "
+                f"{share} ({per}); with none given: {blind}")
 
 
 # ------------------------------------------------------------------------------------------ regressions

@@ -5,7 +5,7 @@ layers and operations, written the ways users write them: `nn.Sequential`, `__in
 nested calls, helper methods, `view(x.size(0), -1)` / `torch.flatten(x, 1)` / `x.flatten(1)`, skip
 connections, `torch.cat`, `nn.ModuleList` loops, LSTMs and attention), the input shapes and how they are
 given to torchport (`--input-shape`, `[tool.torchport.input-shapes]`, a `model(torch.randn(...))` call
-in the file, or jaxtyping annotations on `forward`), and at most one planted mistake.
+in the file, jaxtyping annotations on `forward`, or not at all), and at most one planted mistake.
 
 The generator tracks the concrete shape of the running tensor, so arguments are chosen consistently
 (in_features after a flatten, in_channels after a cat...) unless it plants a mismatch on purpose: a
@@ -34,7 +34,8 @@ LINEAR, CONV, NORM, VIEW, INCOMPATIBLE = (
     "incompatible-shapes",
 )
 PLANTABLE = (LINEAR, CONV, NORM, VIEW, INCOMPATIBLE)
-INPUT_STYLES = ("cli", "pyproject", "call", "jaxtyping")
+# how torchport learns the input shapes; "none": it is not told, and reads symbols from the first layers
+INPUT_STYLES = ("cli", "pyproject", "call", "jaxtyping", "none")
 FILE_NAME = "model.py"
 
 
@@ -1194,6 +1195,7 @@ def channel_einsum(draw: st.DrawFn, w: Writer, shape: Shape) -> Shape:
     name = w.name("mix_weight")
     planted = w.plant(INCOMPATIBLE)
     cin = wrong(draw, c, 2) if planted else c
+    w.contiguous = False  # einsum may return a permuted view
     w.statements([Line(f"self.{name} = nn.Parameter(torch.randn({out}, {cin}) / {cin} ** 0.5)")],
                  [Line(f'x = torch.einsum("bchw,oc->bohw", x, self.{name})', planted)])
     return (n, out, h, width)

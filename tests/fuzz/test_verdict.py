@@ -22,7 +22,7 @@ RAN = Outcome(OracleResult(
     total_params=15, trainable_params=15,
 ))
 RAISED = Outcome(None, RuntimeError("mat1 and mat2 shapes cannot be multiplied (2x4 and 5x3)"))
-SUMMARY: dict[str, Any] = {"output": [2, 3],
+SUMMARY: dict[str, Any] = {"input": [[2, 4]], "output": [2, 3],
                            "layers": [{"name": "fc", "type": "Linear", "output": [2, 3], "params": 15}],
                            "total_params": 15, "findings": [], "notes": []}
 ERROR = {"line": 9, "symbol": "linear-in-features-mismatch", "where": "fc (Linear)", "kind": "error",
@@ -52,9 +52,25 @@ def test_every_wrong_claim_on_a_running_model_fails(wrong: dict[str, Any]) -> No
     assert judge(EXAMPLE, RAN, summary(**wrong)).kind == FAILED
 
 
-def test_symbolic_dims_and_unknown_counts_are_unresolved_not_wrong() -> None:
+def test_the_pylint_plugin_must_be_silent_on_a_running_model() -> None:
+    assert judge(EXAMPLE, RAN, summary(), [("linear-in-features-mismatch", 9)]).kind == FAILED
+    assert judge(EXAMPLE, RAN, summary(), [("torchport-analysis-error", 1)]).kind == FAILED
+
+
+def test_symbolic_dims_and_unknown_values_and_counts_are_unresolved_not_wrong() -> None:
     assert judge(EXAMPLE, RAN, summary(output=[2, "K"])).kind == UNRESOLVED
+    assert judge(EXAMPLE, RAN, summary(output="?")).kind == UNRESOLVED
     assert judge(EXAMPLE, RAN, summary(total_params=None)).kind == UNRESOLVED
+    assert judge(EXAMPLE, RAN, summary(layers=[{"name": "fc", "type": "Linear", "output": "?", "params": None}])).kind \
+        == UNRESOLVED
+
+
+def test_without_input_shapes_an_assumed_rank_is_not_compared_but_errors_still_count() -> None:
+    blind = Example("", "Net", ((2, 6, 4),), ("float32",), "none")
+    assumed = summary(input=[["N", 4]], output=["N", 3])
+
+    assert judge(blind, RAN, assumed).kind == UNRESOLVED
+    assert judge(blind, RAN, {**assumed, "findings": [ERROR]}).kind == FAILED
 
 
 def test_torch_errors_need_the_planted_message_at_its_line_or_an_admitted_unknown() -> None:
@@ -63,3 +79,6 @@ def test_torch_errors_need_the_planted_message_at_its_line_or_an_admitted_unknow
     assert judge(EXAMPLE, RAISED, summary(findings=[{**ERROR, "symbol": "conv-in-channels-mismatch"}])).kind == FAILED
     assert judge(EXAMPLE, RAISED, summary(notes=["line 7: cannot follow foo()"])).kind == UNKNOWN
     assert judge(EXAMPLE, RAISED, summary()).kind == FAILED  # silent and sure of itself
+    configured = Example("", "Net", ((2, 4),), ("float32",), "pyproject", planted=EXAMPLE.planted, planted_line=9)
+    assert judge(configured, RAISED, summary(findings=[ERROR]), [("linear-in-features-mismatch", 9)]).kind == CAUGHT
+    assert judge(configured, RAISED, summary(findings=[ERROR]), [("norm-num-features-mismatch", 3)]).kind == FAILED
