@@ -204,3 +204,60 @@ def test_layouts_and_conventions() -> None:
     gru = Unit("gru", "gru", "GRU", 1, attrs={"units": 32, "reset_after": False}, params=9312)
     assert convention_count(gru) == 9312 + 3 * 32
     assert convention_count(Unit("gru", "gru", "GRU", 1, attrs={"units": 32}, params=9408)) is None
+
+
+def _compare_texts(tmp_path: Path, keras_text: str, torch_text: str) -> Comparison:
+    (tmp_path / "keras_model.py").write_text(keras_text)
+    (tmp_path / "torch_model.py").write_text(torch_text)
+    keras = find_model(read_models(tmp_path / "keras_model.py"), None)
+    module = parse_file(str(tmp_path / "torch_model.py"), "torch_model")
+    [cls] = select_models(module, None)
+    return compare(keras, tmp_path / "torch_model.py", module, cls, Target(str(tmp_path / "torch_model.py")))
+
+
+KERAS_MLP = """import keras
+from keras import layers
+
+model = keras.Sequential([keras.Input(shape=(10,)), layers.Dense(32, activation="relu"), layers.Dense(4)])
+"""
+
+
+def test_a_port_not_followed_claims_no_missing_layer(tmp_path: Path) -> None:
+    result = _compare_texts(tmp_path, KERAS_MLP, """import torch
+from torch import nn
+import somewhere
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.d1 = nn.Linear(10, 32)
+        self.mystery = somewhere.Block()
+        self.d2 = nn.Linear(32, 4)
+
+    def forward(self, x):
+        return self.d2(self.mystery(torch.relu(self.d1(x))))
+""")
+    assert not result.complete and result.differences == []
+    assert [(row.keras.label if row.keras else None, row.torch.label if row.torch else None) for row in result.rows] \
+        == [("dense (Dense)", "d1 (Linear)"), ("dense activation='relu'", "torch.relu (line 14)"),
+            ("dense_1 (Dense)", "d2 (Linear)")]
+    assert any("not followed to the end" in note for note in result.notes)
+
+
+def test_a_keras_layer_compare_does_not_know_claims_no_extra_layer(tmp_path: Path) -> None:
+    keras_text = KERAS_MLP.replace('layers.Dense(4)', 'layers.Permute((1,)), layers.Dense(4)')
+    result = _compare_texts(tmp_path, keras_text, """import torch
+from torch import nn
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.d1 = nn.Linear(10, 32)
+        self.d2 = nn.Linear(32, 4)
+
+    def forward(self, x):
+        return self.d2(torch.relu(self.d1(x)).permute(0, 1))
+""")
+    assert not result.complete and result.differences == []

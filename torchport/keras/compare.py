@@ -112,14 +112,15 @@ def compare(keras: KerasModel, path: Path, module: nodes.Module, cls: nodes.Clas
     notes = [f"Keras: {note}" for note in keras_side.notes]
     notes += [f"the port: {note}" for note in trace_notes(analysis.trace)]
     if not keras_side.complete:
-        notes.append("the Keras model was not read entirely: missing and extra layers are not claimed")
+        notes.append(f"the Keras model was not read entirely: {_NOT_CLAIMED}")
     if not torch_side.complete:
-        notes.append("the port's forward was not followed to the end: missing and extra layers are not claimed")
+        notes.append(f"the port's forward was not followed to the end: {_NOT_CLAIMED}")
     else:
         notes += [f"the port: {note}" for note in _unused_layers(analysis)]
-    if not (keras_side.complete and torch_side.complete):
+    if not (keras_side.complete and torch_side.complete):  # an unpaired unit may be what was not read
         for row in rows:
-            row.differences = [d for d in row.differences if d.kind not in ("missing-layer", "extra-layer")]
+            if row.keras is None or row.torch is None:
+                row.differences = [d for d in row.differences if d.kind not in UNPAIRED]
     root = analysis.trace.root
     source = f"the Keras input{'s' if len(layouts) > 1 else ''}, {', '.join(dict.fromkeys(layouts))}" if layouts \
         else analysis.inputs.source
@@ -244,6 +245,8 @@ ATTRIBUTE_KINDS: dict[str, str] = {
 # kinds after which the shapes and counts downstream differ as a consequence
 CASCADES = frozenset({"different-units", "different-kernel", "different-stride", "different-padding",
                       "different-dilation", "different-shape", "missing-layer", "extra-layer"})
+UNPAIRED = frozenset({"missing-layer", "extra-layer", "different-activation"})  # kinds of an unpaired unit
+_NOT_CLAIMED = "missing or extra layers and activations are not claimed"
 _PASS_THROUGH = frozenset({"activation", "dropout"})  # a missing or extra one changes no shape
 _LOGITS_LOSSES = {"softmax-before-cross-entropy": ("softmax", "softmax-with-logits-loss"),
                   "sigmoid-before-bce-with-logits": ("sigmoid", "sigmoid-with-logits-loss")}

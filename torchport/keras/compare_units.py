@@ -170,11 +170,11 @@ def _keras_layer_unit(layer: KerasLayer) -> Unit | None:
         attrs["bidirectional"] = ("Bidirectional", kind == "Bidirectional")
         if inner.type == "GRU" and "reset_after" in inner.config:
             attrs["reset_after"] = ("reset_after", inner.config["reset_after"])
-    elif kind in ("Activation", "ReLU", "Softmax"):
-        base.key = "activation"
+    elif kind in ("Activation", "ReLU", "Softmax", *_KERAS_ACTIVATION_LAYERS):
         name = _keras_activation_layer(layer)
         if name is False:
             return None
+        base.key = "activation" if name is not None else "glue"  # Activation('linear') passes data through
         attrs["name"] = ("activation", name)
     elif kind in ("Add", "Concatenate", "Multiply"):
         base.key = kind.lower().replace("concatenate", "concat")
@@ -188,10 +188,13 @@ def _keras_layer_unit(layer: KerasLayer) -> Unit | None:
     return base
 
 
+_KERAS_ACTIVATION_LAYERS = {"Softmax": "softmax", "LeakyReLU": "leaky_relu", "ELU": "elu"}
+
+
 def _keras_activation_layer(layer: KerasLayer) -> str | None | bool:
-    """The activation an Activation/ReLU/Softmax layer applies; False when it is not a plain one."""
-    if layer.type == "Softmax":
-        return "softmax"
+    """The activation an activation layer applies (None: linear); False when it is not a plain one."""
+    if layer.type in _KERAS_ACTIVATION_LAYERS:
+        return _KERAS_ACTIVATION_LAYERS[layer.type]
     if layer.type == "ReLU":
         config = layer.config
         if config.get("max_value") == 6 and not config.get("negative_slope") and not config.get("threshold"):
@@ -205,44 +208,44 @@ def _keras_activation_layer(layer: KerasLayer) -> str | None | bool:
 
 
 def keras_graph(model: KerasModel) -> Graph:
-    """The Keras model's units (a layer's `activation=` a unit of its own) in canonical order."""
+    """The Keras model's units (a layer's `activation=` a unit of its own) in canonical order. A layer
+    compare does not know passes its data through, and makes the graph incomplete: its torch counterpart
+    would look like an extra layer."""
     units: list[Unit] = []
-    wiring: list[tuple[str, ...] | None] = []  # per unit: the names it reads (None: the unit before it)
+    wiring: list[tuple[str | int, ...] | None] = []  # per unit: the layer names (or unit indices) it reads;
+    # None: the unit before it (Sequential)
     last_of: dict[str, int] = {}
     notes: list[str] = []
     inputs = {keras_input.name: -1 - i for i, keras_input in enumerate(model.inputs)}
     chain = model.style == "sequential" or not any(layer.inputs for layer in model.layers)
     for layer in model.layers:
         unit = _keras_layer_unit(layer)
-        names = None if chain else layer.inputs
-        if unit is None:  # unknown to compare: data passes through it
+        if unit is None:
             notes.append(f"{layer.name} ({layer.type}) is not compared")
-            if chain:
-                continue
             unit = Unit("glue", layer.name, layer.type, layer.line)
+        if unit.key == "glue" and chain:
+            continue
         units.append(unit)
-        wiring.append(names)
+        wiring.append(None if chain else layer.inputs)
         activation = layer.config.get("activation") if unit.key in _EXPANDS_ACTIVATION else None
-        if isinstance(activation, str) and KERAS_ACTIVATION_NAMES.get(activation, False) is not False \
-                and KERAS_ACTIVATION_NAMES[activation] is not None:
+        if isinstance(activation, str) and KERAS_ACTIVATION_NAMES.get(activation) is not None:
             units.append(Unit("activation", f"{layer.name} activation={activation!r}", "activation", layer.line,
                               attrs={"name": KERAS_ACTIVATION_NAMES[activation]}, spelled={"name": "activation"},
                               output=layer.output_shape))
-            wiring.append((f"\0{len(units) - 2}",))
+            wiring.append((len(units) - 2,))
         last_of[layer.name] = len(units) - 1
     for index, (unit, names) in enumerate(zip(units, wiring)):
         if names is None:
             unit.sources = (index - 1,) if index else (-1,)
         else:
-            unit.sources = tuple(int(n[1:]) if n.startswith("\0") else last_of.get(n, inputs.get(n, -1))
-                                 for n in names)
+            unit.sources = tuple(n if isinstance(n, int) else last_of.get(n, inputs.get(n, -1)) for n in names)
     if chain:
         outputs: tuple[int, ...] = (len(units) - 1,) if units else ()
     else:
         outputs = tuple(last_of[name] for name in model.outputs if name in last_of)
     units, outputs = _drop_glue(units, outputs)
-    return _commuted(_canonical(Graph(units, outputs, complete=not any(_structural(note) for note in model.notes),
-                                      notes=notes + list(model.notes))))
+    complete = not notes and not any(_structural(note) for note in model.notes)
+    return _commuted(_canonical(Graph(units, outputs, complete=complete, notes=notes + list(model.notes))))
 
 
 def _structural(note: str) -> bool:
@@ -295,6 +298,8 @@ def torch_graph(trace: Trace) -> Graph:
                             call.node.lineno or 0)
               for call in trace.module_calls if _is_leaf(call.module)]
     events += [_op_event(call) for call in trace.op_calls]
+    ends_at = {id(event): _end(call.node) for event, call in zip(
+        events, [c for c in trace.module_calls if _is_leaf(c.module)] + list(trace.op_calls))}
     producer = {id(t): i for i, event in enumerate(events) for t in tensors(event.output)}
     model_inputs = {id(t): -1 - i for i, value in enumerate(trace.inputs) for t in tensors(value)}
     complete = trace.stopped is None and not any(isinstance(v, Unknown) for v in _flat(trace.output))
@@ -334,11 +339,13 @@ def torch_graph(trace: Trace) -> Graph:
         return glue_seen[index]
 
     units: list[Unit] = []
+    unit_events: list[_Event] = []
     position: dict[int, int] = {}
     for index, event in enumerate(events):
         if event.unit is not None:
             position[index] = len(units)
             units.append(event.unit)
+            unit_events.append(event)
     for index, event in enumerate(events):
         if event.unit is not None:
             event.unit.sources = tuple(position.get(s, s) if s >= 0 else s for s in sources_of(index))
@@ -349,11 +356,16 @@ def torch_graph(trace: Trace) -> Graph:
     ends = tuple(o for o in outputs if o >= 0)
     if not complete:  # the output is not known to come from these units: start from every unit nobody reads
         read = {s for unit in units for s in unit.sources}
-        ends = tuple(sorted((i for i in range(len(units)) if i not in read), key=lambda i: units[i].lines[-1]))
+        ends = tuple(sorted((i for i in range(len(units)) if i not in read), key=lambda i: ends_at[id(unit_events[i])]))
     graph = _commuted(_canonical(Graph(units, ends, complete=complete)))
     _absorb_flatten_after_global_pool(graph)
     _set_layouts(graph)
     return graph
+
+
+def _end(node: Any) -> tuple[int, int]:
+    """Where a call ends in its file: of two calls in one expression, the inner one ends (and runs) first."""
+    return (getattr(node, "end_lineno", None) or 0, getattr(node, "end_col_offset", None) or 0)
 
 
 def _flat(value: Any) -> Iterator[Any]:
