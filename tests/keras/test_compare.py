@@ -84,13 +84,16 @@ def _concrete(nesting: Any) -> Any:
 @pytest.mark.parametrize("name", sorted(MANIFEST))
 def test_the_torch_side_is_what_torch_computes(name: str) -> None:
     pytest.importorskip("torch")
-    from tests.support.torch_oracle import run_model
+    from tests.support.torch_oracle import forward_error, run_model
 
     result = comparison(name)
     inputs = [_concrete(shape) for shape in result.torch_inputs]
     assert all(isinstance(d, int) for shape in inputs for d in shape), inputs  # the Keras shape, translated
-    oracle = run_model(PAIRS / f"torch_{name}.py", result.torch_class, inputs=inputs,
-                       dtypes=[MANIFEST[name].get("dtype", "float32")] * len(inputs))
+    dtypes = [MANIFEST[name].get("dtype", "float32")] * len(inputs)
+    if MANIFEST[name].get("torch_raises"):
+        assert forward_error(PAIRS / f"torch_{name}.py", result.torch_class, inputs=inputs, dtypes=dtypes)
+        return
+    oracle = run_model(PAIRS / f"torch_{name}.py", result.torch_class, inputs=inputs, dtypes=dtypes)
     assert oracle.total_params == result.torch_total
     layers = [row.torch for row in result.rows if row.torch is not None and row.torch.module]
     assert layers

@@ -27,6 +27,7 @@ from typing import Any
 from astroid import nodes
 
 from torchport.advisor import dims
+from torchport.advisor.shape_findings import shape_findings
 from torchport.advisor.summarize import Analysis, SummaryError, analyse
 from torchport.advisor.summary_model import nesting, param_count
 from torchport.advisor.summary_model import notes as trace_notes
@@ -108,6 +109,7 @@ def compare(keras: KerasModel, path: Path, module: nodes.Module, cls: nodes.Clas
                 for unit in (row.keras, row.torch) if unit is not None}
     for row in rows:
         row.differences = pair_differences(row, keras_side, torch_side, unpaired, logits_losses)
+    _port_errors(rows, analysis)
     _derived_differences(rows)
     notes = [f"Keras: {note}" for note in keras_side.notes]
     notes += [f"the port: {note}" for note in trace_notes(analysis.trace)]
@@ -244,7 +246,7 @@ ATTRIBUTE_KINDS: dict[str, str] = {
 }
 # kinds after which the shapes and counts downstream differ as a consequence
 CASCADES = frozenset({"different-units", "different-kernel", "different-stride", "different-padding",
-                      "different-dilation", "different-shape", "missing-layer", "extra-layer"})
+                      "different-dilation", "different-shape", "port-shape-error", "missing-layer", "extra-layer"})
 UNPAIRED = frozenset({"missing-layer", "extra-layer", "different-activation"})  # kinds of an unpaired unit
 _NOT_CLAIMED = "missing or extra layers and activations are not claimed"
 _PASS_THROUGH = frozenset({"activation", "dropout"})  # a missing or extra one changes no shape
@@ -407,6 +409,15 @@ def _derived_differences(rows: list[Row]) -> None:
             d.kind in CASCADES and not (d.kind in ("missing-layer", "extra-layer") and (row.keras or row.torch).key
                                         in _PASS_THROUGH)
             for d in row.differences)
+
+
+def _port_errors(rows: list[Row], analysis: Analysis) -> None:
+    """Errors torch raises running the port on the Keras input, on the row of the layer they name."""
+    for finding in shape_findings(analysis.trace, conditions=False):
+        row = next((r for r in rows if r.torch is not None and finding.line in r.torch.lines), None) \
+            or next((r for r in reversed(rows) if r.torch is not None), None)
+        if row is not None:
+            row.differences.append(_diff("port-shape-error", finding.text, row.keras, row.torch))
 
 
 def _count_difference(k: Unit, t: Unit) -> Difference | None:

@@ -70,6 +70,10 @@ KINDS: dict[str, Kind] = {kind.name: kind for kind in (
     Kind("different-params", "error",
          "the parameter count differs by more than the framework conventions explain",
          "compare the layer's arguments (groups, bias, affine, input size) with the Keras layer"),
+    Kind("port-shape-error", "error",
+         "torch raises here on the Keras input: the port does not run (torchport's shape check, as `torchport "
+         "check` reports it)",
+         "fix the size the message names (in_features, in_channels, num_features, a view)"),
     Kind("softmax-with-logits-loss", "error",
          "the port keeps the Keras softmax, but its loss (nn.CrossEntropyLoss) applies log_softmax itself and "
          "expects logits: training is slower and worse",
