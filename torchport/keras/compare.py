@@ -110,7 +110,7 @@ def compare(keras: KerasModel, path: Path, module: nodes.Module, cls: nodes.Clas
     for row in rows:
         row.differences = pair_differences(row, keras_side, torch_side, unpaired, logits_losses)
     _port_errors(rows, analysis)
-    _derived_differences(rows)
+    _derived_differences(rows, shapes=not keras_side.channels_first)
     notes = [f"Keras: {note}" for note in keras_side.notes]
     notes += [f"the port: {note}" for note in trace_notes(analysis.trace)]
     if not keras_side.complete:
@@ -144,6 +144,9 @@ def _trace_with_keras_inputs(keras: KerasModel, keras_side: Graph, path: Path, m
     try:
         if not keras.inputs or any(not keras_input.shape for keras_input in keras.inputs):
             return analyse(path, module, cls, target, []), []
+        if keras_side.channels_first:  # Keras holds its images as torch does: the shapes are taken as they are
+            shapes = [torch_input_shape(keras_input.shape, BATCH_MAJOR) for keras_input in keras.inputs]
+            return analyse(path, module, cls, target, shapes), ["as Keras holds it"] * len(shapes)
         layouts = [_guess_layout(keras_side, i) for i in range(len(keras.inputs))]
         for _ in range(2):
             shapes = [torch_input_shape(keras_input.shape, layout)
@@ -389,9 +392,9 @@ def _diff(kind: str, detail: str, k: Unit | None, t: Unit | None) -> Difference:
     return Difference(kind, detail, k.label if k else None, t.label if t else None, t.line if t else None)
 
 
-def _derived_differences(rows: list[Row]) -> None:
-    """Shapes and parameter counts, row by row until a difference that changes them downstream; a
-    parameter difference that a framework convention explains is an info note."""
+def _derived_differences(rows: list[Row], shapes: bool = True) -> None:
+    """Shapes (unless `shapes` is False) and parameter counts, row by row until a difference that changes
+    them downstream; a parameter difference that a framework convention explains is an info note."""
     explained = False
     for row in rows:
         k, t = row.keras, row.torch
@@ -400,7 +403,7 @@ def _derived_differences(rows: list[Row]) -> None:
             counts = _count_difference(k, t)
             if counts is not None and (counts.kind == "params-convention" or not (own or explained)):
                 row.differences.append(counts)
-            if not (own or explained) and not any(d.kind == "different-params" for d in row.differences) \
+            if shapes and not (own or explained) and not any(d.kind == "different-params" for d in row.differences) \
                     and not same_shape(k, t):
                 row.differences.append(_diff("different-shape", f"Keras {_shape(k.output)} is "
                                              f"{_shape(to_torch_layout(k.output, t.layout))} in torch's layout; "

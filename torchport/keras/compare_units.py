@@ -51,6 +51,7 @@ class Graph:
     units: list[Unit]  # in canonical order (see `canonical_order`)
     outputs: tuple[int, ...]
     complete: bool = True  # False: part of the data flow was not followed; missing/extra are not claimed
+    channels_first: bool = False  # Keras side: a layer with data_format="channels_first" (shapes not translated)
     notes: list[str] = field(default_factory=list)
 
 
@@ -245,7 +246,9 @@ def keras_graph(model: KerasModel) -> Graph:
         outputs = tuple(last_of[name] for name in model.outputs if name in last_of)
     units, outputs = _drop_glue(units, outputs)
     complete = not notes and not any(_structural(note) for note in model.notes)
-    return _commuted(_canonical(Graph(units, outputs, complete=complete, notes=notes + list(model.notes))))
+    graph = _commuted(_canonical(Graph(units, outputs, complete=complete, notes=notes + list(model.notes))))
+    graph.channels_first = any(layer.config.get("data_format") == "channels_first" for layer in model.layers)
+    return graph
 
 
 def _structural(note: str) -> bool:
