@@ -353,7 +353,7 @@ def outer(x):
 inputs = keras.Input((2,))
 model = keras.Model(inputs, outer(inputs))
 """)
-    assert any("stopped following the file" in note for note in model.notes)
+    assert any("too long to follow" in note for note in model.notes)
 
 
 def test_layer_names_built_from_strings() -> None:

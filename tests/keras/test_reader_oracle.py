@@ -46,6 +46,7 @@ CASES = [
     ("mha_keywords.py", "model"),
     ("mobile_blocks.py", "mobile"),
     ("sequence_extras.py", "build_seq2seq"),
+    ("frozen.py", "model"),
 ]
 
 

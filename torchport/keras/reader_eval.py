@@ -1,26 +1,24 @@
-"""The Keras reader's evaluator: follows a file's statements with symbolic values (values.py).
+"""The Keras reader's evaluator: follows a file (evaluator.Evaluator) with Keras's values: layers,
+symbolic tensors, `Input`, `Sequential` (`.add`, `.build`), `Model(inputs, outputs)` and `keras.Model`
+subclasses, and collects the file's models as records (records.py).
 
-It understands constants and arithmetic, tuples and lists (comprehensions over constants too),
-`for` loops over constant iterables (unrolled, bounded), `if` on a constant, calls of the file's own
-top-level functions (inlined, bounded depth), Keras layer construction and calls, `Sequential`,
-`Model(inputs, outputs)`, `Input`, `.add` and `.build`. Anything else is UNKNOWN: names it assigns
-become unknown and models it touches get a note. It never infers into keras or tensorflow.
+Keras names are recognised by astroid's lexical lookup (`analysis.names.qualified_name`), never by
+inference: `keras.layers.Dense`, `tf.keras.layers.Dense`, `from tensorflow.keras.layers import Dense`...
 """
 
 from __future__ import annotations
 
-import operator
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from typing import Any
 
 from astroid import nodes
 
-from torchport.analysis.budget import tick
 from torchport.analysis.names import qualified_name
+from torchport.keras.calls import apply_layer
+from torchport.keras.evaluator import Evaluator, Return, is_literal, literal
 from torchport.keras.layers import COMMON_ARGUMENTS, LAYERS, REQUIRED, WRAPPERS
 from torchport.keras.model import KerasModel
-from torchport.keras.calls import apply_layer
 from torchport.keras.records import functional_model, sequential_model, subclass_model
 from torchport.keras.values import (
     UNKNOWN,
@@ -32,32 +30,9 @@ from torchport.keras.values import (
     Tensor,
 )
 
-_MAX_UNROLL = 256  # iterations of one loop (or comprehension) followed before giving up
-_MAX_CALL_DEPTH = 6  # nested calls of the file's own functions
-_MAX_STEPS = 10_000  # statements followed in one file (keras.applications.densenet, 4 models of up to 708 layers: 2,677)
 _KERAS_ROOTS = frozenset({"keras", "tensorflow", "tf_keras"})
 _MODEL_CLASSES = frozenset({"Model", "Functional"})
 _LAYER_CLASSES = frozenset({"Layer", "layers.Layer"})  # keras.Layer, keras.layers.Layer
-_BINARY: dict[str, Callable[[Any, Any], Any]] = {
-    "+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv,
-    "//": operator.floordiv, "%": operator.mod, "**": operator.pow,
-}
-_COMPARE: dict[str, Callable[[Any, Any], Any]] = {
-    "==": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le, ">": operator.gt,
-    ">=": operator.ge, "is": operator.is_, "is not": operator.is_not,
-}
-_LITERAL_TYPES = (int, float, str, bool, type(None))
-
-
-def _range(*args: Any) -> Any:
-    return list(range(*args)) if len(range(*args)) <= _MAX_UNROLL else None
-
-
-# Builtins the evaluator computes on literal arguments (None: too big to follow).
-_BUILTINS: dict[str, Callable[..., Any]] = {
-    "range": _range, "len": len, "int": int, "float": float, "tuple": tuple, "list": list, "min": min,
-    "max": max, "abs": abs, "round": round, "sum": sum, "str": str, "bool": bool,
-}
 
 
 def keras_class(node: nodes.NodeNG) -> str | None:
@@ -74,32 +49,13 @@ def keras_class(node: nodes.NodeNG) -> str | None:
     return parts[-1]
 
 
-def is_literal(value: Any) -> bool:
-    if isinstance(value, _LITERAL_TYPES):
-        return True
-    return isinstance(value, (tuple, list)) and all(is_literal(v) for v in value)
-
-
-def literal(value: Any) -> Any:
-    """Lists become tuples: record values are hashable literals."""
-    return tuple(literal(v) for v in value) if isinstance(value, (tuple, list)) else value
-
-
-class _Return(Exception):
-    def __init__(self, value: Any) -> None:
-        self.value = value
-
-
-class FileReader:
+class FileReader(Evaluator):
     """Evaluates one module and collects its Keras models."""
 
     def __init__(self, module: nodes.Module, file: str) -> None:
-        self.module = module
+        super().__init__(module)
         self.file = file
-        self.globals: dict[str, Any] = {}
-        self.seq = 0
-        self.depth = 0
-        self.steps = 0  # statements followed, bounded by _MAX_STEPS
+        self.seq = 0  # construction order of layers and inputs: Keras numbers automatic names in it
         self._classes: dict[nodes.NodeNG, str | None] = {}
         self.created: list[tuple[Any, int]] = []  # (model object, call depth at creation)
         self.subclass_usage: dict[nodes.ClassDef, SubclassInstance] = {}
@@ -111,15 +67,15 @@ class FileReader:
         env = self.globals
         try:
             self._block(self.module.body, env)
-        except _Return:  # a module-level `raise`: what ran before it is read
+        except Return:  # a module-level `raise`: what ran before it is read
             pass
         found.extend(self._bound_models(env, lambda value: self._depth_of(value) == 0))
         for function in self._top_functions():
             found.extend(self._function_models(function))
         for cls in self._model_classes():
             found.append(self._subclass(cls, self.subclass_usage.get(cls)))
-        if self.steps > _MAX_STEPS:
-            note = f"the reader stopped following the file after {_MAX_STEPS} steps: what follows is unknown"
+        if self.exhausted:
+            note = "the file is too long to follow: the reader stopped, what follows is unknown"
             found = [replace(m, notes=(*m.notes, note)) for m in found]
         return _unique(found)
 
@@ -163,7 +119,7 @@ class FileReader:
         """Layers assigned in `__init__` (in assignment order, as Keras tracks them), data flow in `call`."""
         notes: list[str] = []
         env: dict[str, Any] = {}
-        init = _method(cls, "__init__")
+        init = _class_method(cls, "__init__")
         if init is not None:
             env = self.bind(init, usage.args if usage else [], usage.kwargs if usage else {}, skip=1)
             self.call_function(init, [], {}, env=env)
@@ -176,7 +132,7 @@ class FileReader:
         shape = _batch_shape(usage.build_shape) if usage is not None else None
         if shape is None:
             notes.append("the input shape is not given (no .build(shape) on an instance), so shapes are unknown")
-        call = _method(cls, "call")
+        call = _class_method(cls, "call")
         self.seq += 1
         parameters = [*(call.args.posonlyargs or []), *(call.args.args or [])] if call is not None else []
         source = InputObj(shape, None, parameters[1].name if len(parameters) > 1 else None,
@@ -205,289 +161,13 @@ class FileReader:
             return [sequential_model(value, name, self.file)]
         return [functional_model(value, name, self.file)]
 
-    # ---- statements ----------------------------------------------------------------------------
+    # ---- the evaluator's hooks --------------------------------------------------------------------
 
-    def _block(self, body: list[nodes.NodeNG], env: dict[str, Any]) -> None:
-        for statement in body:
-            tick()
-            self.steps += 1
-            if self.steps > _MAX_STEPS:  # unrolled loops of inlined calls of loops...: stop, with a note
-                raise _Return(UNKNOWN)
-            self._statement(statement, env)
-
-    def _statement(self, node: nodes.NodeNG, env: dict[str, Any]) -> None:
-        if isinstance(node, nodes.Assign):
-            value = self.ev(node.value, env)
-            for target in node.targets:
-                self._assign(target, value, env)
-        elif isinstance(node, nodes.AnnAssign) and node.value is not None:
-            self._assign(node.target, self.ev(node.value, env), env)
-        elif isinstance(node, nodes.AugAssign):
-            self._assign(node.target, self._binary(node.op.rstrip("="), self.ev(node.target, env),
-                                                   self.ev(node.value, env)), env)
-        elif isinstance(node, nodes.Expr):
-            self.ev(node.value, env)
-        elif isinstance(node, nodes.Return):
-            raise _Return(UNKNOWN if node.value is None else self.ev(node.value, env))
-        elif isinstance(node, nodes.If):
-            self._if(node, env)
-        elif isinstance(node, nodes.For):
-            self._for(node, env)
-        elif isinstance(node, nodes.With):
-            self._block(node.body, env)
-        elif isinstance(node, nodes.Try):  # followed as when nothing is raised
-            self._block([*node.body, *node.orelse, *node.finalbody], env)
-        elif isinstance(node, nodes.Raise):
-            raise _Return(UNKNOWN)
-        elif isinstance(node, nodes.While):
-            self._opaque(node, env, "`while` loop", "its iterations are unknown")
-        elif isinstance(node, (nodes.Import, nodes.ImportFrom, nodes.Pass, nodes.Global, nodes.Nonlocal,
-                               nodes.FunctionDef, nodes.ClassDef, nodes.Assert)):
-            return
-        else:
-            self._opaque(node, env, f"{type(node).__name__} statement", "not supported")
-
-    def _assign(self, target: nodes.NodeNG, value: Any, env: dict[str, Any]) -> None:
-        if isinstance(target, nodes.AssignName):
-            env[target.name] = value
-        elif isinstance(target, nodes.AssignAttr):
-            key = _attr_key(target)
-            if key:
-                env[key] = value
-            elif target.attrname == "trainable":  # `base.trainable = False` freezes a layer or a model
-                owner = self.ev(target.expr, env)
-                if isinstance(owner, (Layer, SequentialObj, FunctionalObj)):
-                    owner.trainable = value if isinstance(value, bool) else None
-        elif isinstance(target, (nodes.Tuple, nodes.List)):
-            items = self._unpack(value, len(target.elts))
-            for element, item in zip(target.elts, items):
-                self._assign(element, item, env)
-        elif isinstance(target, nodes.Subscript):
-            return
-
-    def _unpack(self, value: Any, count: int) -> list[Any]:
-        if isinstance(value, (tuple, list)) and len(value) == count:
-            return list(value)
-        if isinstance(value, Tensor) and value.shape is None and value.index is None and value.source is not None:
-            # a layer whose output could not be inferred, unpacked: keep the link to the layer
-            return [Tensor(value.source, i, None) for i in range(count)]
-        return [UNKNOWN] * count
-
-    def _if(self, node: nodes.If, env: dict[str, Any]) -> None:
-        test = self.ev(node.test, env)
-        if test is UNKNOWN or not is_literal(test):
-            self._opaque(node, env, "`if`", "its condition is not a constant")
-            return
-        self._block(node.body if test else node.orelse, env)
-
-    def _for(self, node: nodes.For, env: dict[str, Any]) -> None:
-        items = self._iterable(node.iter, env)
-        if items is None or node.orelse or any(node.nodes_of_class((nodes.Break, nodes.Continue))):
-            self._opaque(node, env, "loop", f"not over at most {_MAX_UNROLL} constant values, or with break/else")
-            return
-        for item in items:
-            self._assign(node.target, item, env)
-            self._block(node.body, env)
-
-    def _iterable(self, node: nodes.NodeNG, env: dict[str, Any]) -> list[Any] | None:
-        value = self.ev(node, env)
-        if isinstance(value, (tuple, list)) and len(value) <= _MAX_UNROLL:
-            return list(value)
-        return None
-
-    def _opaque(self, node: nodes.NodeNG, env: dict[str, Any], what: str, why: str) -> None:
-        """A statement the reader does not follow: what it assigns becomes unknown, the models it
-        touches get a note."""
-        reason = f"the {what} at line {node.lineno} is not followed ({why})"
-        for child in node.nodes_of_class((nodes.AssignName, nodes.AssignAttr)):
-            key = child.name if isinstance(child, nodes.AssignName) else _attr_key(child)
-            if key and key in env:
-                self._touch(env[key], reason)
-            if key:
-                env[key] = Tensor(None, None, None, reason)
-        for call in node.nodes_of_class(nodes.Call):
-            if isinstance(call.func, nodes.Attribute) and isinstance(call.func.expr, nodes.Name):
-                self._touch(env.get(call.func.expr.name), reason)
-
-    def _touch(self, value: Any, reason: str) -> None:
-        if isinstance(value, SequentialObj):
-            value.layers.append(UNKNOWN)
-            value.notes.append(f"the layers it adds are unknown: {reason}")
-        elif isinstance(value, FunctionalObj):
-            value.notes.append(f"the model may be changed there: {reason}")
-
-    # ---- expressions ---------------------------------------------------------------------------
-
-    def ev(self, node: nodes.NodeNG, env: dict[str, Any]) -> Any:
-        tick()
-        if isinstance(node, nodes.Const):
-            return node.value if isinstance(node.value, _LITERAL_TYPES) else UNKNOWN
-        if isinstance(node, nodes.Name):
-            return self._name(node, env)
-        if isinstance(node, (nodes.Tuple, nodes.List)):
-            items = self._elements(node.elts, env)
-            if items is UNKNOWN:
-                return UNKNOWN
-            return tuple(items) if isinstance(node, nodes.Tuple) else items
-        if isinstance(node, nodes.Dict):
-            return self._dict(node, env)
-        if isinstance(node, nodes.BinOp):
-            return self._binary(node.op, self.ev(node.left, env), self.ev(node.right, env))
-        if isinstance(node, nodes.UnaryOp):
-            return self._unary(node.op, self.ev(node.operand, env))
-        if isinstance(node, nodes.BoolOp):
-            return self._boolean(node, env)
-        if isinstance(node, nodes.Compare):
-            return self._compare(node, env)
-        if isinstance(node, nodes.IfExp):
-            test = self.ev(node.test, env)
-            if test is UNKNOWN or not is_literal(test):
-                return UNKNOWN
-            return self.ev(node.body if test else node.orelse, env)
-        if isinstance(node, nodes.Subscript):
-            return self._subscript(node, env)
-        if isinstance(node, nodes.Attribute):
-            key = _attr_key(node)
-            return env.get(key, UNKNOWN) if key else UNKNOWN
-        if isinstance(node, nodes.ListComp):
-            return self._comprehension(node, env)
-        if isinstance(node, nodes.JoinedStr):
-            return self._f_string(node, env)
-        if isinstance(node, nodes.Call):
-            return self._call(node, env)
-        return UNKNOWN
-
-    def _name(self, node: nodes.Name, env: dict[str, Any]) -> Any:
-        if node.name in env:
-            return env[node.name]
-        if node.name in self.globals:
-            return self.globals[node.name]
-        if node.name == "__name__":
-            return "__main__"
-        return UNKNOWN
-
-    def _elements(self, elements: list[nodes.NodeNG], env: dict[str, Any]) -> list[Any] | Any:
-        items: list[Any] = []
-        for element in elements:
-            if isinstance(element, nodes.Starred):
-                value = self.ev(element.value, env)
-                if not isinstance(value, (tuple, list)):
-                    return UNKNOWN
-                items.extend(value)
-            else:
-                items.append(self.ev(element, env))
-        return items
-
-    def _dict(self, node: nodes.Dict, env: dict[str, Any]) -> Any:
-        result = {}
-        for key, value in node.items:
-            k = self.ev(key, env) if not isinstance(key, nodes.DictUnpack) else UNKNOWN
-            if not isinstance(k, (str, int)):
-                return UNKNOWN
-            result[k] = self.ev(value, env)
-        return result
-
-    def _binary(self, op: str, left: Any, right: Any) -> Any:
-        function = _BINARY.get(op)
-        if function is None or not is_literal(left) or not is_literal(right) or _too_big(op, left, right):
-            return UNKNOWN
-        try:
-            result = function(left, right)
-        except Exception:  # division by zero, a str * a float...: the value is unknown
-            return UNKNOWN
-        return result if is_literal(result) and _small(result) else UNKNOWN
-
-    def _unary(self, op: str, value: Any) -> Any:
-        if not is_literal(value):
-            return UNKNOWN
-        try:
-            return {"-": operator.neg, "+": operator.pos, "not": operator.not_}[op](value)
-        except (KeyError, TypeError):
-            return UNKNOWN
-
-    def _boolean(self, node: nodes.BoolOp, env: dict[str, Any]) -> Any:
-        result: Any = None
-        for operand in node.values:
-            result = self.ev(operand, env)
-            if not is_literal(result):
-                return UNKNOWN
-            if (node.op == "and") != bool(result):
-                return result
-        return result
-
-    def _compare(self, node: nodes.Compare, env: dict[str, Any]) -> Any:
-        left = self.ev(node.left, env)
-        for op, right_node in node.ops:
-            right = self.ev(right_node, env)
-            function = _COMPARE.get(op)
-            if function is None or not is_literal(left) or not is_literal(right):
-                return UNKNOWN
-            try:
-                if not function(left, right):
-                    return False
-            except TypeError:
-                return UNKNOWN
-            left = right
-        return True
-
-    def _subscript(self, node: nodes.Subscript, env: dict[str, Any]) -> Any:
-        value = self.ev(node.value, env)
-        if isinstance(node.slice, nodes.Slice):
-            parts = [None if n is None else self.ev(n, env) for n in (node.slice.lower, node.slice.upper, node.slice.step)]
-            if isinstance(value, (tuple, list)) and all(p is None or isinstance(p, int) for p in parts):
-                return value[slice(*parts)]
-            return UNKNOWN
-        index = self.ev(node.slice, env)
-        if isinstance(value, (tuple, list)) and isinstance(index, int) and -len(value) <= index < len(value):
-            return value[index]
-        if isinstance(value, dict) and isinstance(index, (str, int)):
-            return value.get(index, UNKNOWN)
-        return UNKNOWN
-
-    def _f_string(self, node: nodes.JoinedStr, env: dict[str, Any]) -> Any:
-        """f"{name}_bn": layer names are often built this way."""
-        text = ""
-        for part in node.values:
-            if isinstance(part, nodes.Const):
-                text += str(part.value)
-                continue
-            if not isinstance(part, nodes.FormattedValue):
-                return UNKNOWN
-            value = self.ev(part.value, env)
-            spec = "" if part.format_spec is None else self.ev(part.format_spec, env)
-            if not is_literal(value) or not isinstance(spec, str):
-                return UNKNOWN
-            value = {-1: value, 115: str(value), 114: repr(value), 97: ascii(value)}.get(part.conversion, UNKNOWN)
-            try:
-                text += format(value, spec)
-            except (TypeError, ValueError):
-                return UNKNOWN
-        return text
-
-    def _comprehension(self, node: nodes.ListComp, env: dict[str, Any]) -> Any:
-        if len(node.generators) != 1 or node.generators[0].ifs or node.generators[0].is_async:
-            return UNKNOWN
-        generator = node.generators[0]
-        items = self._iterable(generator.iter, env)
-        if items is None:
-            return UNKNOWN
-        inner = dict(env)
-        result = []
-        for item in items:
-            self._assign(generator.target, item, inner)
-            result.append(self.ev(node.elt, inner))
-        return result
-
-    # ---- calls ---------------------------------------------------------------------------------
-
-    def _call(self, node: nodes.Call, env: dict[str, Any]) -> Any:
-        args, kwargs = self._arguments(node, env)
+    def special_call(self, node: nodes.Call, args: list[Any], kwargs: dict[str, Any], env: dict[str, Any]) -> Any:
         if isinstance(node.func, nodes.Attribute):
             owner = self.ev(node.func.expr, env)
             if isinstance(owner, (SequentialObj, SubclassInstance)):
                 return self._method(owner, node.func.attrname, node, args, kwargs)
-            if isinstance(owner, str) and node.func.attrname == "format":  # "{}_bn".format(name)
-                return _builtin(owner.format, args, kwargs)
         callee = self.ev(node.func, env)
         if isinstance(callee, Layer):
             return apply_layer(callee, args, kwargs)
@@ -500,35 +180,36 @@ class FileReader:
         if callee is not UNKNOWN:
             return UNKNOWN
         cls = self.keras_class(node.func)
-        if cls is not None:
-            return self._keras(cls, node, args, kwargs)
-        if isinstance(node.func, nodes.Name) and node.func.name in _BUILTINS and node.func.name not in env \
-                and node.func.name not in self.module.locals:
-            return _builtin(_BUILTINS[node.func.name], args, kwargs)
-        return self._project_call(node, args, kwargs)
+        return NotImplemented if cls is None else self._keras(cls, node, args, kwargs)
 
-    def _arguments(self, node: nodes.Call, env: dict[str, Any]) -> tuple[list[Any], dict[str, Any]]:
-        args: list[Any] = []
-        kwargs: dict[str, Any] = {}
-        for arg in node.args:
-            if isinstance(arg, nodes.Starred):
-                value = self.ev(arg.value, env)
-                if isinstance(value, (tuple, list)):
-                    args.extend(value)
-                else:
-                    kwargs["*args"] = UNKNOWN
-            else:
-                args.append(self.ev(arg, env))
-        for keyword in node.keywords or []:
-            if keyword.arg is None:
-                value = self.ev(keyword.value, env)
-                if isinstance(value, dict) and all(isinstance(k, str) for k in value):
-                    kwargs.update(value)
-                else:
-                    kwargs["**kwargs"] = UNKNOWN
-            else:
-                kwargs[keyword.arg] = self.ev(keyword.value, env)
-        return args, kwargs
+    def project_class(self, cls: nodes.ClassDef, node: nodes.Call, args: list[Any], kwargs: dict[str, Any]) -> Any:
+        if cls in set(self._model_classes()):
+            return SubclassInstance(cls, args, kwargs)
+        if any(keras_class(base) in _LAYER_CLASSES for base in cls.bases):
+            return self._layer(cls.name, node, args, kwargs)  # a custom layer: listed, shape unknown
+        return UNKNOWN
+
+    def assign_attribute(self, owner: Any, attribute: str, value: Any) -> None:
+        if attribute == "trainable" and isinstance(owner, (Layer, SequentialObj, FunctionalObj)):
+            owner.trainable = value if isinstance(value, bool) else None  # `base.trainable = False` freezes it
+
+    def unpack(self, value: Any, count: int) -> list[Any]:
+        if isinstance(value, Tensor) and value.shape is None and value.index is None and value.source is not None:
+            # a layer whose output could not be inferred, unpacked: keep the link to the layer
+            return [Tensor(value.source, i, None) for i in range(count)]
+        return [UNKNOWN] * count
+
+    def opaque_value(self, reason: str) -> Any:
+        return Tensor(None, None, None, reason)
+
+    def touch(self, value: Any, reason: str) -> None:
+        if isinstance(value, SequentialObj):
+            value.layers.append(UNKNOWN)
+            value.notes.append(f"the layers it adds are unknown: {reason}")
+        elif isinstance(value, FunctionalObj):
+            value.notes.append(f"the model may be changed there: {reason}")
+
+    # ---- Keras ------------------------------------------------------------------------------------
 
     def _method(self, owner: Any, method: str, node: nodes.Call, args: list[Any], kwargs: dict[str, Any]) -> Any:
         shape = args[0] if args else kwargs.get("input_shape", UNKNOWN)
@@ -628,86 +309,8 @@ class FileReader:
         return Layer(cls, config, tuple(unknown), node.lineno, self.seq, name if isinstance(name, str) else None,
                      trainable if isinstance(trainable, bool) else None, wrapped, input_shape)
 
-    def _project_call(self, node: nodes.Call, args: list[Any], kwargs: dict[str, Any]) -> Any:
-        """A call of one of the file's own top-level functions (inlined) or Model subclasses."""
-        if not isinstance(node.func, nodes.Name):
-            return UNKNOWN
-        target = next((n for n in self.module.body if isinstance(n, (nodes.FunctionDef, nodes.ClassDef))
-                       and n.name == node.func.name), None)
-        if target is None or self.globals.get(target.name, UNKNOWN) is not UNKNOWN:
-            return UNKNOWN
-        if isinstance(target, nodes.ClassDef):
-            if target in set(self._model_classes()):
-                return SubclassInstance(target, args, kwargs)
-            if any(keras_class(base) in _LAYER_CLASSES for base in target.bases):
-                return self._layer(target.name, node, args, kwargs)  # a custom layer: listed, shape unknown
-            return UNKNOWN
-        if self.depth >= _MAX_CALL_DEPTH:
-            return UNKNOWN
-        returned, _ = self.call_function(target, args, kwargs)
-        return returned
-
-    def call_function(self, function: nodes.FunctionDef, args: list[Any], kwargs: dict[str, Any],
-                      env: dict[str, Any] | None = None) -> tuple[Any, dict[str, Any]]:
-        """Evaluate `function`'s body with its parameters bound; (its return value, its locals)."""
-        env = self.bind(function, args, kwargs) if env is None else env
-        self.depth += 1
-        try:
-            self._block(function.body, env)
-            returned = UNKNOWN
-        except _Return as result:
-            returned = result.value
-        finally:
-            self.depth -= 1
-        return returned, env
-
-    def bind(self, function: nodes.FunctionDef, args: list[Any], kwargs: dict[str, Any],
-             skip: int = 0) -> dict[str, Any]:
-        """Parameters bound to the given arguments, or to their defaults (UNKNOWN without one)."""
-        arguments = function.args
-        env: dict[str, Any] = {}
-        positional = [*(arguments.posonlyargs or []), *(arguments.args or [])][skip:]
-        defaults = arguments.defaults or []
-        first_default = len(positional) - len(defaults)
-        for i, parameter in enumerate(positional):
-            if i < len(args):
-                env[parameter.name] = args[i]
-            elif parameter.name in kwargs:
-                env[parameter.name] = kwargs[parameter.name]
-            elif i >= first_default:
-                env[parameter.name] = self.ev(defaults[i - first_default], self.globals)
-            else:
-                env[parameter.name] = UNKNOWN
-        for parameter, default in zip(arguments.kwonlyargs or [], arguments.kw_defaults or []):
-            if parameter.name in kwargs:
-                env[parameter.name] = kwargs[parameter.name]
-            else:
-                env[parameter.name] = UNKNOWN if default is None else self.ev(default, self.globals)
-        for extra in (arguments.vararg, arguments.kwarg):
-            if extra:
-                env[extra] = UNKNOWN
-        return env
-
-
-def _builtin(function: Callable[..., Any], args: list[Any], kwargs: dict[str, Any]) -> Any:
-    if not all(is_literal(a) for a in [*args, *kwargs.values()]):
-        return UNKNOWN
-    try:
-        result = function(*args, **kwargs)
-    except Exception:  # int("x"), min(()): the value is unknown
-        return UNKNOWN
-    return UNKNOWN if result is None or not is_literal(result) else result
-
-
-def _method(cls: nodes.ClassDef, name: str) -> nodes.FunctionDef | None:
+def _class_method(cls: nodes.ClassDef, name: str) -> nodes.FunctionDef | None:
     return next((n for n in cls.body if isinstance(n, nodes.FunctionDef) and n.name == name), None)
-
-
-def _attr_key(node: nodes.Attribute | nodes.AssignAttr) -> str | None:
-    """`self.dense` -> "self.dense" (attributes are followed on `self` only)."""
-    if isinstance(node.expr, nodes.Name) and node.expr.name == "self":
-        return f"self.{node.attrname}"
-    return None
 
 
 def _flat(value: Any) -> list[Any]:
@@ -716,23 +319,6 @@ def _flat(value: Any) -> list[Any]:
     if isinstance(value, (tuple, list)):
         return list(value)
     return [value]
-
-
-def _too_big(op: str, left: Any, right: Any) -> bool:
-    """`10 ** 10 ** 10` or `'a' * 10 ** 9` would take the reader's time and memory: unknown."""
-    if op == "**":
-        return not isinstance(right, (int, float)) or abs(right) > 64
-    if op == "*" and (isinstance(left, (str, tuple, list)) or isinstance(right, (str, tuple, list))):
-        count = right if isinstance(left, (str, tuple, list)) else left
-        return isinstance(count, int) and count > 10_000
-    return False
-
-
-def _small(value: Any) -> bool:
-    """Keeps `10 ** 10 ** 10` and `'a' * 10 ** 9` from being computed further."""
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return abs(value) < 10**18
-    return not isinstance(value, (str, tuple, list)) or len(value) < 10_000
 
 
 def _batch_shape(shape: Any) -> tuple[int | None, ...] | None:
