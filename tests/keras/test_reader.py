@@ -388,3 +388,21 @@ model = keras.Model(inputs, x)
     assert base.layers[0].unknown == ("name",)
     assert [(layer.params, layer.trainable_params) for layer in model.layers] == [(15, 0), (8, 0), (15, None)]
     assert model.layers[-1].unknown == ("trainable",)
+
+
+def test_activation_functions_are_recorded_by_name_and_padding_in_any_case() -> None:
+    model = only("""
+import tensorflow as tf
+from keras import activations
+model = tf.keras.Sequential([
+    tf.keras.Input((9, 9, 2)),
+    tf.keras.layers.Conv2D(4, 3, strides=2, padding="SAME", activation=tf.nn.relu),
+    tf.keras.layers.Flatten(),
+    tf.keras.layers.Dense(3, activation=activations.softmax),
+    tf.keras.layers.Dense(3, activation=my_activation),
+])
+""")
+    conv, _, dense, custom = model.layers
+    assert (conv.config["activation"], conv.config["padding"], conv.output_shape) == ("relu", "same", (None, 5, 5, 4))
+    assert dense.config["activation"] == "softmax"
+    assert custom.unknown == ("activation",) and "activation" not in custom.config

@@ -88,6 +88,10 @@ class Evaluator:
         """An instance of one of the module's own classes."""
         return UNKNOWN
 
+    def outside_name(self, node: nodes.Name | nodes.Attribute) -> Any:
+        """A name the code does not bind (an import, a builtin) or an attribute of one."""
+        return UNKNOWN
+
     def assign_attribute(self, owner: Any, attribute: str, value: Any) -> None:
         """`owner.attribute = value` where owner is not `self`."""
 
@@ -233,7 +237,7 @@ class Evaluator:
             return self._subscript(node, env)
         if isinstance(node, nodes.Attribute):
             key = _attr_key(node)
-            return env.get(key, UNKNOWN) if key else UNKNOWN
+            return env.get(key, UNKNOWN) if key else self.outside_name(node)
         if isinstance(node, nodes.ListComp):
             return self._comprehension(node, env)
         if isinstance(node, nodes.JoinedStr):
@@ -249,7 +253,7 @@ class Evaluator:
             return self.globals[node.name]
         if node.name == "__name__":
             return "__main__"
-        return UNKNOWN
+        return self.outside_name(node)
 
     def _elements(self, elements: list[nodes.NodeNG], env: dict[str, Any]) -> list[Any] | Any:
         items: list[Any] = []

@@ -636,6 +636,12 @@ WRAPPERS: dict[str, WrapperSpec] = {
         copies=1),
 }
 
+# Argument values Keras standardizes when a layer is constructed (its config shows them so): "SAME" is "same".
+NORMALIZED: dict[str, Callable[[Any], Any]] = {
+    "padding": lambda value: value.lower() if isinstance(value, str) else value,
+    "data_format": lambda value: value.lower() if isinstance(value, str) else value,
+}
+
 # Arguments of the call (not of the constructor) that change the output, with their defaults.
 CALL_ARGUMENTS: dict[str, tuple[tuple[str, Any], ...]] = {
     "MultiHeadAttention": (("return_attention_scores", False),),

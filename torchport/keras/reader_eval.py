@@ -17,7 +17,7 @@ from astroid import nodes
 from torchport.analysis.names import qualified_name
 from torchport.keras.calls import apply_layer
 from torchport.keras.evaluator import Evaluator, Return, is_literal, literal
-from torchport.keras.layers import COMMON_ARGUMENTS, LAYERS, REQUIRED, WRAPPERS
+from torchport.keras.layers import COMMON_ARGUMENTS, LAYERS, NORMALIZED, REQUIRED, WRAPPERS
 from torchport.keras.model import KerasModel
 from torchport.keras.records import functional_model, sequential_model, subclass_model
 from torchport.keras.values import (
@@ -33,6 +33,12 @@ from torchport.keras.values import (
 _KERAS_ROOTS = frozenset({"keras", "tensorflow", "tf_keras"})
 _MODEL_CLASSES = frozenset({"Model", "Functional"})
 _LAYER_CLASSES = frozenset({"Layer", "layers.Layer"})  # keras.Layer, keras.layers.Layer
+# Activation functions given as functions (`activation=tf.nn.relu`), which Keras records by name.
+_ACTIVATION_MODULES = frozenset({"keras.activations", "tensorflow.keras.activations", "tensorflow.nn",
+                                 "tf_keras.activations"})
+_ACTIVATIONS = frozenset({"relu", "relu6", "sigmoid", "softmax", "log_softmax", "tanh", "elu", "selu", "gelu",
+                          "silu", "swish", "softplus", "softsign", "exponential", "linear", "leaky_relu",
+                          "hard_sigmoid", "hard_silu", "mish"})
 
 
 def keras_class(node: nodes.NodeNG) -> str | None:
@@ -189,6 +195,14 @@ class FileReader(Evaluator):
             return self._layer(cls.name, node, args, kwargs)  # a custom layer: listed, shape unknown
         return UNKNOWN
 
+    def outside_name(self, node: nodes.Name | nodes.Attribute) -> Any:
+        """`tf.nn.relu`, `keras.activations.gelu`: Keras records an activation function by its name."""
+        name = qualified_name(node)
+        if name is None:
+            return UNKNOWN
+        module, _, function = name.rpartition(".")
+        return function if module in _ACTIVATION_MODULES and function in _ACTIVATIONS else UNKNOWN
+
     def assign_attribute(self, owner: Any, attribute: str, value: Any) -> None:
         if attribute == "trainable" and isinstance(owner, (Layer, SequentialObj, FunctionalObj)):
             owner.trainable = value if isinstance(value, bool) else None  # `base.trainable = False` freezes it
@@ -291,7 +305,7 @@ class FileReader(Evaluator):
             if value is REQUIRED or not is_literal(value):
                 unknown.append(name)
             else:
-                config[name] = literal(value)
+                config[name] = NORMALIZED.get(name, literal)(literal(value))
         common = {key: given.pop(key, default) for key, default in COMMON_ARGUMENTS}
         input_shape = _input_shape(given.pop("input_shape", None), given.pop("input_dim", None))  # Embedding's
         given.pop("batch_input_shape", None)  # input_dim is in its signature, taken above
