@@ -438,8 +438,9 @@ _EXTRA_BIASES = {"lstm": 4, "rnn": 1}
 
 def convention_count(k: Unit) -> int | None:
     """The torch parameter count of the layer equivalent to a Keras layer, when the conventions differ."""
-    if k.key == "batchnorm":
-        return k.trainable
+    if k.key == "batchnorm":  # Keras: (center + scale + 2 moving) per channel; torch: the affine ones
+        per_channel = 2 + bool(k.attrs.get("center", True)) + bool(k.attrs.get("scale", True))
+        return k.params - 2 * (k.params // per_channel) if k.params is not None else None
     units, params = k.attrs.get("units"), k.params
     if k.key not in ("lstm", "gru", "rnn") or not isinstance(units, int) or params is None:
         return None
@@ -456,6 +457,8 @@ def same_shape(k: Unit, t: Unit) -> bool:
     if not isinstance(keras_shape, tuple) or not isinstance(torch_shape, list) or not keras_shape:
         return True
     if k.key in ("lstm", "gru", "rnn"):
+        if k.attrs.get("merge", "concat") != "concat":  # a Bidirectional's sum/mul/ave: torch merges after
+            return True
         a, b = keras_shape[-1], torch_shape[-1]
         return not (isinstance(a, int) and isinstance(b, int) and a != b)
     translated = to_torch_layout(keras_shape, t.layout)

@@ -155,6 +155,8 @@ def _keras_layer_unit(layer: KerasLayer) -> Unit | None:
         base.key = "batchnorm"
         take("momentum", "momentum")
         take("eps", "epsilon")
+        take("center", "center")
+        take("scale", "scale")
     elif kind == "LayerNormalization":
         base.key = "layernorm"
     elif kind == "Embedding":
@@ -169,6 +171,8 @@ def _keras_layer_unit(layer: KerasLayer) -> Unit | None:
         if "units" in inner.config:
             attrs["units"] = ("units", inner.config["units"])
         attrs["bidirectional"] = ("Bidirectional", kind == "Bidirectional")
+        if kind == "Bidirectional":
+            attrs["merge"] = ("merge_mode", config.get("merge_mode", "concat"))
         if inner.type == "GRU" and "reset_after" in inner.config:
             attrs["reset_after"] = ("reset_after", inner.config["reset_after"])
     elif kind in ("Activation", "ReLU", "Softmax", *_KERAS_ACTIVATION_LAYERS):
@@ -258,6 +262,43 @@ def _structural(note: str) -> bool:
 
 _EXPANDS_ACTIVATION = {"dense", "conv1d", "conv2d", "conv3d", "conv1d_transpose", "conv2d_transpose",
                        "conv3d_transpose"}
+
+
+def _merges_of_one_call_to_glue(units: list[Unit]) -> None:
+    """A merge of parts of one call's output (`out[..., 0, :] + out[..., 1, :]`, `cat((h[-2], h[-1]))`: how a
+    port writes a Bidirectional's merge) is that layer's doing, not a Keras Add or Concatenate of two layers."""
+    for unit in units:
+        if unit.key in ("add", "multiply", "concat") and len(set(unit.sources)) == 1 and unit.sources[0] >= 0:
+            unit.key = "glue"
+
+
+def _shared_calls_to_glue(units: list[Unit]) -> None:
+    """A layer called several times is one unit, reading what each call reads, as Keras records a shared
+    layer: its later calls pass through to the first."""
+    first: dict[str, int] = {}
+    for index, unit in enumerate(units):
+        if not unit.module or unit.key == "glue":
+            continue
+        if unit.module not in first:
+            first[unit.module] = index
+            continue
+        shared = units[first[unit.module]]
+        shared.sources = tuple(dict.fromkeys((*shared.sources, *(s for s in unit.sources if s != first[unit.module]))))
+        unit.key, unit.sources = "glue", (first[unit.module],)
+
+
+def _repeats_to_glue(units: list[Unit]) -> None:
+    """A function applied again to the same unit's output (the relu after each call of a shared layer) is one
+    step, as the activation of a shared Keras layer is."""
+    seen: dict[tuple[Any, ...], int] = {}
+    for index, unit in enumerate(units):
+        if unit.module or unit.key == "glue":
+            continue
+        signature = (unit.key, repr(sorted(unit.attrs.items())), unit.sources)
+        if signature in seen:
+            unit.key, unit.sources = "glue", (seen[signature],)
+        else:
+            seen[signature] = index
 
 
 def _drop_glue(units: list[Unit], outputs: tuple[int, ...]) -> tuple[list[Unit], tuple[int, ...]]:
@@ -355,6 +396,11 @@ def torch_graph(trace: Trace) -> Graph:
             event.unit.permuted = bool(glue_between(index) & PERMUTES)
     outputs = tuple(position[s] if s >= 0 else s for t in tensors(trace.output) for s in _producer(id(t))
                     if s < 0 or s in position)
+    _merges_of_one_call_to_glue(units)
+    _shared_calls_to_glue(units)
+    units, outputs = _drop_glue(units, outputs)
+    _repeats_to_glue(units)
+    units, outputs = _drop_glue(units, outputs)
     complete = complete and not unfollowed
     ends = tuple(o for o in outputs if o >= 0)
     if not complete:  # the output is not known to come from these units: start from every unit nobody reads
