@@ -36,8 +36,9 @@ def _compare(name: str) -> Comparison:
     keras = find_model(read_models(PAIRS / f"keras_{name}.py"), None)
     path = PAIRS / f"torch_{name}.py"
     module = parse_file(str(path), path.stem)
-    [cls] = select_models(module, None)
-    return compare(keras, path, module, cls, Target(str(path)))
+    class_name = MANIFEST[name].get("torch_class")
+    [cls] = select_models(module, class_name)
+    return compare(keras, path, module, cls, Target(str(path), class_name))
 
 
 _CACHE: dict[str, Comparison] = {}
@@ -285,3 +286,10 @@ def test_torchport_port_of_each_keras_model_compares_equivalent(name: str, tmp_p
     [cls] = select_models(module, ported.class_name)
     result = compare(keras, path, module, cls, Target(str(path)))
     assert result.complete and result.equivalent, [(d.kind, d.keras, d.detail) for d in result.differences]
+
+
+def test_log_softmax_for_nll_loss_is_a_convention(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out = _run(str(PAIRS / "keras_nll_loss.py"), str(PAIRS / "torch_nll_loss.py::ActivityNetLogSoftmax"),
+                     "--format", "json", capsys=capsys)
+    assert code == 0
+    assert [(d["kind"], d["severity"]) for d in json.loads(out)["differences"]] == [("log-softmax-output", "info")]

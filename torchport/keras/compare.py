@@ -255,6 +255,9 @@ _NOT_CLAIMED = "missing or extra layers and activations are not claimed"
 _PASS_THROUGH = frozenset({"activation", "dropout"})  # a missing or extra one changes no shape
 _LOGITS_LOSSES = {"softmax-before-cross-entropy": ("softmax", "softmax-with-logits-loss"),
                   "sigmoid-before-bce-with-logits": ("sigmoid", "sigmoid-with-logits-loss")}
+# losses fed logits where they expect (log-)probabilities: then a Keras softmax/sigmoid the port dropped is missed
+_PROBABILITY_LOSSES = {"nll-loss-without-log-softmax": "nn.NLLLoss expects log-probabilities",
+                       "bce-loss-without-sigmoid": "nn.BCELoss expects probabilities"}
 
 
 def pair_differences(row: Row, keras_side: Graph, torch_side: Graph, unpaired: set[int],
@@ -268,6 +271,9 @@ def pair_differences(row: Row, keras_side: Graph, torch_side: Graph, unpaired: s
             text = f"the port returns {t.attrs.get('name')} output and its loss expects logits"
             return [_diff(loss_kind, text, k, t)]
     if k is not None and t is not None:
+        if k.key == "activation" and _final(k, keras_side) and _final(t, torch_side) and \
+                (k.attrs.get("name"), t.attrs.get("name")) == ("softmax", "log_softmax"):
+            return [_diff("log-softmax-output", "Keras applies softmax last, the port log_softmax", k, t)]
         return _matched(k, t) + _time_major(k, t, torch_side)
     unit, graph = (k, keras_side) if k is not None else (t, torch_side)
     assert unit is not None
@@ -275,7 +281,11 @@ def pair_differences(row: Row, keras_side: Graph, torch_side: Graph, unpaired: s
         if any(id(graph.units[s]) in unpaired for s in unit.sources[:1] if s >= 0):
             return []
         if k is not None and _final(k, keras_side) and k.attrs.get("name") in ("softmax", "sigmoid"):
-            return [_diff("logits-output", f"Keras applies {k.attrs['name']} last; the port returns logits", k, None)]
+            text = f"Keras applies {k.attrs['name']} last; the port returns logits"
+            wrong = [_PROBABILITY_LOSSES[symbol] for symbol in logits_losses if symbol in _PROBABILITY_LOSSES]
+            if wrong:
+                return [_diff("different-activation", f"{text}, but {wrong[0]}", k, None)]
+            return [_diff("logits-output", text, k, None)]
         text = f"Keras applies {unit.attrs.get('name')} here; the port applies none" if k is not None \
             else f"the port applies {unit.attrs.get('name')} here; Keras applies none"
         return [_diff("different-activation", text, k, t)]
@@ -372,16 +382,19 @@ def _final(unit: Unit, graph: Graph) -> bool:
 
 
 def _logits_losses(module: nodes.Module) -> dict[str, set[int]]:
-    """The torch file's findings of an activation before a loss that applies it: symbol -> lines named."""
+    """The torch file's findings of an activation before a loss that applies it, or of logits fed to a loss
+    that expects probabilities: symbol -> the lines the finding names."""
     found: dict[str, set[int]] = {}
     for finding in run_family("losses", module):
-        if finding.symbol in _LOGITS_LOSSES:
+        if finding.symbol in _LOGITS_LOSSES or finding.symbol in _PROBABILITY_LOSSES:
             found.setdefault(finding.symbol, set()).update(int(n) for n in re.findall(r"line (\d+)", finding.text))
     return found
 
 
 def _logits_loss_kind(unit: Unit, logits_losses: dict[str, set[int]]) -> str | None:
     for symbol, lines in logits_losses.items():
+        if symbol not in _LOGITS_LOSSES:
+            continue
         activation, kind = _LOGITS_LOSSES[symbol]
         if unit.attrs.get("name") == activation and (not lines or lines & set(unit.lines)):
             return kind

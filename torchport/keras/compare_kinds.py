@@ -92,6 +92,10 @@ KINDS: dict[str, Kind] = {kind.name: kind for kind in (
     Kind("batchnorm-eps", "info",
          "the epsilon added to the variance differs (Keras's default is 1e-3, torch's 1e-5)",
          "write eps= the Keras epsilon to match Keras exactly"),
+    Kind("log-softmax-output", "info",
+         "the Keras model ends in softmax and the port in log_softmax: the usual port for nn.NLLLoss "
+         "(log_softmax followed by NLLLoss is cross-entropy)",
+         "nothing for training; take .exp() of the output where probabilities are needed"),
     Kind("params-convention", "info",
          "the parameter counts differ only by a framework convention",
          "nothing: the layers are equivalent"),
