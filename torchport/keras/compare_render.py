@@ -1,7 +1,7 @@
 """Render a `Comparison`: a rich side-by-side table, or JSON.
 
 Wide terminals (>= 110 columns) get one line per aligned pair: Keras layer | output | params ‖ torch layer |
-output | params | difference. Narrower ones (80 columns, a pipe) fold each pair onto two lines, Keras's
+output | params | difference. Narrower ones (80 columns, a pipe) fold each pair onto two rows, Keras's
 above the port's, so nothing is cut. The differences follow the table, each with what it does and what to
 change.
 
@@ -125,8 +125,8 @@ def _folded_table(rows: list[Row]) -> Table:
         for d in row.differences:
             number += 1
             references.append(f"{' ' if len(references) else ''}[{number}]", style=_STYLES[d.info.severity])
-        table.add_row(Text(f"{keras_cells[0]}\n‖ {torch_cells[0]}"), f"{keras_cells[1]}\n{torch_cells[1]}",
-                      f"{keras_cells[2]}\n{torch_cells[2]}", references, end_section=index < len(rows) - 1)
+        table.add_row(*keras_cells, references)
+        table.add_row(f"‖ {torch_cells[0]}", *torch_cells[1:], "", end_section=index < len(rows) - 1)
     return table
 
 
