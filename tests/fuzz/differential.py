@@ -79,7 +79,8 @@ def lint(path: Path) -> list[tuple[str, int]]:
     return [(finding.symbol, finding.line) for finding in run_family("shapes", parse_file(str(path), module_name(path)))]
 
 
-def judge(example: Example, outcome: Outcome, model: dict[str, Any], linted: list[tuple[str, int]] = ()) -> Verdict:
+def judge(example: Example, outcome: Outcome, model: dict[str, Any],
+          linted: list[tuple[str, int]] = ()) -> Verdict:
     errors = [f for f in model["findings"] if f["kind"] == "error"]
     if outcome.result is not None:
         verdict = _runs(example, outcome, model, errors)
