@@ -293,3 +293,29 @@ def test_log_softmax_for_nll_loss_is_a_convention(capsys: pytest.CaptureFixture[
                      "--format", "json", capsys=capsys)
     assert code == 0
     assert [(d["kind"], d["severity"]) for d in json.loads(out)["differences"]] == [("log-softmax-output", "info")]
+
+
+def test_an_rnn_with_num_layers_stands_for_stacked_keras_layers(tmp_path: Path) -> None:
+    result = _compare_texts(tmp_path, """import keras
+from keras import layers
+
+model = keras.Sequential([keras.Input(shape=(50, 16)), layers.LSTM(32, return_sequences=True), layers.LSTM(32),
+                          layers.Dense(3)])
+""", """import torch
+from torch import nn
+
+
+class Stacked(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.lstm = nn.LSTM(16, 32, num_layers=2, batch_first=True)
+        self.fc = nn.Linear(32, 3)
+
+    def forward(self, x):
+        out, _ = self.lstm(x)
+        return self.fc(out[:, -1])
+""")
+    assert [(row.keras.label, row.torch.label) for row in result.rows if row.keras and row.torch] == [
+        ("lstm (LSTM)", "lstm (LSTM) layer 1/2"), ("lstm_1 (LSTM)", "lstm (LSTM) layer 2/2"),
+        ("dense (Dense)", "fc (Linear)")]
+    assert result.complete and result.differences == []

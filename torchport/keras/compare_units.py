@@ -14,7 +14,7 @@ the interpreter's bound layer arguments and the catalogue's op signatures.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from torchport.advisor.catalogue import op_spec
@@ -38,7 +38,6 @@ class Unit:
     spelled: dict[str, str] = field(default_factory=dict)  # attr -> the argument's name on this side
     output: Any = None  # Keras shape tuple, or the torch nesting (summary_model.nesting)
     params: int | None = 0
-    trainable: int | None = 0
     sources: tuple[int, ...] = ()  # producing units (indices), -1 - i for the model's input i
     layout: str = BATCH_MAJOR  # torch side: the layout of the output tensor
     lines: tuple[int, ...] = ()  # torch side: every line the unit stands for (construction and call)
@@ -48,7 +47,7 @@ class Unit:
 
 @dataclass
 class Graph:
-    units: list[Unit]  # in canonical order (see `canonical_order`)
+    units: list[Unit]  # in canonical order (see `_canonical`)
     outputs: tuple[int, ...]
     complete: bool = True  # False: part of the data flow was not followed; missing/extra are not claimed
     channels_first: bool = False  # Keras side: a layer with data_format="channels_first" (shapes not translated)
@@ -109,7 +108,7 @@ def _keras_layer_unit(layer: KerasLayer) -> Unit | None:
     """The unit of a Keras layer (without its activation), or None when compare does not know its type."""
     config, kind = layer.config, layer.type
     base = Unit("", f"{layer.name} ({kind})", kind, layer.line, output=layer.output_shape,
-                params=layer.params, trainable=layer.trainable_params)
+                params=layer.params)
     attrs: dict[str, tuple[str, Any]] = {}  # attr -> (Keras argument, value)
 
     def take(attr: str, argument: str, convert: Any = None) -> None:
@@ -287,6 +286,24 @@ def _shared_calls_to_glue(units: list[Unit]) -> None:
         unit.key, unit.sources = "glue", (first[unit.module],)
 
 
+def _stacked_layers(units: list[Unit]) -> None:
+    """An RNN with num_layers=k is k units, as Keras stacks k recurrent layers: the first k-1 are appended and
+    read in turn, the original stays the last (what reads it still does). Their counts are unknown: torch
+    counts the stack as one layer."""
+    for index in range(len(units)):
+        unit = units[index]
+        layers = unit.attrs.get("layers", 1)
+        if unit.key not in ("lstm", "gru", "rnn") or not isinstance(layers, int) or layers < 2:
+            continue
+        sources = unit.sources
+        for layer in range(1, layers):
+            copy = replace(unit, label=f"{unit.label} layer {layer}/{layers}", sources=sources, params=None,
+                           output=None, module="")
+            units.append(copy)
+            sources = (len(units) - 1,)
+        unit.label, unit.sources, unit.params = f"{unit.label} layer {layers}/{layers}", sources, None
+
+
 def _repeats_to_glue(units: list[Unit]) -> None:
     """A function applied again to the same unit's output (the relu after each call of a shared layer) is one
     step, as the activation of a shared Keras layer is."""
@@ -406,6 +423,7 @@ def torch_graph(trace: Trace) -> Graph:
     if not complete:  # the output is not known to come from these units: start from every unit nobody reads
         read = {s for unit in units for s in unit.sources}
         ends = tuple(sorted((i for i in range(len(units)) if i not in read), key=lambda i: ends_at[id(unit_events[i])]))
+    _stacked_layers(units)
     graph = _commuted(_canonical(Graph(units, ends, complete=complete)))
     _absorb_flatten_after_global_pool(graph)
     _set_layouts(graph)
@@ -432,8 +450,7 @@ def _is_leaf(module: ModuleInstance) -> bool:
 def _module_event(module: ModuleInstance, name: str, inputs: tuple[Any, ...], output: Any, call_line: int) -> _Event:
     kind, args = module.short_type, module.args
     built = getattr(module.node, "lineno", None) or call_line
-    unit = Unit("", "", kind, built, output=nesting(output), params=param_count(module),
-                trainable=param_count(module, trainable_only=True), lines=(built, call_line))
+    unit = Unit("", "", kind, built, output=nesting(output), params=param_count(module), lines=(built, call_line))
     attrs: dict[str, tuple[str, Any]] = {}
 
     def take(attr: str, argument: str, convert: Any = None) -> None:
