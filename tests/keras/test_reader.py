@@ -207,7 +207,7 @@ net.build((None, 5))
     assert model.inputs[0].name == "x" and model.inputs[0].shape == (None, 5)
 
 
-def test_a_model_used_as_a_layer_is_a_note() -> None:
+def test_a_model_used_as_a_layer_is_one_layer_of_its_own_output_and_count() -> None:
     models = read("""
 import keras
 backbone = keras.Sequential([keras.layers.Dense(4)])
@@ -215,7 +215,22 @@ inputs = keras.Input((3,))
 model = keras.Model(inputs, keras.layers.Dense(1)(backbone(inputs)))
 """)
     head = find_model(models, "model")
-    assert any("model called as a layer at line 5" in note for note in head.notes)
+    assert [(layer.name, layer.type, layer.output_shape, layer.params) for layer in head.layers] == [
+        ("sequential", "Sequential", (None, 4), 16), ("dense_1", "Dense", (None, 1), 5)]  # checked with Keras
+    assert head.notes == ()
+
+
+def test_a_subclassed_model_used_as_a_layer_is_a_note() -> None:
+    models = read("""
+import keras
+class Net(keras.Model):
+    def call(self, x):
+        return x
+inputs = keras.Input((3,))
+model = keras.Model(inputs, keras.layers.Dense(1)(Net()(inputs)))
+""")
+    head = find_model(models, "model")
+    assert any("subclassed model called as a layer at line 7" in note for note in head.notes)
     assert [(layer.name, layer.params) for layer in head.layers] == [("dense", None)]
 
 

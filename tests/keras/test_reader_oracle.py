@@ -47,6 +47,7 @@ CASES = [
     ("mobile_blocks.py", "mobile"),
     ("sequence_extras.py", "build_seq2seq"),
     ("frozen.py", "model"),
+    ("nested_models.py", "model"),
 ]
 
 

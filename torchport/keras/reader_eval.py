@@ -15,11 +15,10 @@ from typing import Any
 from astroid import nodes
 
 from torchport.analysis.names import qualified_name
-from torchport.keras.calls import apply_layer
 from torchport.keras.evaluator import Evaluator, Return, is_literal, literal
 from torchport.keras.layers import COMMON_ARGUMENTS, LAYERS, NORMALIZED, REQUIRED, WRAPPERS
 from torchport.keras.model import KerasModel
-from torchport.keras.records import functional_model, sequential_model, subclass_model
+from torchport.keras.records import apply, functional_model, sequential_model, subclass_model
 from torchport.keras.values import (
     UNKNOWN,
     FunctionalObj,
@@ -175,14 +174,18 @@ class FileReader(Evaluator):
             if isinstance(owner, (SequentialObj, SubclassInstance)):
                 return self._method(owner, node.func.attrname, node, args, kwargs)
         callee = self.ev(node.func, env)
+        if isinstance(callee, SequentialObj) and not callee.builds:
+            self._rebuilt(callee, node, always=True)  # built by its first call
+        if isinstance(callee, (SequentialObj, FunctionalObj)):
+            callee = self._as_layer(callee)
         if isinstance(callee, Layer):
-            return apply_layer(callee, args, kwargs)
+            return apply(callee, args, kwargs)
         if isinstance(callee, SubclassInstance) and callee.build_shape is None and args \
                 and isinstance(args[0], Tensor) and isinstance(args[0].source, InputObj):
             callee.build_shape = args[0].shape  # `model(keras.Input(shape=...))` builds a subclassed model
             self.subclass_usage.setdefault(callee.cls, callee)
-        if isinstance(callee, (SequentialObj, FunctionalObj, SubclassInstance)):
-            return Tensor(None, None, None, f"a model called as a layer at line {node.lineno} is not read")
+        if isinstance(callee, SubclassInstance):
+            return Tensor(None, None, None, f"a subclassed model called as a layer at line {node.lineno} is not read")
         if callee is not UNKNOWN:
             return UNKNOWN
         cls = self.keras_class(node.func)
@@ -236,31 +239,62 @@ class FileReader(Evaluator):
             entry = args[0] if args else UNKNOWN
             if isinstance(entry, Tensor) and isinstance(entry.source, InputObj) and not owner.layers:
                 entry = entry.source  # `model.add(keras.Input(...))`
-            owner.layers.append(entry if isinstance(entry, (Layer, InputObj)) else UNKNOWN)
+            owner.layers.append(self._entry(entry))
+            self._rebuilt(owner, node)
         elif method == "build" and owner.input is None:
             owner.input = self._input_from_shape(shape, node, with_batch=True)
+            self._rebuilt(owner, node, always=True)
         elif method == "pop" and owner.layers:
             owner.layers.pop()
+            self._rebuilt(owner, node)
         return UNKNOWN
+
+    def _rebuilt(self, model: SequentialObj, node: nodes.NodeNG, always: bool = False) -> None:
+        """Keras rebuilds a Sequential with a known input (and a layer after it): see SequentialObj.builds."""
+        first = model.layers[0] if model.layers else None
+        has_input = model.input is not None or isinstance(first, InputObj) or (
+            isinstance(first, Tensor) and isinstance(first.source, InputObj)) or (
+            isinstance(first, Layer) and first.input_shape is not None)
+        layer_count = len(model.layers) + (1 if isinstance(first, Layer) and first.input_shape is not None else 0)
+        if always or has_input and layer_count > 1:
+            self.seq += 1
+            model.builds.append(Layer("Functional", {}, (), node.lineno, self.seq, None, True))
 
     def _keras(self, cls: str, node: nodes.Call, args: list[Any], kwargs: dict[str, Any]) -> Any:
         self.seq += 1
+        name = kwargs.get("name")
         if cls == "Sequential":
             layers = args[0] if args else kwargs.get("layers", [])
-            model = SequentialObj(list(layers) if isinstance(layers, (list, tuple)) else [UNKNOWN],
-                                  node.lineno, self.seq)
-            self.created.append((model, self.depth))
-            return model
-        if cls in _MODEL_CLASSES:
+            entries = [self._entry(e) for e in layers] if isinstance(layers, (list, tuple)) else [UNKNOWN]
+            model: Any = SequentialObj(entries, node.lineno, self.seq)
+        elif cls in _MODEL_CLASSES:
             model = FunctionalObj(_flat(args[0] if args else kwargs.get("inputs", UNKNOWN)),
-                                  _flat(args[1] if len(args) > 1 else kwargs.get("outputs", UNKNOWN)), node.lineno)
+                                  _flat(args[1] if len(args) > 1 else kwargs.get("outputs", UNKNOWN)), node.lineno,
+                                  self.seq)
+        if cls == "Sequential" or cls in _MODEL_CLASSES:
+            model.explicit_name = name if isinstance(name, str) else None
             self.created.append((model, self.depth))
+            if isinstance(model, SequentialObj):
+                self._rebuilt(model, node)
             return model
         if cls in ("Input", "InputLayer"):
             return self._input(cls, node, args, kwargs)
         if cls in LAYERS or cls.startswith("layers."):
             return self._layer(cls.removeprefix("layers."), node, args, kwargs)
         return UNKNOWN
+
+    def _entry(self, value: Any) -> Any:
+        """An entry of a Sequential: a layer (a model used as one included), an Input, or UNKNOWN."""
+        if isinstance(value, (SequentialObj, FunctionalObj)):
+            return self._as_layer(value)
+        return value if isinstance(value, (Layer, InputObj, Tensor)) else UNKNOWN
+
+    def _as_layer(self, model: SequentialObj | FunctionalObj) -> Layer:
+        """A model used as a layer of another: Keras lists it as one layer named like its class."""
+        if model.as_layer is None:
+            model.as_layer = Layer("Sequential" if isinstance(model, SequentialObj) else "Functional", {}, (),
+                                   model.line, model.seq, model.explicit_name, True, model=model)
+        return model.as_layer
 
     def _input(self, cls: str, node: nodes.Call, args: list[Any], kwargs: dict[str, Any]) -> Any:
         shape = args[0] if args else kwargs.get("shape", kwargs.get("input_shape"))

@@ -33,17 +33,72 @@ def keras_names(objects: Iterable[Layer | InputObj]) -> dict[Any, str]:
     return names
 
 
-def _with_wrapped(layers: Iterable[Layer]) -> list[Layer]:
-    result = []
+def _named(layers: Iterable[Layer]) -> list[Layer | InputObj]:
+    """Everything that takes an automatic name with these layers: wrapped layers, and the layers and
+    inputs of models used as layers (Keras numbers names per session, across nested models)."""
+    result: list[Layer | InputObj] = []
     for layer in layers:
         result.append(layer)
         if layer.wrapped is not None:
             result.append(layer.wrapped)
+        if isinstance(layer.model, SequentialObj):
+            result.extend(_sequential_named(layer.model))
+        elif isinstance(layer.model, FunctionalObj):
+            inner_layers, _, _ = _map_graph(_inputs(layer.model), _outputs(layer.model))
+            result.extend(_named(inner_layers))
+            result.extend(t.source for t in _inputs(layer.model))  # type: ignore[misc]
     return result
 
 
-def sequential_model(obj: SequentialObj, name: str, file: str) -> KerasModel:
-    notes = list(obj.notes)
+def _sequential_named(model: SequentialObj) -> list[Layer | InputObj]:
+    inner = [e.source if isinstance(e, Tensor) else e for e in model.layers]
+    return [*_named(e for e in inner if isinstance(e, Layer)), *model.builds,
+            *(e for e in [model.input, *inner] if isinstance(e, InputObj))]
+
+
+def apply(layer: Layer, args: list[Any], kwargs: dict[str, Any]) -> Any:
+    """`layer(*args, **kwargs)` for any layer, a model used as a layer included."""
+    return apply_layer(layer, args, kwargs) if layer.model is None else _apply_model(layer, args)
+
+
+def _apply_model(layer: Layer, args: list[Any]) -> Any:
+    """A Sequential or Functional model called as a layer: one layer of the outer model, whose output
+    and counts are its own model's."""
+    tensor = args[0] if len(args) == 1 and isinstance(args[0], Tensor) else \
+        Tensor(None, None, None, f"the input of the model used as a layer at line {layer.line} could not be read")
+    model = layer.model
+    output: Any = None
+    inner: list[Layer] = []
+    if isinstance(model, SequentialObj):
+        entries, _ = _sequential_entries(model)
+        result, inner, _ = _run(entries, tensor)
+        output = result.shape
+    elif isinstance(model, FunctionalObj):
+        inputs, outputs = _inputs(model), _outputs(model)
+        inner, _, _ = _map_graph(inputs, outputs)
+        if len(inputs) == 1 == len(outputs) == len(model.inputs) == len(model.outputs) and \
+                tensor.shape is not None and inputs[0].shape is not None and tensor.shape[1:] == inputs[0].shape[1:]:
+            output = outputs[0].shape
+        elif tensor.shape is not None:
+            layer.notes.append("a Functional model used as a layer is read only when called on its input's shape")
+    node = Node(layer, (tensor,), output)
+    if not layer.built:
+        layer.built = True
+        counts = [(q.params, q.trainable) for q in inner]
+        if all(p is not None for p, _ in counts):
+            layer.params = (sum(p[0] for p, _ in counts),  # type: ignore[index]
+                            sum(p[1] for p, flag in counts if flag is not False))  # type: ignore[index]
+    layer.nodes.append(node)
+    return Tensor(node, None, output)
+
+
+def _layers_only(objects: list[Layer | InputObj]) -> list[Layer]:
+    return [obj for obj in objects if isinstance(obj, Layer)]
+
+
+def _sequential_entries(obj: SequentialObj) -> tuple[list[Any], InputObj | None]:
+    """The Sequential's layers after its input, and its input (from an Input entry, `input_shape=`
+    on its first layer, or `.build`)."""
     entries = list(obj.layers)
     source = obj.input
     first = entries[0] if entries else None
@@ -52,12 +107,15 @@ def sequential_model(obj: SequentialObj, name: str, file: str) -> KerasModel:
     if isinstance(first, InputObj):
         source = source or first
         entries = entries[1:]
-    elif source is None and entries and isinstance(entries[0], Layer) and entries[0].input_shape:
-        source = InputObj(entries[0].input_shape, None, None, entries[0].line, entries[0].seq - 1)
-    if source is None or source.shape is None:
-        notes.append("the input shape is not given (no Input, input_shape= or build), so shapes are unknown")
-    tensor: Any = Tensor(source, None, source.shape) if source is not None else Tensor(None, None, None)
+    elif source is None and isinstance(first, Layer) and first.input_shape:
+        source = InputObj(first.input_shape, None, None, first.line, first.seq - 1)
+    return entries, source
+
+
+def _run(entries: list[Any], tensor: Any) -> tuple[Any, list[Layer], list[str]]:
+    """Apply a Sequential's entries in turn: (the last output, the layers, notes)."""
     layers: list[Layer] = []
+    notes: list[str] = []
     for entry in entries:
         if not isinstance(entry, Layer):
             tensor = Tensor(None, None, None)
@@ -65,13 +123,24 @@ def sequential_model(obj: SequentialObj, name: str, file: str) -> KerasModel:
                 notes.append("an entry of the Sequential that is not a layer is not read")
             continue
         layers.append(entry)
-        tensor = apply_layer(entry, [tensor], {})
+        tensor = apply(entry, [tensor], {})
         if isinstance(tensor, tuple):
             tensor = Tensor(None, None, None)
+    return tensor, layers, notes
+
+
+def sequential_model(obj: SequentialObj, name: str, file: str) -> KerasModel:
+    notes = list(obj.notes)
+    entries, source = _sequential_entries(obj)
+    if source is None or source.shape is None:
+        notes.append("the input shape is not given (no Input, input_shape= or build), so shapes are unknown")
+    tensor: Any = Tensor(source, None, source.shape) if source is not None else Tensor(None, None, None)
+    _, layers, run_notes = _run(entries, tensor)
+    notes.extend(run_notes)
     if any(entry is UNKNOWN for entry in entries) and not obj.notes:
         notes.append("an entry of the Sequential could not be read")
     inputs = [source] if source is not None else []
-    names = keras_names([*_with_wrapped(layers), *inputs])
+    names = keras_names([*_sequential_named(obj), *inputs])
     records = [_layer_record(layer, names, None, obj.trainable) for layer in layers]
     model_inputs = tuple(KerasInput(names[i], i.shape, i.dtype) for i in inputs if i.shape is not None)
     outputs = (records[-1].name,) if records else ()
@@ -79,10 +148,17 @@ def sequential_model(obj: SequentialObj, name: str, file: str) -> KerasModel:
                       _notes(notes, layers, names))
 
 
+def _inputs(obj: FunctionalObj) -> list[Tensor]:
+    return [t for t in obj.inputs if isinstance(t, Tensor) and isinstance(t.source, InputObj)]
+
+
+def _outputs(obj: FunctionalObj) -> list[Tensor]:
+    return [t for t in obj.outputs if isinstance(t, Tensor)]
+
+
 def functional_model(obj: FunctionalObj, name: str, file: str) -> KerasModel:
     notes = list(obj.notes)
-    inputs = [t for t in obj.inputs if isinstance(t, Tensor) and isinstance(t.source, InputObj)]
-    outputs = [t for t in obj.outputs if isinstance(t, Tensor)]
+    inputs, outputs = _inputs(obj), _outputs(obj)
     if len(inputs) != len(obj.inputs):
         notes.append("some of the model's inputs could not be read")
     if len(outputs) != len(obj.outputs):
@@ -90,7 +166,7 @@ def functional_model(obj: FunctionalObj, name: str, file: str) -> KerasModel:
     layers, graph, opaque = _map_graph(inputs, outputs)
     notes.extend(opaque)
     sources: list[InputObj] = [t.source for t in inputs]  # type: ignore[misc]
-    names = keras_names([*_with_wrapped(layers), *sources])
+    names = keras_names([*_named(layers), *sources])
     records = [_layer_record(layer, names, graph, obj.trainable) for layer in layers]
     model_inputs = tuple(KerasInput(names[s], s.shape, s.dtype) for s in sources if s.shape is not None)
     if any(s.shape is None for s in sources):
@@ -102,7 +178,7 @@ def functional_model(obj: FunctionalObj, name: str, file: str) -> KerasModel:
 
 def subclass_model(name: str, file: str, line: int, layers: list[Layer], source: InputObj,
                    outputs: list[Any], notes: list[str]) -> KerasModel:
-    names = keras_names(_with_wrapped(layers))
+    names = keras_names(_named(layers))
     names[source] = source.explicit_name or _INPUT_PREFIX
     records = [_layer_record(layer, names, None) for layer in layers]
     model_inputs = (KerasInput(names[source], source.shape),) if source.shape is not None else ()
@@ -128,7 +204,7 @@ def _layer_record(layer: Layer, names: dict[Any, str], graph: set[Node] | None,
                 if source_name not in inputs:
                     inputs.append(source_name)
     params = layer.params
-    trainable = _trainable(params, layer.trainable, model_trainable)
+    trainable = _trainable(params, layer.trainable, model_trainable, layer.model.trainable if layer.model else True)
     return KerasLayer(
         name=names[layer], type=layer.type, config=dict(layer.config), line=layer.line, inputs=tuple(inputs),
         output_shape=nodes[0].output if nodes else None,
@@ -148,7 +224,7 @@ def _trainable(params: tuple[int, int] | None, *flags: bool | None) -> int | Non
 
 def _notes(notes: list[str], layers: list[Layer], names: dict[Any, str]) -> tuple[str, ...]:
     result = list(dict.fromkeys(notes))
-    for layer in _with_wrapped(layers):
+    for layer in _layers_only(_named(layers)):
         for note in dict.fromkeys(layer.notes):
             result.append(f"{names.get(layer, layer.type)} (line {layer.line}): {note}")
         if layer.unknown:

@@ -38,6 +38,7 @@ class Layer:
     built: bool = False
     params: tuple[int, int] | None = None  # (all, trainable while the layer is trainable) once built
     notes: list[str] = field(default_factory=list)
+    model: SequentialObj | FunctionalObj | None = None  # a model used as a layer ("Sequential", "Functional")
 
 
 @dataclass(eq=False)
@@ -76,6 +77,12 @@ class SequentialObj:
     input: InputObj | None = None
     notes: list[str] = field(default_factory=list)
     trainable: bool | None = True
+    explicit_name: str | None = None
+    as_layer: Layer | None = None  # the model used as a layer of another, once it is
+    # Keras builds a Functional inside a Sequential whenever it (re)builds it with a known input: on
+    # construction, each `.add`/`.pop`, `.build`, or a first call. Each takes an automatic "functional"
+    # name, which shifts the names of Functional models nested later. One Layer stands for each.
+    builds: list[Layer] = field(default_factory=list)
 
 
 @dataclass(eq=False)
@@ -83,8 +90,11 @@ class FunctionalObj:
     inputs: list[Any]  # Tensors (UNKNOWN when unreadable)
     outputs: list[Any]
     line: int
+    seq: int
     notes: list[str] = field(default_factory=list)
     trainable: bool | None = True
+    explicit_name: str | None = None
+    as_layer: Layer | None = None
 
 
 @dataclass(eq=False)
