@@ -141,9 +141,9 @@ def _load_project_module(module_name: str, context: nodes.Module) -> nodes.Modul
     parts = module_name.split(".")
     if not context.file:
         return None
-    if parts[0] in _NEVER_PARSED and parts[0] != _own_package(Path(context.file)):
+    if parts[0] in _NEVER_PARSED and parts[0] != _own_package(context.file):
         return None  # the torch stack is parsed only when it is the analysed project itself
-    candidates = _candidate_files(parts, Path(context.file))
+    candidates = list(_candidate_files(module_name, context.file))
     for observe in LOOKUP_OBSERVERS:
         observe(context.file, candidates)
     for location in candidates:
@@ -161,19 +161,29 @@ def _parse_project_file(path: str, module_name: str) -> nodes.Module | None:
         return None
 
 
-def _candidate_files(parts: list[str], file: Path) -> list[Path]:
+@functools.lru_cache(maxsize=4096)
+def _candidate_files(module_name: str, file: str) -> tuple[Path, ...]:
     """Where a project module may live: below the folder holding the file's top-level package,
-    or beside the file itself (script-style projects). An installed package sees only itself."""
-    directory = file.resolve().parent
-    import_root = _import_root(directory)
+    or beside the file itself (script-style projects). An installed package sees only itself.
+    Memoised: the interpreter asks for the same modules from the same files thousands of times, and
+    resolving a path costs a system call per folder."""
+    parts = module_name.split(".")
+    directory, import_root = _place(file)
     roots = [directory] if import_root == directory else [import_root, directory]
     if import_root.name in ("site-packages", "dist-packages") and parts[0] != _own_package(file):
-        return []
-    candidates = []
+        return ()
+    candidates: list[Path] = []
     for root in roots:
         base = root.joinpath(*parts)
         candidates += [base.with_suffix(".py"), base / "__init__.py"]
-    return candidates
+    return tuple(candidates)
+
+
+@functools.lru_cache(maxsize=1024)
+def _place(file: str) -> tuple[Path, Path]:
+    """The file's folder (symbolic links resolved) and the import root above it (see `_import_root`)."""
+    directory = Path(file).resolve().parent
+    return directory, _import_root(directory)
 
 
 def _import_root(directory: Path) -> Path:
@@ -184,8 +194,8 @@ def _import_root(directory: Path) -> Path:
     return root
 
 
-def _own_package(file: Path) -> str | None:
+@functools.lru_cache(maxsize=1024)
+def _own_package(file: str) -> str | None:
     """The top-level package the file belongs to; None for a file outside any package."""
-    directory = file.resolve().parent
-    root = _import_root(directory)
+    directory, root = _place(file)
     return directory.relative_to(root).parts[0] if root != directory else None
