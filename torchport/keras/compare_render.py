@@ -2,8 +2,8 @@
 
 Wide terminals (>= 110 columns) get one line per aligned pair: Keras layer | output | params ‖ torch layer |
 output | params | difference. Narrower ones (80 columns, a pipe) fold each pair onto two rows, Keras's
-above the port's, so nothing is cut. The differences follow the table, each with what it does and what to
-change.
+above the port's, so nothing is cut. The differences follow the table, each kind's first one with what it does and
+what to change.
 
 JSON: `{"keras": {"name", "file", "line", "style", "inputs"}, "torch": {"class", "file", "line", "inputs",
 "input_source"}, "rows": [{"keras": UNIT|null, "torch": UNIT|null, "differences": [KIND, ...]}],
@@ -71,12 +71,14 @@ def render_rich(comparison: Comparison, console: Console) -> None:
         _wide_table(c.rows) if console.width >= WIDE else _folded_table(c.rows),
         Text(f"Total params: Keras {count_text(c.keras_total)}, port {count_text(c.torch_total)}"),
     ]
+    explained: set[str] = set()  # a kind's explanation is given at its first difference only
     for number, d in enumerate(c.differences, 1):
         where = " ↔ ".join(label for label in (d.keras, d.torch) if label)
         line = f", line {d.line}" if d.line and f"(line {d.line})" not in (d.torch or "") else ""
+        why = "" if d.kind in explained else f" {_sentence(d.info.why)} {_sentence(d.info.change)}"
+        explained.add(d.kind)
         lines.append(Text.assemble(f"[{number}] ", (f"{d.kind} ({d.info.severity})", _STYLES[d.info.severity]),
-                                   f" {where}{line}: {d.detail}. {_sentence(d.info.why)} {_sentence(d.info.change)}",
-                                   overflow="fold"))
+                                   f" {where}{line}: {d.detail}.{why}", overflow="fold"))
     for note in c.notes:
         lines.append(Text(f"note: {note}", style="dim", overflow="fold"))
     lines.append(_verdict(c))
