@@ -133,6 +133,9 @@ def check_files(files: Sequence[Path], config: Config, on_file: Callable[[Path],
             if on_file is not None:
                 on_file(path)
     missing = [index for index in range(len(files)) if index not in outcomes]
+    processes = parallel.auto_jobs(len(missing)) if jobs is None else jobs
+    if processes > 1:
+        missing.sort(key=lambda index: -_size(files[index]))  # largest first: no long file left for the end
 
     def done(position: int, analysed: Analysed) -> None:
         path, (outcome, looked_up) = files[missing[position]], analysed
@@ -142,7 +145,6 @@ def check_files(files: Sequence[Path], config: Config, on_file: Callable[[Path],
         if on_file is not None:
             on_file(path)
 
-    processes = parallel.auto_jobs(len(missing)) if jobs is None else jobs
     parallel.map_ordered(analyse_file, [files[index] for index in missing], processes, _crashed, done,
                          setup=_set_up_worker, setup_args=(config, cache is not None))
     result = CheckResult()
@@ -150,6 +152,13 @@ def check_files(files: Sequence[Path], config: Config, on_file: Callable[[Path],
         outcome = outcomes[index]
         (result.errors if isinstance(outcome, FileError) else result.files).append(outcome)
     return result
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
 
 
 # the worker's settings (set by _set_up_worker, in every process that analyses files)
