@@ -5,8 +5,9 @@ The project's model file imports the others in every style (plain, from, from a 
 derives from their classes, so each front must read them to find what it reports (the evidence). Files
 named like modules that torchport, pylint or Python could import on their own (sympy, tomllib, torch,
 sitecustomize, ...) lie in the project's root, where pylint puts the project on sys.path while it lints.
-A front is one entry of FRONTS; `report` and `--verify` (which will run code, and must say so) are to
-be added as they exist.
+A front is one entry of FRONTS (`report --verify` runs code by design, says so, and is tested in
+tests/advisor/test_verify.py). torchport's own cache (`.torchport_cache/`, check's) is the one thing a
+front may write in the project.
 """
 
 from __future__ import annotations
@@ -39,6 +40,9 @@ FRONTS: dict[str, Front] = {
     "torchport check": Front(
         lambda project: [str(BIN / "torchport"), "check", "."],
         ("model.py:9:5: E7101", "model.py:16:9: E7105")),
+    "torchport report": Front(
+        lambda project: [str(BIN / "torchport"), "report", "."],
+        ("model.py:9:5", "block.fc (Linear)")),
     "torchport fix --diff": Front(
         lambda project: [str(BIN / "torchport"), "fix", "--diff", "."],
         ("+        self.blocks = nn.ModuleList([Block()])", "module-super-init-missing (proposal)")),
@@ -128,9 +132,13 @@ def write_project(folder: Path, markers: Path) -> None:
     (folder / "model.py").write_text(MODEL.format(trap=model_trap, indented_trap=indented))
 
 
+OWN_CACHE = ".torchport_cache"
+
+
 def snapshot(folder: Path) -> dict[str, str]:
+    """Every file of the project and its hash, but torchport's own cache."""
     return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest() if p.is_file() else "dir"
-            for p in sorted(folder.rglob("*"))}
+            for p in sorted(folder.rglob("*")) if p.relative_to(folder).parts[0] != OWN_CACHE}
 
 
 @pytest.mark.parametrize("front", sorted(FRONTS))
