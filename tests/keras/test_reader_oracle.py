@@ -4,10 +4,12 @@ builds it and every layer's name, class, output shape, count_params and trainabl
 
 from __future__ import annotations
 
+import inspect
 from pathlib import Path
 
 import pytest
 
+from torchport.keras.layers import LAYERS, REQUIRED
 from torchport.keras.model import KerasModel
 from torchport.keras.reader import find_model, read_models
 
@@ -92,3 +94,19 @@ def test_keras_applications_mobilenet_source_is_read_layer_by_layer() -> None:
                 if not isinstance(layer, keras_oracle.keras.layers.InputLayer)]
     assert [(layer.name, layer.type) for layer in read.layers] == expected
     assert len(expected) == 90
+
+
+def test_the_layer_table_has_keras_signatures() -> None:
+    """Parameter names, order (positional arguments are read by it) and defaults, for every layer."""
+    for name, spec in LAYERS.items():
+        parameters = inspect.signature(getattr(keras_oracle.keras.layers, name)).parameters.values()
+        expected = [(p.name, REQUIRED if p.default is p.empty else p.default) for p in parameters
+                    if p.kind not in (p.VAR_KEYWORD, p.VAR_POSITIONAL)]
+        assert list(spec.signature) == expected, name
+
+
+def test_every_layer_of_the_table_is_checked_against_keras() -> None:
+    read = [model for file, _ in CASES for model in read_models(MODELS / file)]
+    types = {layer.type for model in read for layer in model.layers}
+    types |= {layer.wrapped.type for model in read for layer in model.layers if layer.wrapped}
+    assert set(LAYERS) <= types

@@ -38,8 +38,7 @@ class LayerSpec:
     call: CallStyle = "tensor"
 
 
-# Arguments every Keras layer accepts besides its own (`input_shape`/`input_dim` only matter first in a
-# Sequential).
+# Arguments every Keras layer accepts (a few signatures list them too); they are not part of `config`.
 COMMON_ARGUMENTS: tuple[tuple[str, Any], ...] = (("name", None), ("trainable", True), ("dtype", None))
 
 
@@ -495,7 +494,8 @@ def _conv_signature(rank: int) -> tuple[tuple[str, Any], ...]:
 
 
 def _pool_signature(pool_default: Any) -> tuple[tuple[str, Any], ...]:
-    return (("pool_size", pool_default), ("strides", None), ("padding", "valid"), ("data_format", None))
+    return (("pool_size", pool_default), ("strides", None), ("padding", "valid"), ("data_format", None),
+            ("name", None))
 
 
 _GLOBAL_POOL = (("data_format", None), ("keepdims", False))
@@ -511,7 +511,7 @@ _NORM_INIT = (("beta_initializer", "zeros"), ("gamma_initializer", "ones"))
 LAYERS: dict[str, LayerSpec] = {
     "Dense": LayerSpec(
         (("units", REQUIRED), ("activation", None), ("use_bias", True), *_ACTIVITY,
-         ("lora_rank", None), ("lora_alpha", None)),
+         ("lora_rank", None), ("lora_alpha", None), ("quantization_config", None)),
         _dense_shape, _dense_count),
     "Conv1D": LayerSpec(_conv_signature(1), _conv_shape(1), _conv_count(1)),
     "Conv2D": LayerSpec(_conv_signature(2), _conv_shape(2), _conv_count(2)),
@@ -551,8 +551,10 @@ LAYERS: dict[str, LayerSpec] = {
                               _upsampling(2), _free),
     "Permute": LayerSpec((("dims", REQUIRED),), _permute_shape, _free),
     "RepeatVector": LayerSpec((("n", REQUIRED),), _repeat_shape, _free),
-    "SpatialDropout1D": LayerSpec((("rate", REQUIRED), ("seed", None)), _same, _free),
-    "SpatialDropout2D": LayerSpec((("rate", REQUIRED), ("data_format", None), ("seed", None)), _same, _free),
+    "SpatialDropout1D": LayerSpec((("rate", REQUIRED), ("seed", None), ("name", None), ("dtype", None)),
+                                  _same, _free),
+    "SpatialDropout2D": LayerSpec((("rate", REQUIRED), ("data_format", None), ("seed", None), ("name", None),
+                                   ("dtype", None)), _same, _free),
     "GaussianNoise": LayerSpec((("stddev", REQUIRED), ("seed", None)), _same, _free),
     "GaussianDropout": LayerSpec((("rate", REQUIRED), ("seed", None)), _same, _free),
     "AlphaDropout": LayerSpec((("rate", REQUIRED), ("noise_shape", None), ("seed", None)), _same, _free),
@@ -581,7 +583,7 @@ LAYERS: dict[str, LayerSpec] = {
     "Embedding": LayerSpec(
         (("input_dim", REQUIRED), ("output_dim", REQUIRED), ("embeddings_initializer", "uniform"),
          ("embeddings_regularizer", None), ("embeddings_constraint", None), ("mask_zero", False),
-         ("weights", None), ("lora_rank", None), ("lora_alpha", None)),
+         ("weights", None), ("lora_rank", None), ("lora_alpha", None), ("quantization_config", None)),
         _embedding_shape, _embedding_count),
     "LSTM": LayerSpec(
         (("units", REQUIRED), ("activation", "tanh"), ("recurrent_activation", "sigmoid"), ("use_bias", True),

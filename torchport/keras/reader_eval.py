@@ -31,6 +31,7 @@ from torchport.keras.values import (
 
 _KERAS_ROOTS = frozenset({"keras", "tensorflow", "tf_keras"})
 _MODEL_CLASSES = frozenset({"Model", "Functional"})
+_COMMON = frozenset(name for name, _ in COMMON_ARGUMENTS)
 _LAYER_CLASSES = frozenset({"Layer", "layers.Layer"})  # keras.Layer, keras.layers.Layer
 # Activation functions given as functions (`activation=tf.nn.relu`), which Keras records by name.
 _ACTIVATION_MODULES = frozenset({"keras.activations", "tensorflow.keras.activations", "tensorflow.nn",
@@ -333,7 +334,7 @@ class FileReader(Evaluator):
         config: dict[str, Any] = {}
         unknown: list[str] = [] if cls not in WRAPPERS or wrapped else ["layer"]
         for name, default in signature:
-            if name == "layer" and cls in WRAPPERS:
+            if name == "layer" and cls in WRAPPERS or name in _COMMON:
                 continue
             value = given.pop(name, default)
             if value is REQUIRED or not is_literal(value):
