@@ -50,6 +50,7 @@ CASES = [
     ("sequence_extras.py", "build_seq2seq"),
     ("frozen.py", "model"),
     ("nested_models.py", "model"),
+    ("bidirectional_states.py", "model"),
 ]
 
 
