@@ -421,3 +421,15 @@ model = tf.keras.Sequential([
     assert (conv.config["activation"], conv.config["padding"], conv.output_shape) == ("relu", "same", (None, 5, 5, 4))
     assert dense.config["activation"] == "softmax"
     assert custom.unknown == ("activation",) and "activation" not in custom.config
+
+
+def test_a_model_that_contains_itself_is_read_without_looping() -> None:
+    models = read("""
+import keras
+a = keras.Sequential([keras.Input((2,)), keras.layers.Dense(2)])
+b = keras.Sequential([keras.Input((2,)), a])
+a.add(b)
+""")
+    a = find_model(models, "a")
+    assert [layer.type for layer in a.layers] == ["Dense", "Sequential"]
+    assert a.layers[1].output_shape is None

@@ -33,26 +33,29 @@ def keras_names(objects: Iterable[Layer | InputObj]) -> dict[Any, str]:
     return names
 
 
-def _named(layers: Iterable[Layer]) -> list[Layer | InputObj]:
+def _named(layers: Iterable[Layer], inside: frozenset[int] = frozenset()) -> list[Layer | InputObj]:
     """Everything that takes an automatic name with these layers: wrapped layers, and the layers and
-    inputs of models used as layers (Keras numbers names per session, across nested models)."""
+    inputs of models used as layers (Keras numbers names per session, across nested models).
+    `inside`: the models being listed (a model that contains itself is listed once)."""
     result: list[Layer | InputObj] = []
     for layer in layers:
         result.append(layer)
         if layer.wrapped is not None:
             result.append(layer.wrapped)
+        if layer.model is None or id(layer.model) in inside:
+            continue
         if isinstance(layer.model, SequentialObj):
-            result.extend(_sequential_named(layer.model))
-        elif isinstance(layer.model, FunctionalObj):
+            result.extend(_sequential_named(layer.model, inside))
+        else:
             inner_layers, _, _ = _map_graph(_inputs(layer.model), _outputs(layer.model))
-            result.extend(_named(inner_layers))
+            result.extend(_named(inner_layers, inside | {id(layer.model)}))
             result.extend(t.source for t in _inputs(layer.model))  # type: ignore[misc]
     return result
 
 
-def _sequential_named(model: SequentialObj) -> list[Layer | InputObj]:
+def _sequential_named(model: SequentialObj, inside: frozenset[int] = frozenset()) -> list[Layer | InputObj]:
     inner = [e.source if isinstance(e, Tensor) else e for e in model.layers]
-    return [*_named(e for e in inner if isinstance(e, Layer)), *model.builds,
+    return [*_named((e for e in inner if isinstance(e, Layer)), inside | {id(model)}), *model.builds,
             *(e for e in [model.input, *inner] if isinstance(e, InputObj))]
 
 
@@ -66,6 +69,16 @@ def _apply_model(layer: Layer, args: list[Any]) -> Any:
     and counts are its own model's."""
     tensor = args[0] if len(args) == 1 and isinstance(args[0], Tensor) else \
         Tensor(None, None, None, f"the input of the model used as a layer at line {layer.line} could not be read")
+    if layer.applying:  # a model that contains itself
+        return Tensor(None, None, None, f"the model at line {layer.line} contains itself")
+    layer.applying = True
+    try:
+        return _apply_model_once(layer, tensor)
+    finally:
+        layer.applying = False
+
+
+def _apply_model_once(layer: Layer, tensor: Tensor) -> Tensor:
     model = layer.model
     output: Any = None
     inner: list[Layer] = []

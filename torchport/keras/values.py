@@ -39,6 +39,7 @@ class Layer:
     params: tuple[int, int] | None = None  # (all, trainable while the layer is trainable) once built
     notes: list[str] = field(default_factory=list)
     model: SequentialObj | FunctionalObj | None = None  # a model used as a layer ("Sequential", "Functional")
+    applying: bool = False  # the model used as a layer is being applied (guards a model containing itself)
 
 
 @dataclass(eq=False)
