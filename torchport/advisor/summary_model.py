@@ -71,13 +71,13 @@ def top_level_models(module: nodes.Module) -> list[nodes.ClassDef]:
     classes = module_classes(module)
     used: set[str] = set()
     for cls in classes:
-        for reference in _references(cls, module):
+        for reference in class_references(cls, module):
             if reference != cls.qname():
                 used.add(reference)
     return [cls for cls in classes if cls.qname() not in used and isinstance(cls.parent, nodes.Module)]
 
 
-def _references(cls: nodes.ClassDef, module: nodes.Module) -> set[str]:
+def class_references(cls: nodes.ClassDef, module: nodes.Module) -> set[str]:
     """Qualified names referred to by a class (bases included) and the module-level helpers it calls."""
     found: set[str] = set()
     pending: list[nodes.NodeNG] = [cls]

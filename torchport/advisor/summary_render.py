@@ -76,10 +76,10 @@ def render_rich(summaries: list[ModelSummary], console: Console) -> None:
     for index, summary in enumerate(summaries):
         if index:
             console.print()
-        console.print(_model_renderable(summary))
+        console.print(model_renderable(summary))
 
 
-def _model_renderable(s: ModelSummary) -> Group:
+def model_renderable(s: ModelSummary) -> Group:
     title = Text.assemble((s.class_name, "bold"), f"  {s.file}:{s.line}")
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, expand=False)
     table.add_column("Layer (type)", overflow="fold", ratio=5)

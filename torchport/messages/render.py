@@ -73,9 +73,9 @@ def markdown_page(message: Message) -> str:
     lines = [
         f"### {message.symbol}",
         "",
-        f"**{message.msgid}** · {message.severity} · {_markdown_text(message.description)}",
+        f"**{message.msgid}** · {message.severity} · {markdown_text(message.description)}",
         "",
-        f"Message: {_inline_code(shown_template(message))}",
+        f"Message: {inline_code(shown_template(message))}",
         "",
     ]
     for title, attribute, is_code in SECTIONS:
@@ -90,7 +90,7 @@ def markdown_index(messages: Iterable[Message]) -> str:
     """A markdown table of messages, each symbol linking to its page."""
     rows = ["| Id | Symbol | Severity | Description |", "|---|---|---|---|"]
     rows += [
-        f"| {m.msgid} | [`{m.symbol}`](#{m.symbol}) | {m.severity} | {_markdown_text(m.description)} |"
+        f"| {m.msgid} | [`{m.symbol}`](#{m.symbol}) | {m.severity} | {markdown_text(m.description)} |"
         for m in messages
     ]
     return "\n".join(rows) + "\n"
@@ -115,12 +115,12 @@ def rules_document() -> str:
     return "\n".join(parts).rstrip("\n") + "\n"
 
 
-def _markdown_text(text: str) -> str:
+def markdown_text(text: str) -> str:
     """Plain text (a description) on one markdown line: `__init__` must not turn bold."""
     return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(text.split()))
 
 
-def _inline_code(text: str) -> str:
+def inline_code(text: str) -> str:
     """Inline markdown code that a backtick inside `text` cannot end early."""
     return f"`` {text} ``" if "`" in text else f"`{text}`"
 

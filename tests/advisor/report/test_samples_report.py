@@ -18,7 +18,7 @@ from torchport.advisor.report.html import to_html
 from torchport.advisor.report.markdown import to_markdown
 from torchport.config import load_config
 from torchport.messages import CATALOGUE
-from torchport.messages.render import _markdown_text
+from torchport.messages.render import markdown_text
 
 SAMPLES = Path(__file__).resolve().parents[3] / "samples"
 
@@ -132,7 +132,7 @@ def test_markdown_report(report: Report, checked: list[Diagnostic]) -> None:
     assert sum(1 for line in lines if line.startswith("```")) % 2 == 0
     for d in checked:
         assert f"**{d.msgid}** `{d.symbol}` · {d.severity} · `{where(d)}`" in text
-        assert _markdown_text(d.message) in text
+        assert markdown_text(d.message) in text
     for item in report.items:
         if item.fix.diff:
             assert f"```diff\n{item.fix.diff}```" in text

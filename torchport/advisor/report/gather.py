@@ -23,7 +23,7 @@ from astroid import nodes
 from torchport.advisor.checking import Diagnostic, FileError, FileResult, _Pragmas, check_file
 from torchport.advisor.sources import SourceError
 from torchport.advisor.summarize import SummaryError, select_models, summarize
-from torchport.advisor.summary_model import ModelSummary, _references
+from torchport.advisor.summary_model import ModelSummary, class_references
 from torchport.advisor.target import Target
 from torchport.config import Config
 from torchport.fixes import fix_for, parses
@@ -148,7 +148,7 @@ def _models(module: nodes.Module) -> list[tuple[nodes.ClassDef, list[nodes.NodeN
         covered: dict[str, nodes.NodeNG] = {cls.qname(): cls}
         pending = [cls]
         while pending:
-            for name in _references(pending.pop(), module):
+            for name in class_references(pending.pop(), module):
                 if name in definitions and name not in covered:
                     covered[name] = definitions[name]
                     if isinstance(definitions[name], nodes.ClassDef):

@@ -13,16 +13,16 @@ from rich.console import Console
 from torchport.advisor.report import totals
 from torchport.advisor.report.gather import FileSection, Item, ModelSection, Report, fix_text, why_text
 from torchport.advisor.report.terminal import FIX_LABELS, STATIC_NOTE, VERIFICATION_MARKS, overview
-from torchport.advisor.summary_render import _model_renderable
-from torchport.messages.render import _inline_code, _markdown_text
+from torchport.advisor.summary_render import model_renderable
+from torchport.messages.render import inline_code, markdown_text
 
 SUMMARY_WIDTH = 100  # columns of a model's summary block
 
 
 def to_markdown(report: Report) -> str:
     lines = ["# torchport migration report", "",
-             f"Paths: {', '.join(_inline_code(p) for p in report.paths)}. "
-             f"{_markdown_text(report.verify_note or STATIC_NOTE)}", ""]
+             f"Paths: {', '.join(inline_code(p) for p in report.paths)}. "
+             f"{markdown_text(report.verify_note or STATIC_NOTE)}", ""]
     for file in report.files:
         lines += _file(file)
     lines += _project_summary(report)
@@ -30,7 +30,7 @@ def to_markdown(report: Report) -> str:
 
 
 def _file(file: FileSection) -> list[str]:
-    lines = [f"## {_inline_code(file.path.as_posix())}", ""]
+    lines = [f"## {inline_code(file.path.as_posix())}", ""]
     if file.skipped:
         return [*lines, "Skipped: `# pylint: skip-file`.", ""]
     for model in file.models:
@@ -45,14 +45,14 @@ def _file(file: FileSection) -> list[str]:
 
 
 def _model(model: ModelSection, file: FileSection) -> list[str]:
-    lines = [f"### Model {_inline_code(model.class_name)} (line {model.line})", ""]
+    lines = [f"### Model {inline_code(model.class_name)} (line {model.line})", ""]
     if model.summary is not None:
         lines += ["```text", _summary_text(model), "```", ""]
     else:
-        lines += [f"Not summarised: {_markdown_text(model.error or '')}", ""]
+        lines += [f"Not summarised: {markdown_text(model.error or '')}", ""]
     if not model.items:
-        return [*lines, f"No findings in {_inline_code(model.class_name)}.", ""]
-    lines += [f"#### Findings in {_inline_code(model.class_name)} ({len(model.items)})", ""]
+        return [*lines, f"No findings in {inline_code(model.class_name)}.", ""]
+    lines += [f"#### Findings in {inline_code(model.class_name)} ({len(model.items)})", ""]
     for item in model.items:
         lines += _item(item, file)
     return lines
@@ -60,7 +60,7 @@ def _model(model: ModelSection, file: FileSection) -> list[str]:
 
 def _summary_text(model: ModelSection) -> str:
     console = Console(file=StringIO(), width=SUMMARY_WIDTH, record=True, color_system=None)
-    console.print(_model_renderable(model.summary))
+    console.print(model_renderable(model.summary))
     return "\n".join(line.rstrip() for line in console.export_text().splitlines())
 
 
@@ -68,9 +68,9 @@ def _item(item: Item, file: FileSection) -> list[str]:
     d = item.diagnostic
     where = f"{d.path}:{d.line}:{d.column + 1}"
     lines = [
-        f"**{d.msgid}** {_inline_code(d.symbol)} · {d.severity} · {_inline_code(where)}",
+        f"**{d.msgid}** {inline_code(d.symbol)} · {d.severity} · {inline_code(where)}",
         "",
-        _markdown_text(d.message),
+        markdown_text(d.message),
         "",
         "```python",
         *_excerpt(item, file),
@@ -85,7 +85,7 @@ def _item(item: Item, file: FileSection) -> list[str]:
         lines += ["```diff", item.fix.diff.rstrip("\n"), "```", ""]
     if item.verification is not None:
         mark, _ = VERIFICATION_MARKS[item.verification.status]
-        lines += [f"**{mark}**" + (f": {_markdown_text(item.verification.detail)}" if item.verification.detail else ""),
+        lines += [f"**{mark}**" + (f": {markdown_text(item.verification.detail)}" if item.verification.detail else ""),
                   ""]
     return lines
 
@@ -101,7 +101,7 @@ def _excerpt(item: Item, file: FileSection) -> list[str]:
 
 def _fix_label(item: Item) -> str:
     label, _, adds = FIX_LABELS[item.fix.kind]
-    return f"**{label}**" + (f" ({adds})" if adds else "") + f": {_markdown_text(fix_text(item.fix))}"
+    return f"**{label}**" + (f" ({adds})" if adds else "") + f": {markdown_text(fix_text(item.fix))}"
 
 
 def _project_summary(report: Report) -> list[str]:
@@ -109,23 +109,23 @@ def _project_summary(report: Report) -> list[str]:
     if report.items:
         lines += ["Fixes:", "", *(f"- {count} {label}" for label, count in totals.by_fix_kind(report) if count), ""]
         lines += ["| Id | Symbol | Severity | Findings |", "|---|---|---|---:|"]
-        lines += [f"| {rule.msgid} | {_inline_code(rule.symbol)} | {rule.severity} | {rule.count} |"
+        lines += [f"| {rule.msgid} | {inline_code(rule.symbol)} | {rule.severity} | {rule.count} |"
                   for rule in totals.by_rule(report)]
         lines.append("")
     sources = totals.input_sources(report)
     if sources:
         lines += ["### Input shapes", ""]
-        lines += [f"- **{kind}**: {', '.join(_inline_code(m) for m in models)}" for kind, models in sources]
+        lines += [f"- **{kind}**: {', '.join(inline_code(m) for m in models)}" for kind, models in sources]
         lines.append("")
     unknowns = totals.unknowns(report)
     if unknowns:
         lines += ["### Not inferred", ""]
         for model, what in unknowns:
-            lines.append(f"- {_inline_code(model)}")
-            lines += [f"  - {_markdown_text(text)}" for text in what]
+            lines.append(f"- {inline_code(model)}")
+            lines += [f"  - {markdown_text(text)}" for text in what]
         lines.append("")
     if report.errors:
         lines += ["### Files that could not be analysed", ""]
-        lines += [f"- {_inline_code(e.path.as_posix())}: {_markdown_text(e.message)}" for e in report.errors]
+        lines += [f"- {inline_code(e.path.as_posix())}: {markdown_text(e.message)}" for e in report.errors]
         lines.append("")
     return lines

@@ -29,7 +29,7 @@ from torchport.advisor.report.gather import (
     fix_text,
     why_text,
 )
-from torchport.advisor.summary_render import _model_renderable
+from torchport.advisor.summary_render import model_renderable
 from torchport.messages.render import SEVERITY_STYLES
 
 THEME = "monokai"
@@ -89,7 +89,7 @@ def _file(file: FileSection) -> Iterator[RenderableType]:
 
 def _model(model: ModelSection, file: FileSection) -> Iterator[RenderableType]:
     if model.summary is not None:
-        yield _model_renderable(model.summary)
+        yield model_renderable(model.summary)
     else:
         yield Text.assemble((model.class_name, "bold"), f"  {file.path.as_posix()}:{model.line}")
         yield Text(f"Not summarised: {model.error}", style="yellow")
