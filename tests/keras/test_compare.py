@@ -142,7 +142,8 @@ def test_json_has_rows_and_differences(capsys: pytest.CaptureFixture[str]) -> No
     assert first["torch"]["module"] == "body.0" and first["differences"] == ["different-stride"]
     assert [(d["kind"], d["severity"], d["line"]) for d in data["differences"]] == [
         ("different-stride", "error", 11), ("different-padding", "error", 13)]
-    assert data["differences"][1]["detail"] == "padding='same' in Keras, padding=(0, 0) in the port"
+    assert data["differences"][1]["detail"] == ("padding='same' in Keras, padding=(0, 0) in the port "
+                                              "(Keras's 'same' here is padding=1)")
 
 
 @pytest.mark.parametrize("width", [80, 140])

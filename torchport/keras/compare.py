@@ -110,7 +110,7 @@ def compare(keras: KerasModel, path: Path, module: nodes.Module, cls: nodes.Clas
     for row in rows:
         row.differences = pair_differences(row, keras_side, torch_side, unpaired, logits_losses)
     _port_errors(rows, analysis)
-    _derived_differences(rows, shapes=not keras_side.channels_first)
+    _derived_differences(rows, keras_side, torch_side, shapes=not keras_side.channels_first)
     notes = [f"Keras: {note}" for note in keras_side.notes]
     notes += [f"the port: {note}" for note in trace_notes(analysis.trace)]
     if not keras_side.complete:
@@ -304,8 +304,8 @@ def _matched(k: Unit, t: Unit) -> list[Difference]:
         if attr in k.attrs and attr in t.attrs and not _equal(k.attrs[attr], t.attrs[attr]):
             found.append(_diff(kind, _values_text(attr, k, t), k, t))
     if "padding" in k.attrs and "padding" in t.attrs and not same_padding(k, t):
-        found.append(_diff("different-padding", f"padding={k.attrs['padding']!r} in Keras, "
-                                                f"{_padding_text(t.attrs['padding'])} in the port", k, t))
+        text = f"padding={k.attrs['padding']!r} in Keras, {_padding_text(t.attrs['padding'])} in the port"
+        found.append(_diff("different-padding", text + _same_hint(k), k, t))
     if k.key == "batchnorm":
         found.extend(_batchnorm(k, t))
     return found
@@ -357,6 +357,19 @@ def same_padding(k: Unit, t: Unit) -> bool:
     return all(2 * p == s for p, s in zip(pads, span))
 
 
+def _same_hint(k: Unit) -> str:
+    """What torch's padding for Keras's 'same' is, for the Keras kernel and dilation (an odd window only)."""
+    kernel, dilation = k.attrs.get("kernel"), k.attrs.get("dilation")
+    if k.attrs.get("padding") != "same" or not isinstance(kernel, tuple) or k.key.startswith("pool"):
+        return ""
+    dilation = dilation if isinstance(dilation, tuple) else (1,) * len(kernel)
+    spans = [d * (size - 1) for size, d in zip(kernel, dilation)]
+    if any(span % 2 for span in spans):
+        return ""
+    pads = tuple(span // 2 for span in spans)
+    return f" (Keras's 'same' here is padding={pads[0] if len(set(pads)) == 1 else pads})"
+
+
 def _padding_text(value: Any) -> str:
     if isinstance(value, tuple) and len(value) == 2 and value[0] in ("floor", "ceil"):
         return f"padding={value[1]!r}" + (", ceil_mode=True" if value[0] == "ceil" else "")
@@ -405,26 +418,49 @@ def _diff(kind: str, detail: str, k: Unit | None, t: Unit | None) -> Difference:
     return Difference(kind, detail, k.label if k else None, t.label if t else None, t.line if t else None)
 
 
-def _derived_differences(rows: list[Row], shapes: bool = True) -> None:
-    """Shapes (unless `shapes` is False) and parameter counts, row by row until a difference that changes
-    them downstream; a parameter difference that a framework convention explains is an info note."""
-    explained = False
+def _derived_differences(rows: list[Row], keras_side: Graph, torch_side: Graph, shapes: bool = True) -> None:
+    """Output shapes (unless `shapes` is False) and parameter counts of each pair whose inputs agree (the
+    same pair feeds both, with the same shape) and whose own differences do not explain them; a count that
+    differs by a framework convention only is an info note."""
+    partner = {id(row.keras): row.torch for row in rows if row.keras is not None and row.torch is not None}
     for row in rows:
         k, t = row.keras, row.torch
-        if k is not None and t is not None and k.key != "activation":
-            own = any(d.kind in CASCADES or d.kind == "different-bias" for d in row.differences)
-            counts = _count_difference(k, t)
-            if counts is not None and (counts.kind == "params-convention" or not (own or explained)):
-                row.differences.append(counts)
-            if shapes and not (own or explained) and not any(d.kind == "different-params" for d in row.differences) \
-                    and not same_shape(k, t):
-                row.differences.append(_diff("different-shape", f"Keras {_shape(k.output)} is "
-                                             f"{_shape(to_torch_layout(k.output, t.layout))} in torch's layout; "
-                                             f"the port gives {_shape(t.output)}", k, t))
-        explained = explained or any(
-            d.kind in CASCADES and not (d.kind in ("missing-layer", "extra-layer") and (row.keras or row.torch).key
-                                        in _PASS_THROUGH)
-            for d in row.differences)
+        if k is None or t is None or k.key == "activation":
+            continue
+        explained = any(d.kind in CASCADES or d.kind == "different-bias" for d in row.differences) \
+            or not _inputs_agree(k, t, keras_side, torch_side, partner)
+        counts = _count_difference(k, t)
+        if counts is not None and (counts.kind == "params-convention" or not explained):
+            row.differences.append(counts)
+        if shapes and not explained and not any(d.kind == "different-params" for d in row.differences) \
+                and not same_shape(k, t):
+            row.differences.append(_diff("different-shape", f"Keras {_shape(k.output)} is "
+                                         f"{_shape(to_torch_layout(k.output, t.layout))} in torch's layout; "
+                                         f"the port gives {_shape(t.output)}", k, t))
+
+
+def _inputs_agree(k: Unit, t: Unit, keras_side: Graph, torch_side: Graph, partner: dict[int, Unit | None]) -> bool:
+    """Whether a pair reads the same thing on both sides: the same model inputs, or paired units of the same
+    shape (an activation or a dropout in between looked through, as they keep the shape)."""
+    keras_sources = [_through_pass(s, keras_side) for s in k.sources]
+    torch_sources = [_through_pass(s, torch_side) for s in t.sources]
+    if len(keras_sources) != len(torch_sources):
+        return False
+    for a, b in zip(keras_sources, torch_sources):
+        if a < 0 or b < 0:
+            if a != b:
+                return False
+            continue
+        keras_unit, torch_unit = keras_side.units[a], torch_side.units[b]
+        if partner.get(id(keras_unit)) is not torch_unit or not same_shape(keras_unit, torch_unit):
+            return False
+    return True
+
+
+def _through_pass(index: int, graph: Graph) -> int:
+    while index >= 0 and graph.units[index].key in _PASS_THROUGH and graph.units[index].sources:
+        index = graph.units[index].sources[0]
+    return index
 
 
 def _port_errors(rows: list[Row], analysis: Analysis) -> None:
