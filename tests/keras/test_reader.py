@@ -433,3 +433,17 @@ a.add(b)
     a = find_model(models, "a")
     assert [layer.type for layer in a.layers] == ["Dense", "Sequential"]
     assert a.layers[1].output_shape is None
+
+
+def test_a_sequential_used_in_another_model_keeps_its_own_inputs() -> None:
+    models = read("""
+import keras
+encoder = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3)])
+inputs = keras.Input((4,))
+model = keras.Model(inputs, encoder(inputs))
+""")
+    encoder, model = find_model(models, "encoder"), find_model(models, "model")
+    assert [(layer.name, layer.inputs, layer.output_shape) for layer in encoder.layers] == [
+        ("dense", ("input_layer",), (None, 3))]
+    assert [(layer.name, layer.inputs, layer.params) for layer in model.layers] == [
+        ("sequential", ("input_layer_1",), 15)]

@@ -84,7 +84,7 @@ def _apply_model_once(layer: Layer, tensor: Tensor) -> Tensor:
     inner: list[Layer] = []
     if isinstance(model, SequentialObj):
         entries, _ = _sequential_entries(model)
-        result, inner, _ = _run(entries, tensor)
+        result, inner, _, _ = _run(entries, tensor)
         output = result.shape
     elif isinstance(model, FunctionalObj):
         inputs, outputs = _inputs(model), _outputs(model)
@@ -125,9 +125,10 @@ def _sequential_entries(obj: SequentialObj) -> tuple[list[Any], InputObj | None]
     return entries, source
 
 
-def _run(entries: list[Any], tensor: Any) -> tuple[Any, list[Layer], list[str]]:
-    """Apply a Sequential's entries in turn: (the last output, the layers, notes)."""
+def _run(entries: list[Any], tensor: Any) -> tuple[Any, list[Layer], set[Node], list[str]]:
+    """Apply a Sequential's entries in turn: (the last output, the layers, their calls, notes)."""
     layers: list[Layer] = []
+    calls: set[Node] = set()
     notes: list[str] = []
     for entry in entries:
         if not isinstance(entry, Layer):
@@ -137,9 +138,11 @@ def _run(entries: list[Any], tensor: Any) -> tuple[Any, list[Layer], list[str]]:
             continue
         layers.append(entry)
         tensor = apply(entry, [tensor], {})
-        if isinstance(tensor, tuple):
-            tensor = Tensor(None, None, None)
-    return tensor, layers, notes
+        if isinstance(tensor, tuple):  # several outputs: a Sequential passes on none of them
+            tensor = Tensor(tensor[0].source if tensor else None, None, None)
+        if isinstance(tensor.source, Node):
+            calls.add(tensor.source)
+    return tensor, layers, calls, notes
 
 
 def sequential_model(obj: SequentialObj, name: str, file: str) -> KerasModel:
@@ -148,13 +151,13 @@ def sequential_model(obj: SequentialObj, name: str, file: str) -> KerasModel:
     if source is None or source.shape is None:
         notes.append("the input shape is not given (no Input, input_shape= or build), so shapes are unknown")
     tensor: Any = Tensor(source, None, source.shape) if source is not None else Tensor(None, None, None)
-    _, layers, run_notes = _run(entries, tensor)
+    _, layers, calls, run_notes = _run(entries, tensor)
     notes.extend(run_notes)
     if any(entry is UNKNOWN for entry in entries) and not obj.notes:
         notes.append("an entry of the Sequential could not be read")
     inputs = [source] if source is not None else []
     names = keras_names([*_sequential_named(obj), *inputs])
-    records = [_layer_record(layer, names, None, obj.trainable) for layer in layers]
+    records = [_layer_record(layer, names, calls, obj.trainable) for layer in layers]
     model_inputs = tuple(KerasInput(names[i], i.shape, i.dtype) for i in inputs if i.shape is not None)
     outputs = (records[-1].name,) if records else ()
     return KerasModel(name, file, obj.line, "sequential", model_inputs, tuple(records), outputs,
