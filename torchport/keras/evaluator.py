@@ -19,6 +19,7 @@ from typing import Any
 
 from astroid import nodes
 
+from torchport.advisor.pybuiltins import BUILTINS, bounded
 from torchport.analysis.budget import tick
 from torchport.keras.values import UNKNOWN
 
@@ -34,17 +35,6 @@ _COMPARE: dict[str, Callable[[Any, Any], Any]] = {
     ">=": operator.ge, "is": operator.is_, "is not": operator.is_not,
 }
 _LITERAL_TYPES = (int, float, str, bool, type(None))
-
-
-def _range(*args: Any) -> Any:
-    return list(range(*args)) if len(range(*args)) <= _MAX_UNROLL else None
-
-
-# Builtins the evaluator computes on literal arguments (a None result: too big to follow).
-_BUILTINS: dict[str, Callable[..., Any]] = {
-    "range": _range, "len": len, "int": int, "float": float, "tuple": tuple, "list": list, "min": min,
-    "max": max, "abs": abs, "round": round, "sum": sum, "str": str, "bool": bool,
-}
 
 
 def is_literal(value: Any) -> bool:
@@ -105,6 +95,20 @@ class Evaluator:
 
     def touch(self, value: Any, reason: str) -> None:
         """`value` is used or replaced by a statement that is not followed, for `reason`."""
+
+    # ---- what the shape interpreter's builtins ask of an evaluator --------------------------------
+
+    def iterate(self, value: Any) -> list[Any] | None:
+        """The items of a sequence the code loops over, or None when unknown or too long to follow."""
+        if isinstance(value, (tuple, list, range)) and len(value) <= _MAX_UNROLL:
+            return list(value)
+        return None
+
+    def length(self, value: Any) -> Any:
+        return len(value) if isinstance(value, (tuple, list, str, range, dict)) else UNKNOWN
+
+    def binary(self, op: str, left: Any, right: Any) -> Any:
+        return self._binary(op, left, right)
 
     # ---- statements ----------------------------------------------------------------------------
 
@@ -186,10 +190,7 @@ class Evaluator:
             self._block(node.body, env)
 
     def _iterable(self, node: nodes.NodeNG, env: dict[str, Any]) -> list[Any] | None:
-        value = self.ev(node, env)
-        if isinstance(value, (tuple, list)) and len(value) <= _MAX_UNROLL:
-            return list(value)
-        return None
+        return self.iterate(self.ev(node, env))
 
     def _opaque(self, node: nodes.NodeNG, env: dict[str, Any], what: str, why: str) -> None:
         """A statement the evaluator does not follow: what it assigns becomes unknown, and the values it
@@ -284,7 +285,7 @@ class Evaluator:
             result = function(left, right)
         except Exception:  # division by zero, a str * a float...: the value is unknown
             return UNKNOWN
-        return result if is_literal(result) and _small(result) else UNKNOWN
+        return bounded(result) if is_literal(result) else UNKNOWN
 
     def _unary(self, op: str, value: Any) -> Any:
         if not is_literal(value):
@@ -381,8 +382,9 @@ class Evaluator:
             return UNKNOWN
         if not isinstance(node.func, nodes.Name) or node.func.name in env or node.func.name in self.globals:
             return UNKNOWN
-        if node.func.name in _BUILTINS and node.func.name not in self.module.locals:
-            return _builtin(_BUILTINS[node.func.name], args, kwargs)
+        builtin = BUILTINS.get(f"builtins.{node.func.name}")
+        if builtin is not None and node.func.name not in self.module.locals:
+            return builtin(self, args, kwargs)  # the shape interpreter's builtins (bounded, on known values)
         target = next((n for n in self.module.body if isinstance(n, (nodes.FunctionDef, nodes.ClassDef))
                        and n.name == node.func.name), None)
         if isinstance(target, nodes.ClassDef):
@@ -484,8 +486,3 @@ def _too_big(op: str, left: Any, right: Any) -> bool:
     return False
 
 
-def _small(value: Any) -> bool:
-    """Keeps `10 ** 10 ** 10` and `'a' * 10 ** 9` from being computed further."""
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return abs(value) < 10**18
-    return not isinstance(value, (str, tuple, list)) or len(value) < 10_000

@@ -8,18 +8,12 @@ from typing import Any
 
 from astroid import nodes
 
+from torchport.advisor import dims
 from torchport.keras.layers import Output
 from torchport.keras.model import Shape
 
 
-class _Unknown:
-    """A value the evaluator could not compute."""
-
-    def __repr__(self) -> str:
-        return "UNKNOWN"
-
-
-UNKNOWN: Any = _Unknown()
+UNKNOWN: Any = dims.UNKNOWN  # a value the evaluator could not compute (the shape interpreter's, shared)
 
 
 @dataclass(eq=False)
