@@ -1,17 +1,20 @@
 """Read Keras models from source without importing them: `read_models(path)` -> [KerasModel].
 
 Styles: `Sequential([...])` (an `Input` or `input_shape=` first, or `.build(shape)` later),
-`Sequential()` + `.add(...)`, the Functional API (`Input`, layer calls, `Model(inputs, outputs)`) and
-`keras.Model` subclasses (layers assigned in `__init__`, data flow in `call`; input shape from a
-`.build(shape)` on an instance in the same file, else unknown). A model is a module-level assignment
-(named by its variable), the return value of a top-level function (named by the function), a model
-built inside a function (named by its variable) or a subclass (named by the class).
+`Sequential()` + `.add(...)`, the Functional API (`Input`, layer calls, `Model(inputs, outputs)`),
+`keras.Model` subclasses (layers assigned in `__init__`, data flow in `call`; the input shape from
+`.build(shape)` or a call on `keras.Input` of an instance in the same file, else unknown), and models
+used as layers of others. A model is a module-level assignment (named by its variable), the return
+value of a top-level function (named by the function), a model built inside a function and not
+returned (named by its variable) or a subclass (named by the class); a name taken twice is
+`name:line` the second time.
 
-Names resolve through astroid's lexical lookup (`analysis.names`), never by inference. A small
-evaluator (`reader_eval`) follows the code: constants, arithmetic, tuples, loops over constant
-ranges, calls of the file's own functions. What it cannot follow becomes unknown with a note.
-Automatic layer names are Keras's ("dense", "dense_1", ...) counted per model, as when each model is
-built in a fresh Keras session.
+Names resolve through astroid's lexical lookup (`analysis.names`), never by inference. A bounded
+symbolic evaluator (`evaluator.py`, with Keras's values in `reader_eval.py`) follows the code:
+constants, arithmetic, strings, loops over constants, conditions on constants, calls of the file's
+own functions. What it cannot follow is unknown, with a note. Shapes and counts come from the layer
+table (`layers.py`). Automatic layer names are Keras's ("dense", "dense_1", ...) counted per model, as
+when each model is built in a fresh Keras session.
 """
 
 from __future__ import annotations
