@@ -320,3 +320,25 @@ class Stacked(nn.Module):
         ("lstm (LSTM)", "lstm (LSTM) layer 1/2"), ("lstm_1 (LSTM)", "lstm (LSTM) layer 2/2"),
         ("dense (Dense)", "fc (Linear)")]
     assert result.complete and result.differences == []
+
+
+def test_a_reshape_to_another_shape_is_a_different_shape(tmp_path: Path) -> None:
+    result = _compare_texts(tmp_path, """import keras
+from keras import layers
+
+model = keras.Sequential([keras.Input(shape=(32,)), layers.Reshape((4, 8)), layers.Dense(2)])
+""", """import torch
+from torch import nn
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(4, 2)
+
+    def forward(self, x):
+        return self.fc(x.view(x.shape[0], 8, 4))
+""")
+    assert [(d.kind, d.keras, d.detail) for d in result.differences] == [
+        ("different-shape", "reshape (Reshape)",
+         "Keras (None, 4, 8) is (None, 4, 8) in torch's layout; the port gives (N, 8, 4)")]
