@@ -1,17 +1,18 @@
 """Compare a Keras model with its PyTorch port, layer by layer, without running either.
 
 1. Both models become graphs of comparable units (`compare_units`), each listed in a canonical order
-   (post-order from the outputs), so a branch written first in one program and second in the other still
-   lines up.
+   (post-order from the outputs, operations that commute in one order), so a branch written first in one
+   program and second in the other, or relu written after max pooling, still lines up.
 2. The torch model is traced by the shape interpreter with the Keras input shape translated to torch's
    layout (channels-first for a convolutional input, time-major for an RNN without batch_first), so both
    sides' shapes are concrete where Keras's are.
-3. The two unit lists are aligned by their keys (an edit-distance alignment that maximises matches);
-   an unmatched unit is a missing or an extra layer (an unmatched activation is a different activation).
-4. Each matched pair's arguments are compared in one vocabulary; then, where no earlier difference
-   explains them, the translated output shapes and the parameter counts (after the conventions of
-   `compare_kinds.CONVENTION_TEXTS`). The torch file's loss findings (72xx) tell whether a softmax or a
-   sigmoid kept from Keras meets a loss that expects logits.
+3. The two unit lists are aligned by their keys (the most pairs, then the most pairs whose arguments
+   agree); an unpaired unit is a missing or an extra layer (an unpaired activation a different activation).
+4. Each pair's arguments are compared in one vocabulary; then, where the pair's inputs agree and its own
+   differences do not explain them, the translated output shapes and the parameter counts (after the
+   conventions of `compare_kinds.CONVENTION_TEXTS`). The torch file's loss findings (72xx) tell whether a
+   softmax or a sigmoid kept from Keras meets a loss that expects logits, and torch's shape errors on the
+   Keras input (73xx) are differences too.
 
 Every difference has a kind from `compare_kinds.KINDS`. Nothing is claimed where something is unknown.
 """
