@@ -10,6 +10,7 @@ should be V". Torch's meaning of calls, attributes, indexing and operators lives
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,6 +22,7 @@ from torchport.advisor.dims import UNKNOWN, Unknown
 from torchport.advisor.evaluator import Budget, Evaluator, Frame, OutOfBudget, decorator_kind
 from torchport.advisor.pybuiltins import BUILTINS, MAX_SIZE, Untracked
 from torchport.advisor.values import (
+    RECORDS,
     ClassRef,
     FunctionRef,
     MethodRef,
@@ -30,6 +32,7 @@ from torchport.advisor.values import (
     ParamValue,
     SuperRef,
     TensorValue,
+    clone,
 )
 from torchport.analysis.modules import is_module_class, is_torch_module_name
 
@@ -515,27 +518,74 @@ _OPERATORS = {"+": "add", "-": "sub", "*": "mul", "/": "truediv", "//": "floordi
 _INPLACE = frozenset({"iadd", "isub", "imul", "itruediv"})
 
 
+class ModelBuild:
+    """A model class built once with given constructor arguments, then traced on as many inputs as asked:
+    `__init__` is most of the work, and choosing the inputs needs the built model and a probing run. Each
+    trace runs forward on its own copy of the built interpreter state (budget spent, constants evaluated,
+    calls and notes recorded, the module tree), so it is exactly what a fresh build followed by that
+    forward gives. The build happens at the first trace."""
+
+    def __init__(self, cls: nodes.ClassDef, args: list[Any], kwargs: dict[str, Any], budget: Budget | None = None):
+        self.cls = cls
+        self._args, self._kwargs, self._budget = list(args), dict(kwargs), budget
+        self._built: tuple[Interpreter, ModuleInstance | None, str | None] | None = None
+
+    def trace(self, inputs: list[Any] | None, training: bool | None = None, last: bool = False) -> Trace:
+        """Run forward on `inputs` (None: the model as built) in training mode, in eval mode
+        (`training=False`) or in either (None: both paths followed). `last`: no trace follows, so forward
+        may run on the built state itself. Never raises for any source."""
+        if self._built is None:
+            self._built = _build(self.cls, self._args, self._kwargs, self._budget)
+        ev, root, stopped = self._built
+        if inputs is not None and stopped is None and root is not None:
+            if last:
+                self._built = None  # its state is forward's now
+            else:
+                ev, root = _copy_state(ev, root)
+            ev.training = training
+            output, stopped = _guarded(lambda: ev.call_module(root, list(inputs), {}, self.cls))
+        else:
+            output = UNKNOWN
+        return Trace(root, tuple(inputs or ()), output, ev.module_calls, ev.op_calls, ev.construction_errors,
+                     ev.notes, stopped)
+
+
+def _build(cls: nodes.ClassDef, args: list[Any], kwargs: dict[str, Any], budget: Budget | None
+           ) -> tuple[Interpreter, ModuleInstance | None, str | None]:
+    """Run the constructor: the interpreter's state, the root module and why the build stopped, if it did."""
+    ev = Interpreter(budget)
+    built, stopped = _guarded(lambda: build.new_project_module(ev, cls, list(args), dict(kwargs), cls))
+    return ev, built if isinstance(built, ModuleInstance) else None, stopped
+
+
+def _guarded(step: Callable[[], Any]) -> tuple[Any, str | None]:
+    """The step's result (UNKNOWN when it stopped) and why it stopped, if it did."""
+    try:
+        return step(), None
+    except OutOfBudget as error:
+        return UNKNOWN, f"stopped: {error}"
+    except RecursionError:
+        return UNKNOWN, "stopped: the source nests too deeply"
+    except Exception as error:  # noqa: BLE001 - a bug of torchport must not lose the other models' summaries
+        return UNKNOWN, f"stopped by an internal error (please report it): {type(error).__name__}: {error}"
+
+
+# What a copy of the interpreter's state copies, besides containers: values.RECORDS and the running state.
+_STATE_RECORDS = (*RECORDS, Budget, Frame, ModuleCall, OpCall)
+
+
+def _copy_state(ev: Interpreter, root: ModuleInstance) -> tuple[Interpreter, ModuleInstance]:
+    """An independent copy of the interpreter and the module tree, aliasing kept."""
+    memo: dict[int, Any] = {}
+    copied = Interpreter.__new__(Interpreter)
+    for name, value in vars(ev).items():
+        setattr(copied, name, clone(value, memo, _STATE_RECORDS))
+    return copied, clone(root, memo, _STATE_RECORDS)
+
+
 def trace_model(cls: nodes.ClassDef, args: list[Any], kwargs: dict[str, Any], inputs: list[Any] | None,
                 budget: Budget | None = None, training: bool | None = None) -> Trace:
     """Build `cls(*args, **kwargs)` and run its forward on `inputs` (None: build only) in training mode,
     in eval mode (`training=False`: after `model.eval()`) or in either (None: `self.training` unknown,
     both paths followed). Never raises for any source."""
-    ev = Interpreter(budget)
-    root: ModuleInstance | None = None
-    output: Any = UNKNOWN
-    stopped = None
-    try:
-        built = build.new_project_module(ev, cls, list(args), dict(kwargs), cls)
-        root = built if isinstance(built, ModuleInstance) else None
-        if root is not None and inputs is not None:
-            ev.training = training
-            output = ev.call_module(root, list(inputs), {}, cls)
-    except OutOfBudget as error:
-        stopped = f"stopped: {error}"
-    except RecursionError:
-        stopped = "stopped: the source nests too deeply"
-    except Exception as error:  # noqa: BLE001 - a bug of torchport must not lose the other models' summaries
-        stopped = f"stopped by an internal error (please report it): {type(error).__name__}: {error}"
-    return Trace(root, tuple(inputs or ()), output, ev.module_calls, ev.op_calls, ev.construction_errors, ev.notes,
-                 stopped)
-
+    return ModelBuild(cls, args, kwargs, budget).trace(inputs, training, last=True)

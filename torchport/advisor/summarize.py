@@ -21,7 +21,7 @@ from astroid import nodes
 from torchport.advisor import inputs as sources
 from torchport.advisor.dims import UNKNOWN
 from torchport.advisor.inputs import InputError, Inputs
-from torchport.advisor.interpreter import Trace, trace_model
+from torchport.advisor.interpreter import ModelBuild, Trace
 from torchport.advisor.summary_model import (
     ModelSummary,
     findings,
@@ -77,8 +77,9 @@ def analyse(path: Path, module: nodes.Module, cls: nodes.ClassDef, target: Targe
     args, kwargs, args_text, args_source = constructor_arguments(cls, target, usages)
     forward = find_method(cls, "forward")
     required, optional = sources.tensor_parameters(forward)
-    chosen = choose_inputs(path, cls, forward, required, optional, cli_shapes, usages, args, kwargs)
-    trace = trace_model(cls, args, kwargs, list(chosen.values), training=TRAINING)
+    model = ModelBuild(cls, args, kwargs)
+    chosen = choose_inputs(path, cls, forward, required, optional, cli_shapes, usages, args, kwargs, model=model)
+    trace = model.trace(list(chosen.values), training=TRAINING, last=True)
     return Analysis(cls, trace, chosen, args_text, args_source)
 
 
@@ -137,8 +138,9 @@ def _required_parameters(cls: nodes.ClassDef) -> list[str]:
 
 def choose_inputs(path: Path, cls: nodes.ClassDef, forward: nodes.FunctionDef | None, required: list[str],
                   optional: list[str], cli_shapes: list[tuple[Any, ...]], usages: list[Usage], args: list[Any],
-                  kwargs: dict[str, Any]) -> Inputs:
-    """The input shapes from the first source that gives them (see `torchport.advisor.inputs`)."""
+                  kwargs: dict[str, Any], model: ModelBuild | None = None) -> Inputs:
+    """The input shapes from the first source that gives them (see `torchport.advisor.inputs`). `model`:
+    the model built with `args` and `kwargs`, when the caller traces it afterwards too."""
     count = len(required)
     variadic = forward is not None and forward.args.vararg is not None
     if cli_shapes:
@@ -156,11 +158,11 @@ def choose_inputs(path: Path, cls: nodes.ClassDef, forward: nodes.FunctionDef | 
     found = sources.from_annotations(forward, required) or sources.from_usages(usages, count)
     if found is not None:
         return found
-    built = trace_model(cls, args, kwargs, None, training=TRAINING)
-    found = sources.from_example_input(built, count)
+    model = model or ModelBuild(cls, args, kwargs)
+    found = sources.from_example_input(model.trace(None), count)
     if found is not None:
         return found
-    probe = trace_model(cls, args, kwargs, [TensorValue(UNKNOWN) for _ in range(count)], training=TRAINING)
+    probe = model.trace([TensorValue(UNKNOWN) for _ in range(count)], training=TRAINING)
     found = sources.from_first_layers(probe, required)
     if found is not None:
         return found

@@ -9,7 +9,7 @@ A dimension is a `torchport.advisor.dims` dim: an int, a symbolic `Expr` (`N`, `
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from astroid import nodes
@@ -230,3 +230,55 @@ def copy_containers(value: Any, memo: dict[int, Any]) -> Any:
     if isinstance(value, tuple):
         return tuple(copy_containers(v, memo) for v in value)
     return value
+
+
+# The records that hold state the interpreter may change (or refer to such state): `clone` copies them.
+# Every other value (tensors, names, classes, dims, the catalogue's layers, syntax-tree nodes) is immutable.
+RECORDS: tuple[type, ...] = (ModuleInstance, ObjectInstance, ParamValue, FunctionRef, MethodRef, PartialRef, SuperRef)
+
+
+def clone(value: Any, memo: dict[int, Any], records: tuple[type, ...] = RECORDS) -> Any:
+    """A deep copy of a value: containers and `records` (dataclasses) copied with their aliasing kept
+    (`memo`: id of an original -> its copy, shared by everything copied together), immutable values shared."""
+    copied = memo.get(id(value))
+    if copied is not None:
+        return copied
+    kind = type(value)
+    if kind is list:
+        new_list: list[Any] = []
+        memo[id(value)] = new_list
+        new_list.extend([clone(v, memo, records) for v in value])
+        return new_list
+    if kind is dict:
+        new_dict: dict[Any, Any] = {}
+        memo[id(value)] = new_dict
+        for k, v in value.items():
+            new_dict[clone(k, memo, records)] = clone(v, memo, records)
+        return new_dict
+    if kind is set:
+        new_set: set[Any] = set()
+        memo[id(value)] = new_set
+        new_set.update([clone(v, memo, records) for v in value])
+        return new_set
+    if kind is tuple:
+        items = [clone(v, memo, records) for v in value]
+        new_tuple = value if all(a is b for a, b in zip(items, value)) else tuple(items)
+        memo[id(value)] = new_tuple
+        return new_tuple
+    if kind in records:
+        new = object.__new__(kind)
+        memo[id(value)] = new
+        for name in _field_names(kind):
+            object.__setattr__(new, name, clone(getattr(value, name), memo, records))
+        return new
+    return value
+
+
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _field_names(kind: type) -> tuple[str, ...]:
+    names = _FIELDS.get(kind)
+    if names is None:
+        names = _FIELDS[kind] = tuple(f.name for f in fields(kind))
+    return names

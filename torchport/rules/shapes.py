@@ -17,7 +17,7 @@ from pathlib import Path
 from astroid import nodes
 
 from torchport.advisor import inputs as sources
-from torchport.advisor.interpreter import trace_model
+from torchport.advisor.interpreter import ModelBuild
 from torchport.advisor.shape_findings import ERROR, shape_findings
 from torchport.advisor.summarize import SummaryError, choose_inputs, constructor_arguments
 from torchport.advisor.summary_model import top_level_models
@@ -42,11 +42,12 @@ def _model_findings(path: Path, module: nodes.Module, cls: nodes.ClassDef) -> It
     args, kwargs, _, _ = constructor_arguments(cls, Target(str(path)), usages)
     forward = find_method(cls, "forward")
     required, optional = sources.tensor_parameters(forward)
+    model = ModelBuild(cls, args, kwargs)
     try:
-        chosen = choose_inputs(path, cls, forward, required, optional, [], usages, args, kwargs)
+        chosen = choose_inputs(path, cls, forward, required, optional, [], usages, args, kwargs, model=model)
     except SummaryError:  # a malformed [tool.torchport.input-shapes]: summary reports it, pylint stays silent
         return
-    trace = trace_model(cls, args, kwargs, list(chosen.values))
+    trace = model.trace(list(chosen.values), last=True)
     for found in shape_findings(trace, conditions=False):
         if found.kind == ERROR and found.symbol is not None and found.node.root() is module:
             yield Finding(found.symbol, found.node, found.args)
