@@ -12,7 +12,8 @@ its traceback). The verdict checks the invariants:
     When torchport is given no input shape, a condition naming the planted message ("valid only when
     ...") counts as reporting it.
 The pylint rules of the shapes family (what the plugin reports, on the same file) must be silent when
-torch runs, and report nothing but the planted message (at its line) when it raises.
+torch runs; when it raises and the plugin reports something, that includes the planted message (at its
+line) whenever the plugin is given the input shapes too.
 """
 
 from __future__ import annotations
@@ -90,11 +91,13 @@ def judge(example: Example, outcome: Outcome, model: dict[str, Any],
         verdict.problems += [f"the pylint plugin reports {symbol} at line {line}" for symbol, line in linted]
     else:
         verdict = _raises(example, outcome, model, errors)
-        if example.input_style in SHAPES_FOR_PYLINT:  # else any 73xx message says the model cannot run
-            verdict.problems += [f"the pylint plugin reports {symbol} at line {line}, not {example.planted}"
-                                 + (f" at line {example.planted_line}" if example.planted_line else "")
-                                 for symbol, line in linted if example.planted is not None and
-                                 (symbol != example.planted or example.planted_line not in (None, line))]
+        # as for the summary, its consequences may be reported too; without the input shapes any 73xx message
+        # says the model cannot run
+        planted = {(symbol, line) for symbol, line in linted if symbol == example.planted
+                   and example.planted_line in (None, line)}
+        if linted and example.planted is not None and not planted and example.input_style in SHAPES_FOR_PYLINT:
+            verdict.problems.append(f"the pylint plugin reports {sorted(set(linted))}, not {example.planted}"
+                                    + (f" at line {example.planted_line}" if example.planted_line else ""))
     crashes = [note for note in model["notes"] if "internal error" in note]
     crashes += [f"the pylint plugin reports {symbol}" for symbol, _ in linted if symbol == "torchport-analysis-error"]
     if crashes:  # torchport caught its own exception or ran out of time: a bug whatever the shapes say

@@ -82,3 +82,5 @@ def test_torch_errors_need_the_planted_message_at_its_line_or_an_admitted_unknow
     configured = Example("", "Net", ((2, 4),), ("float32",), "pyproject", planted=EXAMPLE.planted, planted_line=9)
     assert judge(configured, RAISED, summary(findings=[ERROR]), [("linear-in-features-mismatch", 9)]).kind == CAUGHT
     assert judge(configured, RAISED, summary(findings=[ERROR]), [("norm-num-features-mismatch", 3)]).kind == FAILED
+    consequence = [("linear-in-features-mismatch", 9), ("norm-num-features-mismatch", 11)]
+    assert judge(configured, RAISED, summary(findings=[ERROR]), consequence).kind == CAUGHT
