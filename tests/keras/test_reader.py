@@ -447,3 +447,17 @@ model = keras.Model(inputs, encoder(inputs))
         ("dense", ("input_layer",), (None, 3))]
     assert [(layer.name, layer.inputs, layer.params) for layer in model.layers] == [
         ("sequential", ("input_layer_1",), 15)]
+
+
+def test_attention_scores_have_the_key_length() -> None:
+    """(batch, heads, query length, key length), as Keras computes them when it runs: Keras 3.15's
+    symbolic shape says (None, 3, 6, 6) for this model, its eager run gives (1, 3, 6, 9)."""
+    model = only("""
+import keras
+query, key, value = keras.Input((6, 10)), keras.Input((9, 12)), keras.Input((9, 14))
+out, scores = keras.layers.MultiHeadAttention(3, 5, output_shape=7)(query, value, key, return_attention_scores=True)
+model = keras.Model([query, key, value], [out, scores])
+""")
+    [attention] = model.layers
+    assert (attention.output_shape, attention.params) == (((None, 6, 7), (None, 3, 6, 9)), 697)
+    assert model.outputs == ("multi_head_attention", "multi_head_attention")
