@@ -19,7 +19,7 @@ from torchport.advisor.pybuiltins import BUILTIN_NAMES
 from torchport.advisor.state import Frame, Outcome
 from torchport.advisor.values import ClassRef, FunctionRef, NameRef, join
 from torchport.analysis.modules import project_binding, project_class
-from torchport.analysis.names import qualified_name
+from torchport.analysis.names import lookup, per_node, qualified_name
 
 
 class ScopesMixin:
@@ -35,18 +35,12 @@ class ScopesMixin:
 
     def lookup_static(self, node: nodes.NodeNG, name: str, frame: Frame) -> Any:
         """A name not assigned in the running frames: a global, an import, a class or a builtin."""
-        try:
-            scope, bindings = node.lookup(name)
-        except Exception:  # astroid lookup on malformed trees
-            return UNKNOWN
-        if not bindings or scope.root().name == "builtins":  # astroid answers builtins from its own stub
-            return NameRef(f"builtins.{name}") if name in BUILTIN_NAMES else UNKNOWN
-        if not isinstance(scope, (nodes.Module, nodes.ClassDef)) or len(bindings) != 1:
-            return UNKNOWN  # a local never assigned on the path followed, or several candidate bindings
-        if isinstance(bindings[0], (nodes.Import, nodes.ImportFrom)):
-            qname = qualified_name(node) if isinstance(node, nodes.Name) else None
-            return self.resolve_qname(qname, node) if qname else UNKNOWN
-        return self.static_binding(bindings[0])
+        kind, found = _static_source(node)
+        if kind is _IMPORTED:
+            return self.resolve_qname(found, node)
+        if kind is _BOUND:
+            return self.static_binding(found)
+        return found
 
     def static_binding(self, binding: nodes.NodeNG) -> Any:
         """The value a module- or class-level definition gives its name."""
@@ -79,10 +73,10 @@ class ScopesMixin:
 
     def _static_assignment(self, binding: nodes.AssignName) -> Any:
         """The value of a module- or class-level `NAME = expression`, evaluated once."""
-        statement = binding.statement()
         key = id(binding)
         if key in self._statics:
             return self._statics[key]
+        statement = binding.statement()
         if key in self._static_pending or not isinstance(statement, (nodes.Assign, nodes.AnnAssign)):
             return UNKNOWN
         self._static_pending.add(key)
@@ -109,21 +103,7 @@ class ScopesMixin:
 
     def mro(self, cls: nodes.ClassDef) -> list[nodes.ClassDef]:
         """The class and its project base classes, depth first, left to right, each once."""
-        order: list[nodes.ClassDef] = []
-        pending = [cls]
-        while pending and len(order) < 64:
-            klass = pending.pop(0)
-            if any(klass is seen for seen in order):
-                continue
-            order.append(klass)
-            bases = []
-            for base in klass.bases:
-                name = qualified_name(base)
-                base_cls = project_class(name, base) if name else None
-                if base_cls is not None:
-                    bases.append(base_cls)
-            pending = bases + pending
-        return order
+        return list(_mro(cls))
 
     def call_function(self, function: FunctionRef, args: list[Any], kwargs: dict[str, Any]) -> Any:
         """Run a project function (or lambda) with its arguments bound; UNKNOWN when too deep."""
@@ -206,6 +186,48 @@ _KINDS = {"builtins.staticmethod": "staticmethod", "builtins.classmethod": "clas
           "builtins.property": "property"}
 
 
+_VALUE, _IMPORTED, _BOUND = "value", "imported", "bound"
+
+
+@per_node
+def _static_source(node: nodes.Name | nodes.AssignName) -> tuple[str, Any]:
+    """Where a name not assigned on the followed path gets its value (`lookup_static`): (_IMPORTED, the
+    canonical name of an import), (_BOUND, the one module- or class-level definition of it), or
+    (_VALUE, the value itself: a builtin, or UNKNOWN for a local not assigned on the path followed or a
+    name with several candidate bindings)."""
+    scope, bindings = lookup(node)
+    if scope is None:  # astroid's lookup failed on a malformed tree
+        return _VALUE, UNKNOWN
+    if not bindings or scope.root().name == "builtins":  # astroid answers builtins from its own stub
+        return _VALUE, NameRef(f"builtins.{node.name}") if node.name in BUILTIN_NAMES else UNKNOWN
+    if not isinstance(scope, (nodes.Module, nodes.ClassDef)) or len(bindings) != 1:
+        return _VALUE, UNKNOWN
+    if isinstance(bindings[0], (nodes.Import, nodes.ImportFrom)):
+        qname = qualified_name(node) if isinstance(node, nodes.Name) else None
+        return (_IMPORTED, qname) if qname else (_VALUE, UNKNOWN)
+    return _BOUND, bindings[0]
+
+
+@per_node
+def _mro(cls: nodes.ClassDef) -> tuple[nodes.ClassDef, ...]:
+    order: list[nodes.ClassDef] = []
+    pending = [cls]
+    while pending and len(order) < 64:
+        klass = pending.pop(0)
+        if any(klass is seen for seen in order):
+            continue
+        order.append(klass)
+        bases = []
+        for base in klass.bases:
+            name = qualified_name(base)
+            base_cls = project_class(name, base) if name else None
+            if base_cls is not None:
+                bases.append(base_cls)
+        pending = bases + pending
+    return tuple(order)
+
+
+@per_node
 def decorator_kind(node: nodes.FunctionDef) -> str | None:
     """None for a plain function, "staticmethod", "classmethod" or "property", or "opaque" when a
     decorator may change what the function does."""
@@ -272,5 +294,6 @@ def _owner_class(node: nodes.NodeNG) -> nodes.ClassDef | None:
     return parent if isinstance(parent, nodes.ClassDef) else None
 
 
+@per_node
 def _is_generator(node: nodes.FunctionDef | nodes.Lambda) -> bool:
     return isinstance(node, nodes.FunctionDef) and node.is_generator()

@@ -8,7 +8,10 @@ installed.
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Callable
+from typing import TypeVar
 
 from astroid import nodes
 
@@ -28,6 +31,30 @@ _CANONICAL_REWRITES: tuple[tuple[re.Pattern[str], str], ...] = (
 )
 
 
+Lookup = tuple[nodes.NodeNG | None, tuple[nodes.NodeNG, ...]]  # the binding scope, the bindings
+Node = TypeVar("Node", bound=nodes.NodeNG)
+Answer = TypeVar("Answer")
+
+
+def per_node(function: Callable[[Node], Answer]) -> Callable[[Node], Answer]:
+    """Memoise a question about one syntax-tree node. A tree does not change once parsed, and the shape
+    interpreter asks about the same nodes hundreds of thousands of times on a large model zoo. The answer
+    is kept on the node itself, so it goes with its tree (a weak-keyed table would keep every tree alive
+    through answers that refer to nodes of the same tree)."""
+    attribute = f"_torchport_{function.__module__}.{function.__qualname__}"
+
+    @functools.wraps(function)
+    def memoised(node: Node) -> Answer:
+        answers = node.__dict__
+        try:
+            return answers[attribute]
+        except KeyError:
+            answer = answers[attribute] = function(node)
+            return answer
+
+    return memoised
+
+
 def canonical(qualified: str) -> str:
     """Map a private or re-exported path to the public name torch documents."""
     for pattern, replacement in _CANONICAL_REWRITES:
@@ -42,8 +69,24 @@ def qualified_name(node: nodes.NodeNG) -> str | None:
     Local classes and functions resolve to `<module>.<name>`; imported names to the imported path.
     """
     tick()
+    return _qualified_name(node)
+
+
+@per_node
+def _qualified_name(node: nodes.NodeNG) -> str | None:
     raw = _resolve(node, 0, set())
     return canonical(raw) if raw else None
+
+
+@per_node
+def lookup(node: nodes.Name | nodes.AssignName) -> Lookup:
+    """astroid's lexical lookup of the name the node holds: the scope that binds it and the bindings
+    (no scope and no bindings when astroid's lookup fails on a malformed tree)."""
+    try:
+        scope, bindings = node.lookup(node.name)
+    except Exception:  # astroid lookup on malformed trees; an unknown name is the safe answer
+        return None, ()
+    return scope, tuple(bindings)
 
 
 def _resolve(node: nodes.NodeNG, depth: int, tried: set[nodes.NodeNG]) -> str | None:
@@ -59,11 +102,8 @@ def _resolve(node: nodes.NodeNG, depth: int, tried: set[nodes.NodeNG]) -> str | 
     return None
 
 
-def _resolve_name(node: nodes.NodeNG, name: str, depth: int, tried: set[nodes.NodeNG]) -> str | None:
-    try:
-        _, assignments = node.lookup(name)
-    except Exception:  # astroid lookup on malformed trees; an unknown name is the safe answer
-        return None
+def _resolve_name(node: nodes.Name, name: str, depth: int, tried: set[nodes.NodeNG]) -> str | None:
+    _, assignments = lookup(node)
     for assignment in assignments:
         if assignment in tried:
             continue
