@@ -215,6 +215,12 @@ class _Porter:
         if translation.module is not None:
             self._comments(self.init, translation.init_comments)
             self.init.append(f"self.{attribute} = {translation.module}")
+            if layer.params and layer.trainable_params == 0:
+                self._comments(self.init, ["frozen in Keras (trainable=False): no gradients; a frozen Keras "
+                                           "BatchNormalization also runs in inference mode: call .eval() on it"
+                                           if layer.type == "BatchNormalization" else
+                                           "frozen in Keras (trainable=False): no gradients"])
+                self.init.append(f"self.{attribute}.requires_grad_(False)")
         layout = translation.layout or incoming.layout
         layout = _effective(layout, _single(layer.output_shape))
         fields = {"out": out, "m": f"self.{attribute}", "x": variables[0],
