@@ -281,7 +281,7 @@ def test_layout_is_converted_where_layers_disagree() -> None:
         shape=(None, 10, 2),
     ))
     assert ported.inputs[0].layout == CHANNELS_FIRST and ported.inputs[0].shape == (None, 2, 10)
-    assert "x = x.movedim(1, -1)" in ported.source
+    assert "x = x.permute(0, 2, 1)" in ported.source
     assert "nn.LSTM(4, 5, batch_first=True)" in ported.source
 
 

@@ -8,7 +8,7 @@
 Layers go to `__init__` with the sizes torch needs (in_features, in_channels...) taken from the Keras
 shapes the reader inferred; activations and the data flow go to `forward`. Convolutions and their
 neighbours run channels-first; Dense, RNNs and attention keep Keras's layout; the porter inserts a
-`movedim` where two layers disagree. A final softmax or sigmoid is dropped (torch losses take logits),
+`permute` where two layers disagree. A final softmax or sigmoid is dropped (torch losses take logits),
 with a comment naming the loss. The per-layer table is `torchport.keras.port_layers.RULES`.
 """
 
@@ -245,17 +245,16 @@ class _Porter:
         return variables, Incoming(shapes, tuple(_effective(target, shape) for shape in shapes))
 
     def _as(self, name: str, layout: Layout) -> str:
-        """The variable holding tensor `name` in `layout`, adding the movedim when needed."""
+        """The variable holding tensor `name` in `layout`, adding the permute when needed."""
         value = self.values[name]
         layout = _effective(layout, value.shape)
         if value.layout == layout:
             return value.var
         if (name, layout) in self.converted:
             return self.converted[(name, layout)]
-        if layout == CHANNELS_FIRST:
-            expression, why = f"{value.var}.movedim(-1, 1)", "channels-last to channels-first"
-        else:
-            expression, why = f"{value.var}.movedim(1, -1)", "channels-first to channels-last (Keras's order)"
+        expression = f"{value.var}.{_reorder(layout, value.shape)}"
+        why = "channels-last to channels-first" if layout == CHANNELS_FIRST else \
+            "channels-first to channels-last (Keras's order)"
         var = value.var if self.sequential else self._name(f"{value.var}_{'cf' if layout == CHANNELS_FIRST else 'cl'}")
         self.forward.append(f"{var} = {expression}  # {why}")
         if self.sequential:
@@ -362,6 +361,16 @@ def _single(shape: Shape | tuple[Shape, ...] | None) -> Shape | None:
     if shape is None or any(isinstance(dim, tuple) for dim in shape):
         return None
     return shape  # type: ignore[return-value]
+
+
+def _reorder(layout: Layout, shape: Shape | None) -> str:
+    """The method call putting a tensor into `layout`: a permute when the rank is known (torchport's own
+    shape inference follows it), else a movedim."""
+    if shape is None:
+        return "movedim(-1, 1)" if layout == CHANNELS_FIRST else "movedim(1, -1)"
+    rank = len(shape)
+    order = (0, rank - 1, *range(1, rank - 1)) if layout == CHANNELS_FIRST else (0, *range(2, rank), 1)
+    return f"permute({', '.join(map(str, order))})"
 
 
 def _effective(layout: Layout, shape: Shape | None) -> Layout:
