@@ -548,6 +548,7 @@ def gated(draw: st.DrawFn, w: Writer, shape: Shape) -> Shape:
 def strided_slice(draw: st.DrawFn, w: Writer, shape: Shape) -> Shape:
     """Slicing: every other position (`x[:, :, ::2]`) or the first channels (`x[:, :8]`)."""
     n, c, *spatial = shape
+    w.contiguous = False  # a slice is a strided view
     if c >= 2 and draw(st.booleans()):
         keep = draw(st.integers(1, c - 1))
         w.call(Unary(None, "", f"{{0}}[:, :{keep}]"))
