@@ -51,6 +51,7 @@ CASES = [
     ("frozen.py", "model"),
     ("nested_models.py", "model"),
     ("bidirectional_states.py", "model"),
+    ("conv1d_transpose.py", "decoder"),
 ]
 
 

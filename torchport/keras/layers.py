@@ -175,18 +175,20 @@ def _conv_count(rank: int, transpose: bool = False) -> CountRule:
     return rule
 
 
-def _conv_transpose_shape(config: Config, inputs: Sequence[Shape]) -> Output:
-    _channels_last(config)
-    shape = _one(inputs)
-    _rank(shape, 4, "Conv2DTranspose")
-    kernel = _tuple(config["kernel_size"], 2, "kernel_size")
-    strides = _tuple(config["strides"], 2, "strides")
-    dilation = _tuple(config["dilation_rate"], 2, "dilation_rate")
-    padding = config["output_padding"]
-    out_pad = (None, None) if padding is None else _tuple(padding, 2, "output_padding")
-    spatial = [_deconv_length(shape[1 + i], kernel[i], strides[i], config["padding"], dilation[i], out_pad[i])
-               for i in range(2)]
-    return (shape[0], *spatial, config["filters"])
+def _conv_transpose_shape(rank: int) -> ShapeRule:
+    def rule(config: Config, inputs: Sequence[Shape]) -> Output:
+        _channels_last(config)
+        shape = _one(inputs)
+        _rank(shape, rank + 2, f"Conv{rank}DTranspose")
+        kernel = _tuple(config["kernel_size"], rank, "kernel_size")
+        strides = _tuple(config["strides"], rank, "strides")
+        dilation = _tuple(config["dilation_rate"], rank, "dilation_rate")
+        padding = config["output_padding"]
+        out_pad = (None,) * rank if padding is None else _tuple(padding, rank, "output_padding")
+        spatial = [_deconv_length(shape[1 + i], kernel[i], strides[i], config["padding"], dilation[i], out_pad[i])
+                   for i in range(rank)]
+        return (shape[0], *spatial, config["filters"])
+    return rule
 
 
 def _pool_shape(rank: int) -> ShapeRule:
@@ -515,10 +517,14 @@ LAYERS: dict[str, LayerSpec] = {
         _dense_shape, _dense_count),
     "Conv1D": LayerSpec(_conv_signature(1), _conv_shape(1), _conv_count(1)),
     "Conv2D": LayerSpec(_conv_signature(2), _conv_shape(2), _conv_count(2)),
+    "Conv1DTranspose": LayerSpec(
+        (("filters", REQUIRED), ("kernel_size", REQUIRED), ("strides", 1), ("padding", "valid"),
+         ("output_padding", None), ("data_format", None), ("dilation_rate", 1), *_CONV_TAIL),
+        _conv_transpose_shape(1), _conv_count(1, transpose=True)),
     "Conv2DTranspose": LayerSpec(
         (("filters", REQUIRED), ("kernel_size", REQUIRED), ("strides", (1, 1)), ("padding", "valid"),
          ("output_padding", None), ("data_format", None), ("dilation_rate", (1, 1)), *_CONV_TAIL),
-        _conv_transpose_shape, _conv_count(2, transpose=True)),
+        _conv_transpose_shape(2), _conv_count(2, transpose=True)),
     "MaxPooling1D": LayerSpec(_pool_signature(2), _pool_shape(1), _free),
     "MaxPooling2D": LayerSpec(_pool_signature((2, 2)), _pool_shape(2), _free),
     "AveragePooling1D": LayerSpec(_pool_signature(REQUIRED), _pool_shape(1), _free),
