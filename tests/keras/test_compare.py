@@ -268,12 +268,7 @@ class Net(nn.Module):
     assert not result.complete and result.differences == []
 
 
-# The port moves channels with Tensor.movedim, which the shape catalogue lacks: the trace stops there.
-_MOVEDIM = pytest.mark.xfail(strict=True, reason="Tensor.movedim is not in torchport's shape catalogue")
-
-
-@pytest.mark.parametrize("name", [pytest.param(n, marks=_MOVEDIM) if n == "conv1d_text" else n
-                                  for n in sorted(MANIFEST)])
+@pytest.mark.parametrize("name", sorted(MANIFEST))
 def test_torchport_port_of_each_keras_model_compares_equivalent(name: str, tmp_path: Path) -> None:
     """`torchport port` writes the module for the Keras model; compare finds no difference (a cross-check of
     both: one writes the torch layers, the other reads them back)."""
