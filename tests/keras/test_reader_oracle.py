@@ -52,6 +52,7 @@ CASES = [
     ("nested_models.py", "model"),
     ("bidirectional_states.py", "model"),
     ("conv1d_transpose.py", "decoder"),
+    ("volumes.py", "model"),
 ]
 
 
