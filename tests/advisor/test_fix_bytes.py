@@ -103,8 +103,6 @@ def test_a_file_that_cannot_be_decoded_is_one_line_and_left_alone(
     assert good.read_text() == "\n".join(FIXED).format(comment="ok") + "\n"  # the other files are still fixed
 
 
-@pytest.mark.xfail(strict=True, reason="torchport.fixes.edits.Source numbers lines with str.splitlines, which also "
-                                       "breaks at a form feed (and \\v, \\x1c-\\x1e, \\x85, \\u2028/9), unlike Python")
 def test_a_form_feed_in_a_comment_does_not_move_the_fix(tmp_path: Path) -> None:
     lines = [*MODEL[:2], "# page\x0cbreak", *MODEL[2:]]
     path = tmp_path / "model.py"

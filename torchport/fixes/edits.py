@@ -6,6 +6,7 @@ line (as in Python's `ast`), converted here to character offsets into the text.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from astroid import nodes
@@ -32,13 +33,18 @@ class Fix:
     edits: tuple[Edit, ...] = field(default=())
 
 
+# a line as Python counts them: ended by \r\n, \r or \n only (str.splitlines also breaks at \f, \v, \x1c-\x1e,
+# \x85 and \u2028/9, which would shift every line number after a form feed in a comment)
+_PYTHON_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
+
+
 class Source:
     """The text of a parsed file and its astroid tree, with node positions as text offsets."""
 
     def __init__(self, text: str, module: nodes.Module) -> None:
         self.text = text
         self.module = module
-        self.lines = text.splitlines(keepends=True)
+        self.lines = _PYTHON_LINE.findall(text)
         self._line_starts = [0]
         for line in self.lines:
             self._line_starts.append(self._line_starts[-1] + len(line))
