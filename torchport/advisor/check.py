@@ -20,21 +20,17 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-
 from torchport.advisor.cache import FOLDER, Cache
 from torchport.advisor.checking import CheckResult, check_files
-from torchport.advisor.cli import CommandError
-from torchport.advisor.files import PathError, discover
+from torchport.advisor.files import project_files
 from torchport.advisor.formats import FORMATS, get_format
 from torchport.advisor.parallel import AUTO_MIN_ITEMS, cpu_count
-from torchport.config import Config, ConfigError, load_config
+from torchport.advisor.progress import with_progress
+from torchport.config import Config
 
 HELP = "check Python files and folders with every torchport rule (exit 1 when there are findings)"
 
 CLEAN, FINDINGS, INPUT_ERROR = 0, 1, 2
-PROGRESS_MIN_FILES = 20  # shorter runs finish before a bar would help
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -62,11 +58,7 @@ def _jobs(text: str) -> int:
 
 def run(args: argparse.Namespace) -> int:
     paths: Sequence[str] = args.paths
-    try:
-        config = load_config(Path(paths[0]))
-        files = discover(paths, config)
-    except (ConfigError, PathError) as error:
-        raise CommandError(str(error)) from None
+    config, files = project_files(paths)
     if not files:
         print(f"torchport: no Python files to check in {' '.join(paths)}", file=sys.stderr)
     cache = None if args.no_cache else Cache.for_config(config)
@@ -78,11 +70,5 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _check_with_progress(files: list[Path], config: Config, jobs: int | None, cache: Cache | None) -> CheckResult:
-    """A transient progress bar on stderr for long runs at a terminal; nothing otherwise."""
-    console = Console(stderr=True)
-    if len(files) < PROGRESS_MIN_FILES or not console.is_terminal:
-        return check_files(files, config, jobs=jobs, cache=cache)
-    columns = (TextColumn("checking"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
-    with Progress(*columns, console=console, transient=True) as progress:
-        task = progress.add_task("check", total=len(files))
-        return check_files(files, config, on_file=lambda _: progress.advance(task), jobs=jobs, cache=cache)
+    return with_progress("checking", files,
+                         lambda on_file: check_files(files, config, on_file=on_file, jobs=jobs, cache=cache))

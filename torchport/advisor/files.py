@@ -16,13 +16,24 @@ import subprocess
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from torchport.config import Config
+from torchport.advisor.cli import CommandError
+from torchport.config import Config, ConfigError, load_config
 
 _SKIPPED_FOLDERS = frozenset({"__pycache__", "node_modules", "site-packages"})
 
 
 class PathError(ValueError):
     """A command-line path that does not exist; the message is one line."""
+
+
+def project_files(paths: Sequence[str]) -> tuple[Config, list[Path]]:
+    """The configuration of the first path's project and the files to analyse; a bad path or config is a
+    CommandError (one line, exit 2)."""
+    try:
+        config = load_config(Path(paths[0]))
+        return config, discover(paths, config)
+    except (ConfigError, PathError) as error:
+        raise CommandError(str(error)) from None
 
 
 def discover(paths: Sequence[str], config: Config) -> list[Path]:

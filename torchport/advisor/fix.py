@@ -29,11 +29,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from torchport.advisor.checking import check_module
-from torchport.advisor.cli import CommandError
-from torchport.advisor.files import PathError, discover
+from torchport.advisor.files import project_files
 from torchport.advisor.sources import SourceError, parse_text
 from torchport.advisor.usages import module_name
-from torchport.config import Config, ConfigError, load_config
+from torchport.config import Config
 from torchport.fixes import Outcome, fix_text
 from torchport.fixes.edits import Source
 from torchport.rules.finding import Finding
@@ -53,11 +52,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    try:
-        config = load_config(Path(args.paths[0]))
-        files = discover(args.paths, config)
-    except (ConfigError, PathError) as error:
-        raise CommandError(str(error)) from None
+    config, files = project_files(args.paths)
     errors = remaining = 0
     for path in files:
         try:

@@ -31,17 +31,16 @@ from io import StringIO
 from pathlib import Path
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from torchport.advisor.check import PROGRESS_MIN_FILES
 from torchport.advisor.cli import CommandError
-from torchport.advisor.files import PathError, discover
+from torchport.advisor.files import project_files
+from torchport.advisor.progress import PROGRESS_MIN_FILES, with_progress
 from torchport.advisor.report import terminal
 from torchport.advisor.report import gather
 from torchport.advisor.report.gather import Report
 from torchport.advisor.report.html import to_html
 from torchport.advisor.report.markdown import to_markdown
-from torchport.config import Config, ConfigError, load_config
+from torchport.config import Config
 
 HELP = "the migration report: each model's summary and findings with code, why and the fix as a diff"
 
@@ -75,11 +74,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     paths: Sequence[str] = args.paths
-    try:
-        config = load_config(Path(paths[0]))
-        files = discover(paths, config)
-    except (ConfigError, PathError) as error:
-        raise CommandError(str(error)) from None
+    config, files = project_files(paths)
     if not files:
         print(f"torchport: no Python files to report on in {' '.join(paths)}", file=sys.stderr)
     report = _gather_with_progress(paths, files, config)
@@ -98,14 +93,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _gather_with_progress(paths: Sequence[str], files: list[Path], config: Config) -> Report:
-    """A transient progress bar on stderr for long runs at a terminal; nothing otherwise (as `check`)."""
-    console = Console(stderr=True)
-    if len(files) < PROGRESS_MIN_FILES or not console.is_terminal:
-        return gather.gather(paths, files, config)
-    columns = (TextColumn("analysing"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
-    with Progress(*columns, console=console, transient=True) as progress:
-        task = progress.add_task("report", total=len(files))
-        return gather.gather(paths, files, config, on_file=lambda _: progress.advance(task))
+    return with_progress("analysing", files, lambda on_file: gather.gather(paths, files, config, on_file=on_file),
+                         min_files=PROGRESS_MIN_FILES)
 
 
 def _write(text: str, output: str | None) -> None:
