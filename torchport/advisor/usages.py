@@ -19,7 +19,7 @@ from astroid import nodes
 from torchport.advisor.evaluator import Frame
 from torchport.advisor.interpreter import Interpreter
 from torchport.advisor.sources import SourceError, parse_file
-from torchport.analysis.names import call_name
+from torchport.analysis.names import call_name, lookup, per_node
 
 PROJECT_MARKERS = ("pyproject.toml", "setup.py", "setup.cfg", ".git")
 _SKIPPED_DIRS = frozenset({"__pycache__", "node_modules", "site-packages", "build", "dist", "venv", "env"})
@@ -99,7 +99,7 @@ def find_usages(cls: nodes.ClassDef, modules: list[nodes.Module]) -> list[Usage]
     found: list[Usage] = []
     qname = cls.qname()
     for module in modules:
-        for call in module.nodes_of_class(nodes.Call):
+        for call in _calls(module):
             if _constructs(call, qname):
                 found.append(Usage("instantiation", call))
                 continue
@@ -111,6 +111,12 @@ def find_usages(cls: nodes.ClassDef, modules: list[nodes.Module]) -> list[Usage]
             elif call_name(call) in SUMMARY_FUNCTIONS and call.args and _is_instance(call.args[0], qname):
                 found.append(Usage(call_name(call) or "", call))
     return found
+
+
+@per_node
+def _calls(module: nodes.Module) -> tuple[nodes.Call, ...]:
+    """Every call of a module, in file order (walked once, however many models it holds)."""
+    return tuple(module.nodes_of_class(nodes.Call))
 
 
 def _constructs(call: nodes.Call, qname: str) -> bool:
@@ -136,10 +142,7 @@ def _is_instance(expr: nodes.NodeNG, qname: str, depth: int = 0) -> bool:
 
 def single_assignment(name: nodes.Name) -> nodes.NodeNG | None:
     """The value of the one plain assignment `name = value` that reaches this use, if there is one."""
-    try:
-        _, bindings = name.lookup(name.name)
-    except Exception:  # astroid lookup on malformed trees
-        return None
+    _, bindings = lookup(name)
     if len(bindings) != 1 or not isinstance(bindings[0], nodes.AssignName):
         return None
     statement = bindings[0].parent
