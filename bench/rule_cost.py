@@ -46,7 +46,8 @@ for file in files:
         findings = run_family(family, tree)
         rows.append([family, file, time.process_time() - start,
                      [[f.symbol, f.line, f.text] for f in findings]])
-print(json.dumps({"build": build, "rows": rows}))
+import torchport
+print(json.dumps({"build": build, "rows": rows, "imported": torchport.__file__}))
 """
 
 
@@ -55,10 +56,13 @@ def measure(files: list[Path], pythonpath: Path | None) -> dict:
         json.dump([str(f) for f in files], listing)
     environment = dict(os.environ, PYTHONPATH=str(pythonpath)) if pythonpath is not None else None
     try:
-        done = subprocess.run(
-            [sys.executable, "-c", _MEASURE, str(REPO / "tests" / "support" / "hide_torch.py"), listing.name],
-            capture_output=True, text=True, env=environment, check=True,
-        )
+        # From an empty folder: `python -c` puts the working folder first on sys.path, and run from the
+        # checkout it would import the checkout's torchport instead of the --commit export.
+        with tempfile.TemporaryDirectory() as empty:
+            done = subprocess.run(
+                [sys.executable, "-c", _MEASURE, str(REPO / "tests" / "support" / "hide_torch.py"), listing.name],
+                capture_output=True, text=True, env=environment, check=True, cwd=empty,
+            )
     finally:
         Path(listing.name).unlink()
     return json.loads(done.stdout)
@@ -87,6 +91,7 @@ def main(argv: list[str] | None = None) -> int:
     rows = result["rows"]
     total = sum(row[2] for row in rows)
     print(f"corpus {args.corpus}: {root} ({len(files)} .py files), torchport: {source.description}")
+    print(f"  torchport imported from {Path(result['imported']).parent}")
     print(f"  building the trees (astroid, as pylint does, torch hidden): {result['build']:.1f} s CPU")
     print(f"  torchport's rule families: {total:.1f} s CPU")
     for family in dict.fromkeys(row[0] for row in rows):
