@@ -269,4 +269,4 @@ def load_regression(text: str) -> tuple[Example, str, str | None]:
     record = json.loads(text[tag + len(REGRESSION_TAG):])
     example = Example(text[:tag], record["class"], tuple(tuple(s) for s in record["inputs"]), tuple(record["dtypes"]),
                       record["input_style"], record["kwargs"], record["planted"], record["planted_line"])
-    return example, record["torch"], record["xfail"]
+    return example, record["torch"], record.get("xfail")

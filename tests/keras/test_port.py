@@ -73,17 +73,7 @@ def pylint_errors(ported_files: dict[str, tuple[Ported, Path]]) -> str:
     return completed.stdout
 
 
-# torchport's own false positives on ported code, each a strict xfail until the rule is fixed
-CHECK_FALSE_POSITIVES = {
-    "models/dense_3d::model": "the shapes family guesses a 2-D input (N, 8) from the first nn.Linear, so "
-                              "flatten after a Linear on (N, 10, 8) looks like (N, 16): E7301 on correct code",
-}
-
-
-@pytest.mark.parametrize("case", [
-    pytest.param(case, marks=pytest.mark.xfail(reason=CHECK_FALSE_POSITIVES[case], strict=True))
-    if case in CHECK_FALSE_POSITIVES else case for case in CASES
-])
+@pytest.mark.parametrize("case", CASES)
 def test_ported_code_is_clean(case: str, ported_files: dict[str, tuple[Ported, Path]], pylint_errors: str) -> None:
     ported, file = ported_files[case]
     compile(ported.source, str(file), "exec")

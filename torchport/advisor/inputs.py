@@ -42,6 +42,9 @@ class InputError(ValueError):
 class Inputs:
     values: tuple[TensorValue, ...]  # one per tensor argument of forward
     source: str  # where they come from, for the user
+    # other inputs the source cannot tell from `values` (a first nn.Linear takes (N, F) as well as (N, T, F)):
+    # an error is certain only when it holds for each of them too
+    alternatives: tuple[tuple[TensorValue, ...], ...] = ()
 
 
 def parse_shape(text: str) -> tuple[Any, ...]:
@@ -248,22 +251,25 @@ _TOKEN_LAYERS = frozenset({"torch.nn.Embedding", "torch.nn.EmbeddingBag"})
 def from_first_layers(probe: Trace, names: list[str]) -> Inputs | None:
     """Shapes from the layers that receive each input as it is (recorded by a probing run). Inputs the
     same layer receives share its symbols; an input no layer receives as it is stays unknown."""
-    values: list[TensorValue] = []
+    choices: list[list[TensorValue]] = []  # per input: the accepted templates, preferred first
     labels: list[str] = []
-    templates: dict[int, TensorValue] = {}
+    templates: dict[int, list[TensorValue]] = {}
     for index, name in enumerate(names):
         consumer = _first_consumer(probe, index)
-        template = None
+        accepted: list[TensorValue] = []
         if consumer is not None:
             module, operand = consumer
-            template = templates.get(id(module)) or input_template(module, operand, len(templates))
-            if template is not None:
-                templates.setdefault(id(module), template)
-        values.append(template or TensorValue(UNKNOWN))
-        labels.append(_layer_label(probe, consumer[0]) if template is not None and consumer else f"{name}: unknown")
+            accepted = templates.get(id(module)) or input_templates(module, operand, len(templates))
+            if accepted:
+                templates.setdefault(id(module), accepted)
+        choices.append(accepted or [TensorValue(UNKNOWN)])
+        labels.append(_layer_label(probe, consumer[0]) if accepted and consumer else f"{name}: unknown")
     if not templates:
         return None
-    return Inputs(tuple(values), f"the first layer{'s' if len(names) > 1 else ''}: {', '.join(labels)}")
+    values = tuple(c[0] for c in choices)
+    others = tuple(tuple(c[k] if k < len(c) else c[0] for c in choices)
+                   for k in range(1, max(len(c) for c in choices)))
+    return Inputs(values, f"the first layer{'s' if len(names) > 1 else ''}: {', '.join(labels)}", others)
 
 
 def _first_consumer(probe: Trace, index: int) -> tuple[ModuleInstance, int] | None:
@@ -282,21 +288,29 @@ def _layer_label(probe: Trace, module: ModuleInstance) -> str:
     return f"{names.get(id(module), '?')} ({module.short_type})"
 
 
-def input_template(module: ModuleInstance, operand: int, index: int) -> TensorValue | None:
-    """The input a layer expects, with symbols for what its arguments leave free (None if the
-    catalogue does not accept the candidate)."""
+def input_templates(module: ModuleInstance, operand: int, index: int) -> list[TensorValue]:
+    """The input a layer expects, with symbols for what its arguments leave free ([] if the catalogue
+    accepts no candidate); for a layer of any rank (nn.Linear, nn.LayerNorm, nn.GroupNorm...) followed
+    by the other ranks it accepts, which a guess from this layer cannot tell apart."""
     layer = module.layer
     constraints = [c for c in shape_rules.input_constraints(layer) if c[1] == operand]
     if module.type_name not in _TOKEN_LAYERS and not constraints:
-        return None
+        return []
     suffix = "" if index == 0 else str(index + 1)
     batch_first = module.args.get("batch_first", True)
-    for rank in _candidate_ranks(module.type_name):
+    dtype = "int64" if module.type_name in _TOKEN_LAYERS else "float32"
+
+    def attempt(rank: int) -> TensorValue | None:
         shape = _template(module, constraints, rank, suffix, batch_first is not False)
-        if shape is not None and _accepted(module, operand, shape):
-            dtype = "int64" if module.type_name in _TOKEN_LAYERS else "float32"
-            return TensorValue(shape, dtype)
-    return None
+        return TensorValue(shape, dtype) if shape is not None and _accepted(module, operand, shape) else None
+
+    preferred = next((t for t in map(attempt, _candidate_ranks(module.type_name)) if t is not None), None)
+    if preferred is None:
+        return []
+    if not _rank_free(module.type_name):
+        return [preferred]
+    others = (attempt(rank) for rank in _ALTERNATIVE_RANKS if rank != len(preferred.shape))
+    return [preferred, *(t for t in others if t is not None)]
 
 
 def _candidate_ranks(type_name: str) -> tuple[int, ...]:
@@ -309,6 +323,14 @@ def _candidate_ranks(type_name: str) -> tuple[int, ...]:
     if type_name in _TIME_MAJOR:
         return (3, 2)
     return (2, 3)
+
+
+_ALTERNATIVE_RANKS = (3, 4)  # besides the preferred one, for a layer of any rank: (N, T, F), (N, C, H, W)
+
+
+def _rank_free(type_name: str) -> bool:
+    """Whether the layer's own rank says nothing of the model's input rank (not spatial, sequence or tokens)."""
+    return type_name[-2:] not in _SPATIAL_NAMES and type_name not in _TIME_MAJOR and type_name not in _TOKEN_LAYERS
 
 
 def _template(module: ModuleInstance, constraints: list[tuple[str, int, int | str, Any]], rank: int, suffix: str,

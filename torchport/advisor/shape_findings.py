@@ -47,7 +47,7 @@ _LAYER_SYMBOLS = {
 # "torch.Tensor.")
 _INCOMPATIBLE_OPS = frozenset({
     "add", "sub", "mul", "truediv", "floordiv", "div", "matmul", "mm", "bmm", "cat", "concat", "concatenate",
-    "stack", "iadd", "isub", "imul", "itruediv", "imatmul", "maximum", "minimum", "where",
+    "stack", "iadd", "isub", "imul", "itruediv", "imatmul", "maximum", "minimum", "where", "einsum",
 })
 _VIEW_OPS = frozenset({"torch.Tensor.view", "torch.Tensor.reshape", "torch.reshape"})
 _FLATTEN_OPS = _VIEW_OPS | {"torch.flatten", "torch.Tensor.flatten"}
@@ -79,6 +79,17 @@ def shape_findings(trace: Trace, conditions: bool = True) -> list[ShapeFinding]:
         if finding not in found:
             found.append(finding)
     return sorted(found, key=lambda f: (f.line, f.kind != ERROR))
+
+
+def certain(found: list[ShapeFinding], alternatives: list[list[ShapeFinding]]) -> list[ShapeFinding]:
+    """`found` without the errors that another plausible input (Inputs.alternatives) does not give:
+    those belong to the guess, not to the model. Conditions are kept."""
+    def key(f: ShapeFinding) -> tuple[str | None, int]:
+        return f.symbol, id(f.node)
+
+    held = [{key(f) for f in other if f.kind == ERROR} for other in alternatives]
+    return [f for f in found if f.kind != ERROR or all(key(f) in keys for keys in held)]
+
 
 
 @dataclass

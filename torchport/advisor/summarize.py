@@ -68,6 +68,7 @@ class Analysis:
     inputs: Inputs
     args_text: str
     args_source: str
+    alternatives: tuple[Trace, ...] = ()  # traces on Inputs.alternatives: an error must hold in each
 
 
 def analyse(path: Path, module: nodes.Module, cls: nodes.ClassDef, target: Target,
@@ -79,8 +80,9 @@ def analyse(path: Path, module: nodes.Module, cls: nodes.ClassDef, target: Targe
     required, optional = sources.tensor_parameters(forward)
     model = ModelBuild(cls, args, kwargs)
     chosen = choose_inputs(path, cls, forward, required, optional, cli_shapes, usages, args, kwargs, model=model)
-    trace = model.trace(list(chosen.values), training=TRAINING, last=True)
-    return Analysis(cls, trace, chosen, args_text, args_source)
+    trace = model.trace(list(chosen.values), training=TRAINING, last=not chosen.alternatives)
+    alternatives = tuple(model.trace(list(values), training=TRAINING) for values in chosen.alternatives)
+    return Analysis(cls, trace, chosen, args_text, args_source, alternatives)
 
 
 def summarize(path: Path, module: nodes.Module, cls: nodes.ClassDef, target: Target,
@@ -100,7 +102,7 @@ def summarize(path: Path, module: nodes.Module, cls: nodes.ClassDef, target: Tar
         layers=layer_rows(trace),
         total_params=param_count(root) if root is not None else None,
         trainable_params=param_count(root, trainable_only=True) if root is not None else None,
-        findings=findings(trace),
+        findings=findings(trace, analysis.alternatives),
         notes=notes(trace),
     )
 

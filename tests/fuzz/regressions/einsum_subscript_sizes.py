@@ -18,4 +18,4 @@ class Model(nn.Module):
         x = torch.flatten(x, start_dim=1)
         x = self.fc2(x)
         return x
-# fuzz-regression: {"class": "Model", "inputs": [[3, 32]], "dtypes": ["float32"], "input_style": "cli", "kwargs": {}, "planted": "incompatible-shapes", "planted_line": 17, "torch": "RuntimeError: einsum(): subscript c has size 64 for operand 1 which does not broadcast with previously seen size 16", "xfail": "einsum operands that disagree on a subscript's size: the catalogue finds the size mismatch but it is reported without a 73xx message (einsum is not among shape_findings' incompatible operations)"}
+# fuzz-regression: {"class": "Model", "inputs": [[3, 32]], "dtypes": ["float32"], "input_style": "cli", "kwargs": {}, "planted": "incompatible-shapes", "planted_line": 17, "torch": "RuntimeError: einsum(): subscript c has size 64 for operand 1 which does not broadcast with previously seen size 16"}

@@ -19,4 +19,4 @@ class Model(nn.Module):
         x = x.permute(0, 3, 1, 2)
         x = self.fc1(x.mean((2, 3)))
         return x
-# fuzz-regression: {"class": "Model", "inputs": [[3, 3, 12, 8]], "dtypes": ["float32"], "input_style": "none", "kwargs": {}, "planted": null, "planted_line": null, "torch": "runs: (3, 2)", "xfail": "input read from the first layer: GroupNorm(1, 3) is taken as an (N, 3) input, so permute(0, 2, 3, 1) is reported as an error although an (N, 3, H, W) input runs"}
+# fuzz-regression: {"class": "Model", "inputs": [[3, 3, 12, 8]], "dtypes": ["float32"], "input_style": "none", "kwargs": {}, "planted": null, "planted_line": null, "torch": "runs: (3, 2)"}

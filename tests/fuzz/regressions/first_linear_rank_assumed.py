@@ -19,4 +19,4 @@ class Net(nn.Module):
         x = self.flatten1(self.fc2(x))
         x = self.fc4(self.fc3(x))
         return x
-# fuzz-regression: {"class": "Net", "inputs": [[2, 6, 8]], "dtypes": ["float32"], "input_style": "none", "kwargs": {}, "planted": null, "planted_line": null, "torch": "runs: (2, 1)", "xfail": "input read from the first layer: Linear(8, ...) is taken as an (N, 8) input, so Flatten -> Linear(60) is reported as an error although an (N, 6, 8) input runs"}
+# fuzz-regression: {"class": "Net", "inputs": [[2, 6, 8]], "dtypes": ["float32"], "input_style": "none", "kwargs": {}, "planted": null, "planted_line": null, "torch": "runs: (2, 1)"}

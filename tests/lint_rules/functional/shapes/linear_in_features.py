@@ -111,5 +111,18 @@ class NestedMLP(nn.Module):
         return self.out(self.blocks(self.inp(x)))
 
 
+class FeaturesPerStep(nn.Module):
+    """The first Linear does not tell the input's rank: on (N, 6, 8) fc1 gives (N, 6, 10) and Flatten 60."""
+
+    def __init__(self):
+        super().__init__()
+        self.fc1 = nn.Linear(8, 10)
+        self.flatten = nn.Flatten()
+        self.fc2 = nn.Linear(60, 1)
+
+    def forward(self, x):
+        return self.fc2(self.flatten(self.fc1(x)))
+
+
 if __name__ == "__main__":
     MnistFlatten()(torch.randn(8, 1, 28, 28))

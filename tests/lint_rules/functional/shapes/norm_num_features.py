@@ -1,5 +1,6 @@
 """norm-num-features-mismatch: normalisation layers sized for other channels than they receive."""
 # pylint: disable=missing-docstring,too-few-public-methods
+import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
@@ -67,3 +68,8 @@ class LazyBN(nn.Module):
 
     def forward(self, x):
         return self.norm(self.bn(self.conv(x)))
+
+
+if __name__ == "__main__":
+    # a 2-D input, as the call says: the first Linear alone does not tell (N, 20) from (N, 64, 20)
+    DenseBN()(torch.randn(32, 20))
