@@ -83,12 +83,14 @@ def shape_findings(trace: Trace, conditions: bool = True) -> list[ShapeFinding]:
 
 def certain(found: list[ShapeFinding], alternatives: list[list[ShapeFinding]]) -> list[ShapeFinding]:
     """`found` without the errors that another plausible input (Inputs.alternatives) does not give:
-    those belong to the guess, not to the model. Conditions are kept."""
-    def key(f: ShapeFinding) -> tuple[str | None, int]:
-        return f.symbol, id(f.node)
+    those belong to the guess, not to the model. An alternative on which the model fails elsewhere too
+    (a BatchNorm1d given 4-D input) proves nothing and is ignored. Conditions are kept."""
+    def errors(findings: list[ShapeFinding]) -> set[tuple[str | None, int]]:
+        return {(f.symbol, id(f.node)) for f in findings if f.kind == ERROR}
 
-    held = [{key(f) for f in other if f.kind == ERROR} for other in alternatives]
-    return [f for f in found if f.kind != ERROR or all(key(f) in keys for keys in held)]
+    main = errors(found)
+    witnesses = [keys for keys in map(errors, alternatives) if keys <= main]
+    return [f for f in found if f.kind != ERROR or all((f.symbol, id(f.node)) in keys for keys in witnesses)]
 
 
 
