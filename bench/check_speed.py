@@ -7,7 +7,8 @@ against the floors (astroid's parse, Python's `ast.parse`), all on the same file
 
 Every configuration runs in a fresh process (bench/measure.py), with torch importable, on the same
 file list, and the order alternates between rounds. Reported per configuration: the median wall time,
-CPU time (the whole process tree: `-j` workers included) and peak memory (the largest single process),
+CPU time and peak memory (the largest single process) of the process tree it waits for (not check's
+forkserver workers: for the parallel rows compare wall time),
 and each wall time as a ratio to `torchport check -j all` and to astroid's parse.
   ast-parse             Python's own parser on every file: the floor of all floors
   astroid-parse         astroid building every tree (transforms applied), as pylint does
@@ -111,6 +112,8 @@ def report(rows: list[Row], description: str, files: int, rounds: int) -> str:
             wall = by_name[top].wall / by_name[bottom].wall
             cpu = by_name[top].cpu / by_name[bottom].cpu
             lines.append(f"{label}: {wall:.2f}x wall, {cpu:.2f}x CPU  (target {target})")
+    lines.append("(check's workers run under multiprocessing's forkserver, which the measured process does not wait "
+                 "for: the CPU and peak memory of the parallel check rows are the parent's only; compare their wall)")
     return "\n".join(lines)
 
 
