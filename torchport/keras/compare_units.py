@@ -104,6 +104,28 @@ def _nd(name: str) -> int:
 
 # ------------------------------------------------------------------------------ Keras side
 
+# layer type -> (unit key, (unit attribute, argument) pairs): the layers whose unit is their arguments alone
+Plain = dict[str, tuple[str, tuple[tuple[str, str], ...]]]
+_KERAS_PLAIN: Plain = {
+    "Dense": ("dense", (("units", "units"), ("bias", "use_bias"))),
+    "Flatten": ("flatten", ()),
+    "Dropout": ("dropout", (("rate", "rate"),)),
+    "BatchNormalization": ("batchnorm", (("momentum", "momentum"), ("eps", "epsilon"), ("center", "center"),
+                                         ("scale", "scale"))),
+    "LayerNormalization": ("layernorm", ()),
+    "Embedding": ("embedding", (("units", "output_dim"), ("vocab", "input_dim"))),
+}
+_TORCH_PLAIN: Plain = {
+    "Linear": ("dense", (("units", "out_features"), ("bias", "bias"))),
+    "LazyLinear": ("dense", (("units", "out_features"), ("bias", "bias"))),
+    "Flatten": ("flatten", ()),
+    "Unflatten": ("reshape", ()),
+    "Dropout": ("dropout", (("rate", "p"),)),
+    "LayerNorm": ("layernorm", ()),
+    "Embedding": ("embedding", (("units", "embedding_dim"), ("vocab", "num_embeddings"))),
+}
+
+
 def _keras_layer_unit(layer: KerasLayer) -> Unit | None:
     """The unit of a Keras layer (without its activation), or None when compare does not know its type."""
     config, kind = layer.config, layer.type
@@ -115,10 +137,10 @@ def _keras_layer_unit(layer: KerasLayer) -> Unit | None:
         if argument in config:
             attrs[attr] = (argument, convert(config[argument]) if convert else config[argument])
 
-    if kind == "Dense":
-        base.key = "dense"
-        take("units", "units")
-        take("bias", "use_bias")
+    if kind in _KERAS_PLAIN:
+        base.key, arguments = _KERAS_PLAIN[kind]
+        for attr, argument in arguments:
+            take(attr, argument)
     elif kind.startswith(("Conv1D", "Conv2D", "Conv3D")):
         nd = _nd(kind)
         transpose = kind.endswith("Transpose")
@@ -142,26 +164,9 @@ def _keras_layer_unit(layer: KerasLayer) -> Unit | None:
     elif kind.startswith(("GlobalAveragePooling", "GlobalMaxPooling")):
         base.key = f"globalpool{_nd(kind)}d"
         attrs["op"] = ("pooling", "max" if "Max" in kind else "avg")
-    elif kind == "Flatten":
-        base.key = "flatten"
     elif kind == "Reshape":
         target = config.get("target_shape")
         base.key = "flatten" if isinstance(target, (tuple, list)) and len(target) == 1 else "reshape"
-    elif kind == "Dropout":
-        base.key = "dropout"
-        take("rate", "rate")
-    elif kind == "BatchNormalization":
-        base.key = "batchnorm"
-        take("momentum", "momentum")
-        take("eps", "epsilon")
-        take("center", "center")
-        take("scale", "scale")
-    elif kind == "LayerNormalization":
-        base.key = "layernorm"
-    elif kind == "Embedding":
-        base.key = "embedding"
-        take("units", "output_dim")
-        take("vocab", "input_dim")
     elif kind in ("LSTM", "GRU", "SimpleRNN") or (kind == "Bidirectional" and layer.wrapped is not None):
         inner = layer.wrapped if kind == "Bidirectional" and layer.wrapped is not None else layer
         base.key = {"LSTM": "lstm", "GRU": "gru", "SimpleRNN": "rnn"}.get(inner.type, "")
@@ -457,10 +462,10 @@ def _module_event(module: ModuleInstance, name: str, inputs: tuple[Any, ...], ou
         if argument in args and not isinstance(args[argument], Unknown):
             attrs[attr] = (argument, convert(args[argument]) if convert else args[argument])
 
-    if kind in ("Linear", "LazyLinear"):
-        unit.key = "dense"
-        take("units", "out_features")
-        take("bias", "bias")
+    if kind in _TORCH_PLAIN:
+        unit.key, arguments = _TORCH_PLAIN[kind]
+        for attr, argument in arguments:
+            take(attr, argument)
     elif kind.startswith(("Conv", "LazyConv")):
         nd = _nd(kind)
         unit.key = f"conv{nd}d" + ("_transpose" if "Transpose" in kind else "")
@@ -482,23 +487,10 @@ def _module_event(module: ModuleInstance, name: str, inputs: tuple[Any, ...], ou
             return _Event(None, inputs, output, kind)
         unit.key = f"globalpool{_nd(kind)}d"
         attrs["op"] = (kind, "max" if "Max" in kind else "avg")
-    elif kind == "Flatten":
-        unit.key = "flatten"
-    elif kind == "Unflatten":
-        unit.key = "reshape"
-    elif kind == "Dropout":
-        unit.key = "dropout"
-        take("rate", "p")
     elif kind.startswith("BatchNorm"):
         unit.key = "batchnorm"
         take("momentum", "momentum")
         take("eps", "eps")
-    elif kind == "LayerNorm":
-        unit.key = "layernorm"
-    elif kind == "Embedding":
-        unit.key = "embedding"
-        take("units", "embedding_dim")
-        take("vocab", "num_embeddings")
     elif kind in ("LSTM", "GRU", "RNN"):
         unit.key = kind.lower()
         take("units", "hidden_size")
