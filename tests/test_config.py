@@ -6,13 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from torchport.config import Config, ConfigError, find_pyproject, load_config, parse_table
+from torchport.advisor.target import Target
+from torchport.config import NOTES, Config, ConfigError, Port, find_pyproject, load_config, parse_table
 from torchport.messages import CATALOGUE, FAMILIES
 
 
 def test_defaults_enable_every_rule_with_its_catalogue_severity() -> None:
     config = parse_table({})
-    assert config.enabled == frozenset(CATALOGUE)
+    assert config.enabled == frozenset(CATALOGUE) | NOTES
     assert config.severity_of("module-super-init-missing") == "error"
     assert config.severity_of("softmax-without-dim") == "warning"
     assert not config.is_excluded(Path("anything.py"))
@@ -58,7 +59,7 @@ def test_nearest_pyproject_above_the_path(tmp_path: Path) -> None:
     assert (config.source, config.root) == (tmp_path / "pyproject.toml", tmp_path)
     assert not config.is_enabled("module-super-init-missing")
     (tmp_path / "sub" / "pyproject.toml").write_text("[project]\nname = 'x'\n")  # nearer, no table: defaults
-    assert load_config(tmp_path / "sub" / "inner").enabled == frozenset(CATALOGUE)
+    assert load_config(tmp_path / "sub" / "inner").enabled == frozenset(CATALOGUE) | NOTES
 
 
 def test_input_shapes_table_is_accepted_and_checked() -> None:
@@ -80,6 +81,18 @@ def test_input_shapes_table_is_accepted_and_checked() -> None:
     ({"severity": "error"}, "severity: must be a table"),
     ({"exclude": ["ok", ""]}, "exclude: must be a list of glob strings"),
     ({"input-shapes": ["Net"]}, "[tool.torchport.input-shapes] must be a table"),
+    ({"severity": {"keras-batchnorm-epsilon": "error"}}, "keras-batchnorm-epsilon: a note of the report has no "
+                                                         "severity; disable it to turn it off"),
+    ({"ports": ["keras.py"]}, '[tool.torchport.ports] must be a table of "keras_file.py::name" = '
+                              '"torch_file.py::Class"'),
+    ({"ports": {"::model": "port.py::Net"}}, "[tool.torchport.ports] '::model': write the Keras model as "
+                                             '"keras_file.py::name"'),
+    ({"ports": {"keras.py::": "port.py::Net"}}, "[tool.torchport.ports] 'keras.py::': write the Keras model as"),
+    ({"ports": {"keras.py::model": ["port.py::Net"]}}, "[tool.torchport.ports] 'keras.py::model': write its port as "
+                                                       'a string, "torch_file.py::Class"'),
+    ({"ports": {"keras.py::model": "port.py::Net(width"}}, "[tool.torchport.ports] 'keras.py::model': cannot read "
+                                                           "'Net(width': write Class or Class(arg=value, ...)"),
+    ({"ports": {"keras.py::model": "::Net"}}, "[tool.torchport.ports] 'keras.py::model': no file in target '::Net'"),
 ])
 def test_errors_name_the_key_and_what_is_allowed(table: dict[str, object], message: str) -> None:
     with pytest.raises(ConfigError) as caught:
@@ -87,6 +100,21 @@ def test_errors_name_the_key_and_what_is_allowed(table: dict[str, object], messa
     text = str(caught.value)
     assert message in text
     assert text.startswith("pyproject.toml: ") and "\n" not in text
+
+
+def test_report_notes_are_enabled_by_default_and_disabled_by_symbol_or_id() -> None:
+    assert parse_table({}).is_enabled("keras-batchnorm-epsilon")
+    assert not parse_table({"disable": ["keras-batchnorm-epsilon"]}).is_enabled("keras-batchnorm-epsilon")
+    assert not parse_table({"disable": ["i7408"]}).is_enabled("keras-batchnorm-epsilon")
+    assert not parse_table({"enable": ["keras"]}).is_enabled("keras-batchnorm-epsilon")  # only what is listed
+
+
+def test_ports_table_pairs_keras_models_with_torch_targets() -> None:
+    config = parse_table({"ports": {"keras/cnn.py::model": "torch/cnn.py::ConvNet(classes=10)", "mlp.py": "port.py"}})
+    assert config.ports == (
+        Port("keras/cnn.py", "model", Target("torch/cnn.py", "ConvNet", (), {"classes": 10}, has_call=True)),
+        Port("mlp.py", None, Target("port.py")),
+    )
 
 
 def test_invalid_toml_is_a_config_error(tmp_path: Path) -> None:

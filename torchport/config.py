@@ -11,6 +11,9 @@
     [tool.torchport.input-shapes]                # read by `torchport summary` (torchport.advisor.inputs)
     Net = [64, 1, 28, 28]
 
+    [tool.torchport.ports]                       # Keras models and their ports, for `torchport report`
+    "keras/cnn.py::model" = "torch/cnn.py::ConvNet"   # files relative to the pyproject.toml's folder
+
 The file is the nearest pyproject.toml above the first analysed path. An unknown key or a malformed
 value is a `ConfigError` whose one-line message names the key, says what is allowed and suggests the
 closest known name.
@@ -26,11 +29,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from torchport.advisor.target import SEPARATOR, Target, TargetError, parse_target
 from torchport.messages import CATALOGUE, FAMILIES
+from torchport.messages.keras import REPORT_NOTES
 
 SEVERITIES = ("error", "warning", "refactor", "convention", "info")
 TABLE = "[tool.torchport]"
-_KEYS = ("enable", "disable", "severity", "exclude", "input-shapes")
+_KEYS = ("enable", "disable", "severity", "exclude", "input-shapes", "ports")
+# the notes only `torchport report` shows (keras-batchnorm-epsilon): enabled and disabled by name like a rule
+NOTES = frozenset(m.symbol for m in REPORT_NOTES)
 
 
 class ConfigError(ValueError):
@@ -38,11 +45,22 @@ class ConfigError(ValueError):
 
 
 @dataclass(frozen=True)
+class Port:
+    """An entry of `[tool.torchport.ports]`: a Keras model and its PyTorch port (paths as written, relative to
+    the pyproject.toml's folder)."""
+
+    keras_path: str
+    keras_name: str | None  # None: the file's only Keras model
+    torch: Target  # the file, the nn.Module class (None: the file's only model) and its arguments
+
+
+@dataclass(frozen=True)
 class Config:
-    enabled: frozenset[str] = field(default_factory=lambda: frozenset(CATALOGUE))  # symbols that run
+    enabled: frozenset[str] = field(default_factory=lambda: frozenset(CATALOGUE) | NOTES)  # symbols that run
     severity: Mapping[str, str] = field(default_factory=dict)  # symbol -> overriding severity
     exclude: tuple[str, ...] = ()  # globs relative to `root`
     input_shapes: Mapping[str, Any] = field(default_factory=dict)  # validated as a table only
+    ports: tuple[Port, ...] = ()
     root: Path | None = None  # the folder of the pyproject.toml (None: no file)
     source: Path | None = None  # the pyproject.toml read
 
@@ -106,12 +124,13 @@ def parse_table(table: Any, pyproject: Path | None = None) -> Config:
                               f"allowed keys: {', '.join(_KEYS)}")
     enable = _rule_list(table, "enable", where)
     disable = _rule_list(table, "disable", where)
-    enabled = frozenset(CATALOGUE) if enable is None else enable
+    enabled = frozenset(CATALOGUE) | NOTES if enable is None else enable
     return Config(
         enabled=enabled - (disable or frozenset()),
         severity=_severity(table.get("severity", {}), where),
         exclude=_globs(table.get("exclude", []), where),
         input_shapes=_input_shapes(table.get("input-shapes", {}), where),
+        ports=_ports(table.get("ports", {}), where),
         root=pyproject.parent if pyproject else None,
         source=pyproject,
     )
@@ -122,7 +141,7 @@ def resolve_rules(names: Iterable[str]) -> frozenset[str]:
     unknown one."""
     symbols: set[str] = set()
     for name in names:
-        if name in CATALOGUE:
+        if name in CATALOGUE or name in NOTES:
             symbols.add(name)
         elif name.upper() in _BY_ID:
             symbols.add(_BY_ID[name.upper()])
@@ -135,8 +154,8 @@ def resolve_rules(names: Iterable[str]) -> frozenset[str]:
 
 # ------------------------------------------------------------------------------------ values
 
-_BY_ID = {m.msgid: m.symbol for m in CATALOGUE.values()}
-_RULE_NAMES = (*CATALOGUE, *_BY_ID, *FAMILIES)
+_BY_ID = {m.msgid: m.symbol for m in (*CATALOGUE.values(), *REPORT_NOTES)}
+_RULE_NAMES = (*CATALOGUE, *NOTES, *_BY_ID, *FAMILIES)
 
 
 def _rule_list(table: dict[str, Any], key: str, where: str) -> frozenset[str] | None:
@@ -164,6 +183,9 @@ def _severity(value: Any, where: str) -> dict[str, str]:
         except KeyError:
             raise ConfigError(f"{where}[tool.torchport.severity]: unknown rule {name!r}"
                               f"{_suggest(name, _RULE_NAMES)}; `torchport explain` lists the rules") from None
+        if symbols <= NOTES:
+            raise ConfigError(f"{where}[tool.torchport.severity] {name}: a note of the report has no severity; "
+                              f"disable it to turn it off")
         if level not in SEVERITIES:
             raise ConfigError(f"{where}[tool.torchport.severity] {name}: {level!r} is not a severity"
                               f"{_suggest(str(level), SEVERITIES)}; allowed: {', '.join(SEVERITIES)}")
@@ -186,6 +208,30 @@ def _input_shapes(value: Any, where: str) -> dict[str, Any]:
             raise ConfigError(f"{where}[tool.torchport.input-shapes] {key!r}: write a shape such as "
                               f"[64, 1, 28, 28] or \"N,1,28,28\", or a list of them")
     return value
+
+
+_PORTS = "[tool.torchport.ports]"
+_PORT_FORM = '"keras_file.py::name" = "torch_file.py::Class"'
+
+
+def _ports(value: Any, where: str) -> tuple[Port, ...]:
+    """Each entry's form only; the files are read when the report compares them."""
+    if not isinstance(value, dict):
+        raise ConfigError(f"{where}{_PORTS} must be a table of {_PORT_FORM}")
+    ports = []
+    for key, port in value.items():
+        path, separator, name = key.partition(SEPARATOR)
+        if not path.strip() or (separator and not name.strip()):
+            raise ConfigError(f"{where}{_PORTS} {key!r}: write the Keras model as \"keras_file.py::name\" "
+                              f"(::name may be left out when the file has one model)")
+        if not isinstance(port, str):
+            raise ConfigError(f"{where}{_PORTS} {key!r}: write its port as a string, \"torch_file.py::Class\"")
+        try:
+            target = parse_target(port)
+        except TargetError as error:
+            raise ConfigError(f"{where}{_PORTS} {key!r}: {error}") from None
+        ports.append(Port(path.strip(), name.strip() or None, target))
+    return tuple(ports)
 
 
 def _suggest(name: str, choices: Iterable[str]) -> str:

@@ -435,3 +435,54 @@ MESSAGES: tuple[Message, ...] = (
         good=_LOSS_ACCUMULATED_GOOD,
     ),
 )
+
+_BATCHNORM_EPSILON_BAD = '''\
+import torch
+from torch import nn
+
+torch.manual_seed(0)
+norm = nn.BatchNorm1d(4, eps=1e-3)  # Keras: BatchNormalization() (epsilon=1e-3)
+x = torch.randn(64, 4) * 0.01  # features of a small variance
+print(norm(x).std(dim=0))  # about 0.3: 1e-3 outweighs the variance, the output is not unit variance
+'''
+
+_BATCHNORM_EPSILON_GOOD = '''\
+import torch
+from torch import nn
+
+torch.manual_seed(0)
+norm = nn.BatchNorm1d(4, eps=1e-5)  # torch's default; keep 1e-3 only to match weights trained in Keras
+x = torch.randn(64, 4) * 0.01
+print(norm(x).std(dim=0))  # about 0.95
+'''
+
+# Notes that only `torchport report` shows, after a model's findings: not mistakes, so no rule emits them
+# and they are not in MESSAGES (neither `torchport check` nor the pylint plugin registers or reports them).
+REPORT_NOTES: tuple[Message, ...] = (
+    Message(
+        msgid="I7408",
+        symbol="keras-batchnorm-epsilon",
+        template=(
+            "%s(eps=%s) keeps the default epsilon of Keras's BatchNormalization (1e-3); torch's default is "
+            "1e-5: write eps=1e-5, or keep it deliberately to match weights trained in Keras"
+        ),
+        description="A batch-norm layer uses Keras's default epsilon, 1e-3, instead of torch's 1e-5 (report only).",
+        what=(
+            "`nn.BatchNorm1d/2d/3d`, their lazy forms, `nn.SyncBatchNorm` and `F.batch_norm` whose `eps` "
+            "is Keras's default 1e-3 (written `1e-3`, `0.001`, `1E-3`, or a name bound to that constant). "
+            "It is a note of `torchport report` only, shown after the model's findings: the value is not "
+            "wrong, so `torchport check`, its JSON and SARIF output and the pylint plugin never report it. "
+            "`disable = [\"keras-batchnorm-epsilon\"]` in `[tool.torchport]` turns it off."
+        ),
+        why=(
+            "Keras's `BatchNormalization` adds `epsilon=1e-3` to the variance before dividing by its square "
+            "root; torch's batch norms add `eps=1e-5`. A port that copies Keras's value normalises slightly "
+            "differently from a model written for torch: features whose variance is near 1e-3 or below are "
+            "scaled down instead of brought to unit variance. Keep 1e-3 when the port loads weights trained "
+            "in Keras, whose moving statistics and following layers expect it (the outputs then match "
+            "Keras's); for a model trained in torch, torch's default is the usual choice."
+        ),
+        bad=_BATCHNORM_EPSILON_BAD,
+        good=_BATCHNORM_EPSILON_GOOD,
+    ),
+)
