@@ -14,15 +14,17 @@ import argparse
 import sys
 from pathlib import Path
 
+from astroid import nodes
 from rich.console import Console
 
 from torchport.advisor.cli import CommandError
 from torchport.advisor.sources import SourceError, parse_file
 from torchport.advisor.summarize import SummaryError, select_models
-from torchport.advisor.target import SEPARATOR, TargetError, parse_target
+from torchport.advisor.target import SEPARATOR, Target, TargetError, parse_target
 from torchport.advisor.usages import module_name
 from torchport.keras.compare import CompareError, compare
 from torchport.keras.compare_render import render_rich, to_json
+from torchport.keras.model import KerasModel
 from torchport.keras.reader import find_model, read_models
 
 HELP = "compare a Keras model with its PyTorch port, layer by layer, and mark every difference"
@@ -40,22 +42,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     keras_path, _, keras_name = args.keras.partition(SEPARATOR)
-    try:
-        keras = find_model(read_models(_file(keras_path)), keras_name or None)
-    except ValueError as error:  # find_model: no model, several models, no such name
-        raise CommandError(f"{keras_path}: {error}") from None
-    except SourceError as error:
-        raise CommandError(str(error)) from None
+    keras = read_keras(keras_path, keras_name or None)
     try:
         target = parse_target(args.torch)
-        path = _file(target.path)
-        module = parse_file(str(path), module_name(path))
-        classes = select_models(module, target.class_name)
-        if len(classes) > 1:
-            names = ", ".join(cls.name for cls in classes)
-            raise CommandError(f"{target.path}: several models, name one with {target.path}::Class: {names}")
-        comparison = compare(keras, path, module, classes[0], target)
-    except (TargetError, SourceError, SummaryError, CompareError) as error:
+    except TargetError as error:
+        raise CommandError(str(error)) from None
+    path, module, cls = read_torch(target)
+    try:
+        comparison = compare(keras, path, module, cls, target)
+    except (SourceError, SummaryError, CompareError) as error:
         raise CommandError(str(error)) from None
     if args.format == "json":
         sys.stdout.write(to_json(comparison) + "\n")
@@ -64,7 +59,32 @@ def run(args: argparse.Namespace) -> int:
     return 0 if comparison.equivalent else 1
 
 
-def _file(text: str) -> Path:
+def read_keras(path_text: str, name: str | None) -> KerasModel:
+    """The Keras model `name` of a file, or its only one; CommandError (one line) otherwise."""
+    try:
+        return find_model(read_models(existing_file(path_text)), name)
+    except ValueError as error:  # find_model: no model, several models, no such name
+        raise CommandError(f"{path_text}: {error}") from None
+    except SourceError as error:
+        raise CommandError(str(error)) from None
+
+
+def read_torch(target: Target) -> tuple[Path, nodes.Module, nodes.ClassDef]:
+    """The file, its syntax tree and the nn.Module class the target names (or the file's only model);
+    CommandError (one line) otherwise."""
+    path = existing_file(target.path)
+    try:
+        module = parse_file(str(path), module_name(path))
+        classes = select_models(module, target.class_name)
+    except (SourceError, SummaryError) as error:
+        raise CommandError(str(error)) from None
+    if len(classes) > 1:
+        names = ", ".join(cls.name for cls in classes)
+        raise CommandError(f"{target.path}: several models, name one with {target.path}::Class: {names}")
+    return path, module, classes[0]
+
+
+def existing_file(text: str) -> Path:
     path = Path(text)
     if not path.is_file():
         raise CommandError(f"{text}: {'not a file' if path.exists() else 'no such file'}")
