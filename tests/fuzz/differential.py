@@ -5,7 +5,9 @@ pyproject.toml, through `torchport summary --format json` (run in-process, so an
 its traceback). The verdict checks the invariants:
 
 (a) torch runs: torchport reports no 73xx error, every shape it claims (the output and each layer it
-    gives a concrete shape for) equals torch's, and so does every parameter count it gives;
+    gives a concrete shape for) equals torch's, and so does every parameter count it gives; except when
+    the planted `view(-1, K)` silently changed the batch size (torch runs on a batch of 1 and returns 2
+    rows), which the planted view-flatten-mismatch rightly reports;
 (b) torch raises a shape error: torchport reports the planted mistake's 73xx message (at the line of
     the mistake when it is one number on one line), or says it could not infer (notes, a shape or a
     count left unknown); an unplanted error (the generator's own slip) may be reported by any error.
@@ -30,6 +32,7 @@ from typing import Any
 from tests.fuzz.oracle import Outcome
 from tests.fuzz.oracle import run as run_torch
 from tests.fuzz.strategies import FILE_NAME, Example
+from tests.fuzz.writer import VIEW
 from tests.support.torch_oracle import OracleResult, compare_summary
 from torchport.advisor import cli
 from torchport.advisor.sources import parse_file
@@ -89,6 +92,8 @@ def judge(example: Example, outcome: Outcome, model: dict[str, Any],
     if outcome.result is not None:
         verdict = _runs(example, outcome, model, errors)
         verdict.problems += [f"the pylint plugin reports {symbol} at line {line}" for symbol, line in linted]
+        if verdict.problems and _batch_changed(example, outcome, errors, linted):
+            verdict = Verdict(CAUGHT, torch=outcome.describe())
     else:
         verdict = _raises(example, outcome, model, errors)
         # as for the summary, its consequences may be reported too; without the input shapes any 73xx message
@@ -132,6 +137,19 @@ def _runs(example: Example, outcome: Outcome, model: dict[str, Any], errors: lis
             or comparison.param_mismatches:
         verdict.kind = UNRESOLVED
     return verdict
+
+
+def _batch_changed(example: Example, outcome: Outcome, errors: list[dict[str, Any]],
+                   linted: list[tuple[str, int]]) -> bool:
+    """torch runs, but the planted `view(-1, K)` silently changed the batch size (a batch of 1 seen as 2
+    rows): what view-flatten-mismatch says ("the batch size silently changes or the call fails"). It
+    counts as caught when that message, at the planted line, is all torchport reports."""
+    assert outcome.result is not None
+    output, batch = outcome.result.output, example.inputs[0][0]
+    if example.planted != VIEW or not isinstance(output, tuple) or not output or output[0] == batch:
+        return False
+    reported = {(f["symbol"], f["line"]) for f in errors} | set(linted)
+    return bool(reported) and all(symbol == VIEW and example.planted_line in (None, line) for symbol, line in reported)
 
 
 def _raises(example: Example, outcome: Outcome, model: dict[str, Any], errors: list[dict[str, Any]]) -> Verdict:

@@ -84,3 +84,18 @@ def test_torch_errors_need_the_planted_message_at_its_line_or_an_admitted_unknow
     assert judge(configured, RAISED, summary(findings=[ERROR]), [("norm-num-features-mismatch", 3)]).kind == FAILED
     consequence = [("linear-in-features-mismatch", 9), ("norm-num-features-mismatch", 11)]
     assert judge(configured, RAISED, summary(findings=[ERROR]), consequence).kind == CAUGHT
+
+
+def test_a_view_that_silently_changes_the_batch_is_caught_only_by_its_own_message() -> None:
+    """torch runs a batch of 1 through `x.view(-1, 32)` on (1, 8, 8) and returns 2 rows: view-flatten-mismatch
+    at the planted line says exactly that; another message, or none while the batch changed, is judged as
+    on any running model."""
+    planted = Example("", "Net", ((1, 4),), ("float32",), "cli", planted="view-flatten-mismatch", planted_line=9)
+    two_rows = Outcome(OracleResult(output=(2, 3), layers=RAN.result.layers, total_params=15, trainable_params=15))
+    view = {**ERROR, "symbol": "view-flatten-mismatch", "where": "torch.Tensor.view"}
+
+    assert judge(planted, two_rows, summary(findings=[view]), [("view-flatten-mismatch", 9)]).kind == CAUGHT
+    assert judge(planted, two_rows, summary(findings=[{**view, "line": 12}])).kind == FAILED
+    assert judge(planted, two_rows, summary(findings=[ERROR])).kind == FAILED
+    one_row = Outcome(OracleResult(output=(1, 3), layers=RAN.result.layers, total_params=15, trainable_params=15))
+    assert judge(planted, one_row, summary(findings=[view])).kind == FAILED  # the batch kept: a false error
