@@ -463,8 +463,8 @@ REPORT_NOTES: tuple[Message, ...] = (
         msgid="I7408",
         symbol="keras-batchnorm-epsilon",
         template=(
-            "%s(eps=%s) keeps the default epsilon of Keras's BatchNormalization (1e-3); torch's default is "
-            "1e-5: write eps=1e-5, or keep it deliberately to match weights trained in Keras"
+            "%s(eps=%s) uses Keras's default epsilon (BatchNormalization's 1e-3); torch's default is 1e-5: "
+            "write eps=1e-5, or keep it deliberately to match weights trained in Keras"
         ),
         description="A batch-norm layer uses Keras's default epsilon, 1e-3, instead of torch's 1e-5 (report only).",
         what=(

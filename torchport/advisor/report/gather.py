@@ -7,7 +7,9 @@ The findings are exactly those of `torchport check` (torchport.advisor.checking:
 
 A finding belongs to a model when it lies in the model's class or in a class or module-level function
 of the file that the model uses (transitively, as `summary_model` decides what a model is); findings
-anywhere else (loss functions, training loops, scripts) are the file's own.
+anywhere else (loss functions, training loops, scripts) are the file's own. The report's own notes
+(torchport.advisor.report.notes) are placed the same way; the Keras models of the files and their ports
+are paired and compared once every file is read (torchport.advisor.report.ports).
 """
 
 from __future__ import annotations
@@ -21,6 +23,9 @@ from typing import TYPE_CHECKING
 from astroid import nodes
 
 from torchport.advisor.checking import Diagnostic, FileError, FileResult, _Pragmas, check_file
+from torchport.advisor.report import ports
+from torchport.advisor.report.notes import Note, find_notes
+from torchport.advisor.report.ports import KerasFile, PortSection, TorchModel
 from torchport.advisor.sources import SourceError
 from torchport.advisor.summarize import SummaryError, select_models, summarize
 from torchport.advisor.summary_model import ModelSummary, class_references
@@ -59,6 +64,14 @@ class Item:
     # explanation applies (None: this one shows it)
     verification: Verification | None = None  # with --verify, for a shape fix
 
+    @property
+    def symbol(self) -> str:
+        return self.diagnostic.symbol
+
+    @property
+    def line(self) -> int:
+        return self.diagnostic.line
+
 
 @dataclass
 class ModelSection:
@@ -67,6 +80,8 @@ class ModelSection:
     summary: ModelSummary | None  # None when it could not be summarised (see `error`)
     error: str | None = None
     items: list[Item] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
+    node: nodes.ClassDef | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass
@@ -75,11 +90,17 @@ class FileSection:
     source: str
     models: list[ModelSection] = field(default_factory=list)
     items: list[Item] = field(default_factory=list)  # findings outside any model
+    notes: list[Note] = field(default_factory=list)  # notes outside any model
     skipped: bool = False  # `# pylint: skip-file`
+    keras: KerasFile | None = field(default=None, repr=False, compare=False)  # its Keras models, if it imports keras
 
     @property
     def all_items(self) -> list[Item]:
         return [item for model in self.models for item in model.items] + self.items
+
+    @property
+    def all_notes(self) -> list[Note]:
+        return [note for model in self.models for note in model.notes] + self.notes
 
 
 @dataclass
@@ -88,6 +109,7 @@ class Report:
     files: list[FileSection] = field(default_factory=list)
     errors: list[FileError] = field(default_factory=list)  # files that could not be read or parsed
     verify_note: str | None = None  # with --verify: what was run (the report's header says it)
+    ports: list[PortSection] = field(default_factory=list)  # Keras models beside their ports
 
     @property
     def items(self) -> list[Item]:
@@ -96,6 +118,10 @@ class Report:
     @property
     def models(self) -> list[ModelSection]:
         return [model for file in self.files for model in file.models]
+
+    @property
+    def notes(self) -> list[Note]:
+        return [note for file in self.files for note in file.all_notes]
 
 
 def gather(paths: Sequence[str], files: Sequence[Path], config: Config,
@@ -112,6 +138,10 @@ def gather(paths: Sequence[str], files: Sequence[Path], config: Config,
                 f"torchport crashed on this file: {type(error).__name__}: {error} (please report it)".split())))
         if on_file is not None:
             on_file(path)
+    torch_models = [TorchModel(file.path, model.node.root(), model.node)
+                    for file in report.files for model in file.models if model.node is not None]
+    keras_files = [file.keras for file in report.files if file.keras is not None]
+    report.ports = ports.pair(torch_models, keras_files, list(files), config)
     return report
 
 
@@ -130,7 +160,12 @@ def gather_file(result: FileResult, config: Config) -> FileSection:
     for item in items:
         owner = owners.get(id(_top_level(item.diagnostic.finding.node)))
         (owner.items if owner is not None else section.items).append(item)
+    for note in find_notes(source, config.is_enabled):
+        owner = owners.get(id(_top_level(note.node)))
+        (owner.notes if owner is not None else section.notes).append(note)
     _share_explanations(section.all_items)
+    _share_explanations(section.all_notes)
+    section.keras = ports.keras_file(result.path, result.source, result.module)
     return section
 
 
@@ -161,11 +196,12 @@ def _model_section(result: FileResult, cls: nodes.ClassDef, config: Config) -> M
     try:
         summary = summarize(result.path, result.module, cls, Target(str(result.path)), [])
     except SummaryError as error:
-        return ModelSection(cls.name, cls.lineno or 0, None, str(error))
+        return ModelSection(cls.name, cls.lineno or 0, None, str(error), node=cls)
     except Exception as error:  # noqa: BLE001 - one model torchport cannot follow must not stop the report
         return ModelSection(cls.name, cls.lineno or 0, None,
-                            f"internal error in torchport: {type(error).__name__}: {error} (please report it)")
-    return ModelSection(cls.name, cls.lineno or 0, _without_reported(summary, result, config))
+                            f"internal error in torchport: {type(error).__name__}: {error} (please report it)",
+                            node=cls)
+    return ModelSection(cls.name, cls.lineno or 0, _without_reported(summary, result, config), node=cls)
 
 
 def _without_reported(summary: ModelSummary, result: FileResult, config: Config) -> ModelSummary:
@@ -228,6 +264,13 @@ def why_text(item: Item) -> str:
     return f"as for the finding at line {item.why_at} above (`torchport explain {symbol}`)."
 
 
+def note_why_text(note: Note) -> str:
+    """Why the note matters (its page's explanation, markdown), or where it was explained."""
+    if note.why_at is None:
+        return " ".join(note.message.why.split())
+    return f"as for the note at line {note.why_at} above."
+
+
 def fix_text(fix: FixView) -> str:
     """What the fix does, or what to do when there is no automatic fix."""
     if fix.kind == NO_FIX and fix.description.startswith("no automatic fix"):  # fixes.fix_for's placeholder
@@ -235,12 +278,12 @@ def fix_text(fix: FixView) -> str:
     return fix.description
 
 
-def _share_explanations(items: list[Item]) -> None:
-    """Only the first finding of each message in a file (in the report's order) shows the explanation."""
+def _share_explanations(entries: Sequence[Item | Note]) -> None:
+    """Only the first finding (or note) of each message in a file (in the report's order) shows the explanation."""
     first: dict[str, int] = {}
-    for item in items:
-        symbol = item.diagnostic.symbol
-        if symbol in first:
-            item.why_at = first[symbol]
+    for entry in entries:
+        if entry.symbol in first:
+            entry.why_at = first[entry.symbol]
         else:
-            first[symbol] = item.diagnostic.line
+            first[entry.symbol] = entry.line
+

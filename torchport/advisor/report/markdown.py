@@ -1,22 +1,35 @@
 """The report as GitHub-flavoured markdown, for job summaries (`$GITHUB_STEP_SUMMARY`) and PR comments.
 
 The same sections as the terminal report. A model's summary is the terminal's (summary_render's table)
-as a text block, the way Keras prints `model.summary()`; code excerpts and diffs are fenced blocks.
+as a text block, the way Keras prints `model.summary()`, and so is a Keras port's comparison
+(compare_render's); code excerpts and diffs are fenced blocks.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from io import StringIO
 
 from rich.console import Console
 
 from torchport.advisor.report import totals
-from torchport.advisor.report.gather import FileSection, Item, ModelSection, Report, fix_text, why_text
+from torchport.advisor.report.gather import (
+    FileSection,
+    Item,
+    ModelSection,
+    Report,
+    fix_text,
+    note_why_text,
+    why_text,
+)
+from torchport.advisor.report.notes import Note
+from torchport.advisor.report.ports import PAIRED_BY, PortSection
 from torchport.advisor.report.terminal import FIX_LABELS, STATIC_NOTE, VERIFICATION_MARKS, overview
 from torchport.advisor.summary_render import model_renderable
+from torchport.keras.compare_render import render_rich
 from torchport.messages.render import inline_code, markdown_text
 
-SUMMARY_WIDTH = 100  # columns of a model's summary block
+SUMMARY_WIDTH = 100  # columns of a model's summary block and of a port's comparison
 
 
 def to_markdown(report: Report) -> str:
@@ -25,6 +38,7 @@ def to_markdown(report: Report) -> str:
              f"{markdown_text(report.verify_note or STATIC_NOTE)}", ""]
     for file in report.files:
         lines += _file(file)
+    lines += _ports(report.ports)
     lines += _project_summary(report)
     return "\n".join(lines).rstrip("\n") + "\n"
 
@@ -39,7 +53,8 @@ def _file(file: FileSection) -> list[str]:
         lines += [f"### Outside any model ({len(file.items)})", ""]
         for item in file.items:
             lines += _item(item, file)
-    if not file.models and not file.items:
+    lines += _notes(file.notes, file, "### Notes outside any model")
+    if not file.models and not file.items and not file.notes:
         lines += ["No model and no findings in this file.", ""]
     return lines
 
@@ -51,17 +66,50 @@ def _model(model: ModelSection, file: FileSection) -> list[str]:
     else:
         lines += [f"Not summarised: {markdown_text(model.error or '')}", ""]
     if not model.items:
-        return [*lines, f"No findings in {inline_code(model.class_name)}.", ""]
-    lines += [f"#### Findings in {inline_code(model.class_name)} ({len(model.items)})", ""]
-    for item in model.items:
-        lines += _item(item, file)
-    return lines
+        lines += [f"No findings in {inline_code(model.class_name)}.", ""]
+    else:
+        lines += [f"#### Findings in {inline_code(model.class_name)} ({len(model.items)})", ""]
+        for item in model.items:
+            lines += _item(item, file)
+    return lines + _notes(model.notes, file, f"#### Notes in {inline_code(model.class_name)}")
 
 
 def _summary_text(model: ModelSection) -> str:
+    return _printed(lambda console: console.print(model_renderable(model.summary)))
+
+
+def _printed(print_on: Callable[[Console], None]) -> str:
+    """What `print_on` prints, as plain text at SUMMARY_WIDTH columns."""
     console = Console(file=StringIO(), width=SUMMARY_WIDTH, record=True, color_system=None)
-    console.print(model_renderable(model.summary))
+    print_on(console)
     return "\n".join(line.rstrip() for line in console.export_text().splitlines())
+
+
+def _notes(notes: list[Note], file: FileSection, heading: str) -> list[str]:
+    if not notes:
+        return []
+    lines = [f"{heading} ({len(notes)})", ""]
+    for note in notes:
+        where = f"{file.path.as_posix()}:{note.line}:{note.column + 1}"
+        lines += [f"**{note.message.msgid}** {inline_code(note.symbol)} · note · {inline_code(where)}", "",
+                  markdown_text(note.text), "", "```python", *_code(file, note.excerpt, note.line), "```", "",
+                  f"**Why:** {note_why_text(note)}", ""]
+    return lines
+
+
+def _ports(ports: list[PortSection]) -> list[str]:
+    if not ports:
+        return []
+    lines = ["## Keras ports", ""]
+    for port in ports:
+        lines += [f"### {inline_code(port.keras)} ↔ {inline_code(port.torch)}", "",
+                  f"Paired by {markdown_text(PAIRED_BY[port.paired_by])}.", ""]
+        comparison = port.comparison
+        if comparison is not None:
+            lines += ["```text", _printed(lambda console: render_rich(comparison, console)), "```", ""]
+        else:
+            lines += [f"Not compared: {markdown_text(port.error or '')}", ""]
+    return lines
 
 
 def _item(item: Item, file: FileSection) -> list[str]:
@@ -91,11 +139,15 @@ def _item(item: Item, file: FileSection) -> list[str]:
 
 
 def _excerpt(item: Item, file: FileSection) -> list[str]:
-    """The lines around the finding, numbered, the finding's line marked with `>`."""
-    first, last = item.excerpt
+    return _code(file, item.excerpt, item.diagnostic.line)
+
+
+def _code(file: FileSection, excerpt: tuple[int, int], marked: int) -> list[str]:
+    """The lines of the excerpt, numbered, the finding's (or note's) line marked with `>`."""
+    first, last = excerpt
     code = file.source.splitlines()
     width = len(str(last))
-    return [f"{'>' if number == item.diagnostic.line else ' '} {number:>{width}} | {code[number - 1]}".rstrip()
+    return [f"{'>' if number == marked else ' '} {number:>{width}} | {code[number - 1]}".rstrip()
             for number in range(first, min(last, len(code)) + 1)]
 
 
@@ -106,6 +158,8 @@ def _fix_label(item: Item) -> str:
 
 def _project_summary(report: Report) -> list[str]:
     lines = ["## Project summary", "", overview(report), ""]
+    lines += [line for text in (totals.notes_overview(report), totals.ports_overview(report)) if text
+              for line in (text, "")]
     if report.items:
         lines += ["Fixes:", "", *(f"- {count} {label}" for label, count in totals.by_fix_kind(report) if count), ""]
         lines += ["| Id | Symbol | Severity | Findings |", "|---|---|---|---:|"]

@@ -6,10 +6,11 @@ the report reads the same at 80 columns as in a wide terminal, where it stays wi
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from io import StringIO
 
 from rich import box
-from rich.console import Console, Group, RenderableType
+from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
 from rich.markdown import Markdown
 from rich.padding import Padding
 from rich.rule import Rule
@@ -27,9 +28,13 @@ from torchport.advisor.report.gather import (
     ModelSection,
     Report,
     fix_text,
+    note_why_text,
     why_text,
 )
+from torchport.advisor.report.notes import Note
+from torchport.advisor.report.ports import PAIRED_BY, PortSection
 from torchport.advisor.summary_render import model_renderable
+from torchport.keras.compare_render import render_rich
 from torchport.messages.render import SEVERITY_STYLES
 
 THEME = "monokai"
@@ -61,6 +66,7 @@ def renderables(report: Report) -> Iterator[RenderableType]:
     yield from _header(report)
     for file in report.files:
         yield from _file(file)
+    yield from _ports(report)
     yield from _project_summary(report)
 
 
@@ -83,7 +89,8 @@ def _file(file: FileSection) -> Iterator[RenderableType]:
         yield Text("")
         yield Text(f"Outside any model ({len(file.items)})", style="bold underline")
         yield from _items(file.items, file)
-    if not file.models and not file.items:
+    yield from _notes(file.notes, file, "Notes outside any model")
+    if not file.models and not file.items and not file.notes:
         yield Text("No model and no findings in this file.", style="dim")
 
 
@@ -99,6 +106,7 @@ def _model(model: ModelSection, file: FileSection) -> Iterator[RenderableType]:
         yield from _items(model.items, file)
     else:
         yield Text(f"No findings in {model.class_name}.", style="green")
+    yield from _notes(model.notes, file, f"Notes in {model.class_name}")
 
 
 def _items(items: list[Item], file: FileSection) -> Iterator[RenderableType]:
@@ -128,9 +136,67 @@ def _item(item: Item, file: FileSection) -> Group:
     return Group(*parts)
 
 
+def _notes(notes: list[Note], file: FileSection, title: str) -> Iterator[RenderableType]:
+    if not notes:
+        return
+    yield Text("")
+    yield Text(f"{title} ({len(notes)})", style="bold underline")
+    for note in notes:
+        yield Text("")
+        yield Padding(_note(note, file), (0, 0, 0, INDENT))
+
+
+def _note(note: Note, file: FileSection) -> Group:
+    return Group(
+        Text.assemble((note.message.msgid, SEVERITY_STYLES.get(note.message.severity, "bold")), " ",
+                      (note.symbol, "cyan"), f"  {file.path.as_posix()}:{note.line}:{note.column + 1}"),
+        Text(note.text),
+        Syntax(file.source, "python", theme=THEME, background_color="default", line_numbers=True,
+               line_range=note.excerpt, highlight_lines={note.line}, word_wrap=True),
+        Markdown(f"**Why:** {note_why_text(note)}"),
+    )
+
+
 def _fix_label(item: Item) -> Text:
     label, style, adds = FIX_LABELS[item.fix.kind]
     return Text.assemble((label, style), f" ({adds})" if adds else "", ": ", fix_text(item.fix))
+
+
+# ------------------------------------------------------------------------------------ Keras ports
+
+def _ports(report: Report) -> Iterator[RenderableType]:
+    if not report.ports:
+        return
+    yield Text("")
+    yield Rule(Text("Keras ports", style="bold"), align="left", style="blue")
+    for port in report.ports:
+        yield Text("")
+        yield port_heading(port)
+        if port.comparison is not None:
+            comparison = port.comparison
+            yield Printed(lambda console: render_rich(comparison, console))
+        else:
+            yield Text(f"Not compared: {port.error}", style="yellow")
+
+
+def port_heading(port: PortSection) -> Text:
+    return Text.assemble((port.keras, "bold"), " ↔ ", (port.torch, "bold"),
+                         (f" (paired by {PAIRED_BY[port.paired_by]})", "dim"))
+
+
+class Printed:
+    """What a function prints on a console (compare_render.render_rich), as a renderable: printed at the width
+    it is given, with the colours of the console it is rendered on."""
+
+    def __init__(self, print_on: Callable[[Console], None]) -> None:
+        self.print_on = print_on
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        buffer = StringIO()
+        colours = console.color_system
+        self.print_on(Console(file=buffer, width=options.max_width, color_system=colours,  # type: ignore[arg-type]
+                              force_terminal=colours is not None, highlight=False))
+        yield Text.from_ansi(buffer.getvalue().rstrip("\n"))
 
 
 # ------------------------------------------------------------------------------------ project summary
@@ -139,6 +205,9 @@ def _project_summary(report: Report) -> Iterator[RenderableType]:
     yield Text("")
     yield Rule(Text("Project summary", style="bold"), align="left", style="blue")
     yield Text(overview(report))
+    for line in (totals.notes_overview(report), totals.ports_overview(report)):
+        if line is not None:
+            yield Text(line)
     if report.items:
         yield Text("Fixes:")
         for label, count in totals.by_fix_kind(report):
@@ -178,13 +247,13 @@ def overview(report: Report) -> str:
     """Files, models and findings in numbers (every format starts its summary with it)."""
     analysed = len(report.files) + len(report.errors)
     model_files = sum(1 for file in report.files if file.models)
-    text = (f"Analysed {_count(analysed, 'file')}"
+    text = (f"Analysed {totals.counted(analysed, 'file')}"
             + (f" ({len(report.errors)} could not be read)" if report.errors else "")
-            + f"; found {_count(len(report.models), 'model')} in {_count(model_files, 'file')}; ")
+            + f"; found {totals.counted(len(report.models), 'model')} in {totals.counted(model_files, 'file')}; ")
     if not report.items:
         return text + "no findings."
     severities = ", ".join(f"{severity} {count}" for severity, count in totals.by_severity(report))
-    text += f"{_count(len(report.items), 'finding')} (by severity: {severities})."
+    text += f"{totals.counted(len(report.items), 'finding')} (by severity: {severities})."
     verification = totals.by_verification(report)
     if verification:
         text += " Shape fixes run in torch: " + ", ".join(f"{status} {count}" for status, count in verification) + "."
@@ -199,7 +268,3 @@ def _bullets(texts: list[str]) -> Table:
     for text in texts:
         grid.add_row("- ", Text(text))
     return grid
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}{'' if number == 1 else 's'}"

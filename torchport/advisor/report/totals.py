@@ -1,4 +1,5 @@
-"""The project-level summary of a report: counts, input-shape sources, and what could not be inferred."""
+"""The project-level summary of a report: counts, notes, Keras ports, input-shape sources, and what could not be
+inferred."""
 
 from __future__ import annotations
 
@@ -7,7 +8,10 @@ from dataclasses import dataclass
 
 from torchport.advisor.inputs import UNKNOWN_SOURCE
 from torchport.advisor.report.gather import NO_FIX, PROPOSAL, SAFE, Report
+from torchport.advisor.report.ports import PortSection
 from torchport.config import SEVERITIES
+from torchport.keras.compare_kinds import is_difference
+from torchport.messages import Message
 
 # Where a model's input shapes came from: (a phrase of ModelSummary.input_source, the kind shown), first match
 # wins (the phrases are those torchport.advisor.inputs writes).
@@ -28,6 +32,14 @@ FIX_KINDS: tuple[tuple[str, str], ...] = (
     (SAFE, "safe (`torchport fix` applies them)"),
     (PROPOSAL, "to review (proposals with a diff; `torchport fix --unsafe` applies them)"),
     (NO_FIX, "without an automatic fix (the message says what to do)"),
+)
+
+# a compared pair's verdict -> how the project summary counts it
+PORT_VERDICTS: tuple[tuple[str, str], ...] = (
+    ("equivalent", "equivalent up to conventions"),
+    ("different", "different"),
+    ("partial", "no difference in what could be followed"),
+    ("failed", "not compared"),
 )
 
 HOW_TO_GIVE_SHAPES = "input shapes unknown: give them in pyproject.toml, [tool.torchport.input-shapes] {name} = [...]"
@@ -61,6 +73,48 @@ def by_severity(report: Report) -> list[tuple[str, int]]:
 def by_fix_kind(report: Report) -> list[tuple[str, int]]:
     counts = Counter(item.fix.kind for item in report.items)
     return [(label, counts[kind]) for kind, label in FIX_KINDS]
+
+
+def by_note(report: Report) -> list[tuple[Message, int]]:
+    """The report's notes per kind, most frequent first."""
+    counts = Counter(note.message for note in report.notes)
+    return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0].msgid))
+
+
+def notes_overview(report: Report) -> str | None:
+    """The notes in numbers, or None without notes."""
+    counts = by_note(report)
+    if not counts:
+        return None
+    kinds = ", ".join(f"{message.symbol} ({message.msgid}) {count}" for message, count in counts)
+    return f"Notes (report only, not findings): {kinds}."
+
+
+def port_verdict(port: PortSection) -> str:
+    """A key of PORT_VERDICTS."""
+    comparison = port.comparison
+    if comparison is None:
+        return "failed"
+    if not comparison.equivalent:
+        return "different"
+    return "equivalent" if comparison.complete else "partial"
+
+
+def ports_overview(report: Report) -> str | None:
+    """The Keras ports in numbers: pairs by verdict, differences real and by convention; None without pairs."""
+    if not report.ports:
+        return None
+    verdicts = Counter(port_verdict(port) for port in report.ports)
+    kinds = [d.kind for port in report.ports if port.comparison is not None for d in port.comparison.differences]
+    real = sum(1 for kind in kinds if is_difference(kind))
+    by_verdict = ", ".join(f"{verdicts[verdict]} {label}" for verdict, label in PORT_VERDICTS if verdicts[verdict])
+    return (f"Keras ports: {counted(len(report.ports), 'pair')} ({by_verdict}); "
+            f"{counted(real, 'difference')}, {counted(len(kinds) - real, 'convention note')}.")
+
+
+def counted(number: int, noun: str) -> str:
+    """`1 file`, `2 files`."""
+    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 def by_verification(report: Report) -> list[tuple[str, int]]:
