@@ -18,6 +18,7 @@ import re
 import tomllib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +35,19 @@ UNKNOWN_SOURCE = "unknown: give --input-shape"
 _DIM = re.compile(r"^(?:-?\d+|[A-Za-z_]\w*)$")
 
 
+class SourceKind(StrEnum):
+    """Where input shapes came from (`Inputs.kind`): the sources above, for the report to group models by."""
+
+    COMMAND_LINE = "command-line"
+    CONFIGURATION = "configuration"
+    ANNOTATIONS = "annotations"
+    CALL = "call"  # a call in the project, torchinfo's or torchsummary's summary
+    EXAMPLE_INPUT = "example-input"
+    FIRST_LAYER = "first-layer"
+    NO_TENSOR = "no-tensor"  # forward takes no tensor argument
+    UNKNOWN = "unknown"
+
+
 class InputError(ValueError):
     """A malformed shape (command line or pyproject.toml); the message is one line."""
 
@@ -45,6 +59,7 @@ class Inputs:
     # other inputs the source cannot tell from `values` (a first nn.Linear takes (N, F) as well as (N, T, F)):
     # an error is certain only when it holds for each of them too
     alternatives: tuple[tuple[TensorValue, ...], ...] = ()
+    kind: SourceKind = SourceKind.UNKNOWN  # where they come from, as data (`source` is its text)
 
 
 def parse_shape(text: str) -> tuple[Any, ...]:
@@ -73,8 +88,8 @@ def tensor_parameters(forward: nodes.FunctionDef | None) -> tuple[list[str], lis
     return names, [p.name for p in params[required:]]
 
 
-def from_shapes(shapes: Sequence[Sequence[Any]], source: str) -> Inputs:
-    return Inputs(tuple(TensorValue(tuple(s)) for s in shapes), source)
+def from_shapes(shapes: Sequence[Sequence[Any]], source: str, kind: SourceKind = SourceKind.COMMAND_LINE) -> Inputs:
+    return Inputs(tuple(TensorValue(tuple(s)) for s in shapes), source, kind=kind)
 
 
 # ------------------------------------------------------------------------------ pyproject.toml
@@ -102,7 +117,7 @@ def _pyproject_entry(config: Path, file: Path, class_name: str) -> Inputs | None
     for key in (f"{relative}::{class_name}", class_name):
         if key in table:
             shapes = _config_shapes(table[key], f"{config} [tool.torchport.input-shapes] {key!r}")
-            return from_shapes(shapes, f"{config.name} [tool.torchport.input-shapes] {key}")
+            return from_shapes(shapes, f"{config.name} [tool.torchport.input-shapes] {key}", SourceKind.CONFIGURATION)
     return None
 
 
@@ -149,7 +164,7 @@ def from_annotations(forward: nodes.FunctionDef | None, names: list[str]) -> Inp
         if shape is None:
             return None
         values.append(shape)
-    return Inputs(tuple(values), "jaxtyping annotations on forward")
+    return Inputs(tuple(values), "jaxtyping annotations on forward", kind=SourceKind.ANNOTATIONS)
 
 
 def _jaxtyping_shape(annotation: nodes.NodeNG | None) -> TensorValue | None:
@@ -185,7 +200,7 @@ def from_usages(usages: list[Usage], count: int) -> Inputs | None:
             values = [evaluator.evaluate(arg) for arg in usage.call.args]
             if len(values) >= count and all(_known_tensor(v) for v in values[:count]):
                 tensors = tuple(_as_tensor(v) for v in values[:count])
-                return Inputs(tensors, f"the call at {usage.where}")
+                return Inputs(tensors, f"the call at {usage.where}", kind=SourceKind.CALL)
         elif usage.kind in SUMMARY_FUNCTIONS:
             found = _summary_inputs(evaluator, usage, count)
             if found is not None:
@@ -202,7 +217,8 @@ def _summary_inputs(evaluator: UsageEvaluator, usage: Usage, count: int) -> Inpu
         value = evaluator.evaluate(data)
         values = list(value) if isinstance(value, (list, tuple)) else [value]
         if len(values) == count and all(_known_tensor(v) for v in values):
-            return Inputs(tuple(_as_tensor(v) for v in values), f"{usage.kind}(input_data=...) at {usage.where}")
+            return Inputs(tuple(_as_tensor(v) for v in values), f"{usage.kind}(input_data=...) at {usage.where}",
+                          kind=SourceKind.CALL)
         return None
     size_node = keywords.get("input_size", call.args[1] if len(call.args) > 1 else None)
     if size_node is None:
@@ -213,7 +229,7 @@ def _summary_inputs(evaluator: UsageEvaluator, usage: Usage, count: int) -> Inpu
         return None
     if not with_batch:
         shapes = [(dims.symbol("N"), *s) for s in shapes]
-    return from_shapes(shapes, f"{usage.kind}(input_size=...) at {usage.where}")
+    return from_shapes(shapes, f"{usage.kind}(input_size=...) at {usage.where}", SourceKind.CALL)
 
 
 def from_example_input(trace: Trace, count: int) -> Inputs | None:
@@ -223,7 +239,7 @@ def from_example_input(trace: Trace, count: int) -> Inputs | None:
     values = list(value) if isinstance(value, (list, tuple)) else [value]
     if value is None or len(values) != count or not all(_known_tensor(v) for v in values):
         return None
-    return Inputs(tuple(_as_tensor(v) for v in values), "example_input_array")
+    return Inputs(tuple(_as_tensor(v) for v in values), "example_input_array", kind=SourceKind.EXAMPLE_INPUT)
 
 
 def _is_shape(value: Any) -> bool:
@@ -269,7 +285,8 @@ def from_first_layers(probe: Trace, names: list[str]) -> Inputs | None:
     values = tuple(c[0] for c in choices)
     others = tuple(tuple(c[k] if k < len(c) else c[0] for c in choices)
                    for k in range(1, max(len(c) for c in choices)))
-    return Inputs(values, f"the first layer{'s' if len(names) > 1 else ''}: {', '.join(labels)}", others)
+    return Inputs(values, f"the first layer{'s' if len(names) > 1 else ''}: {', '.join(labels)}", others,
+                  SourceKind.FIRST_LAYER)
 
 
 def _first_consumer(probe: Trace, index: int) -> tuple[ModuleInstance, int] | None:
