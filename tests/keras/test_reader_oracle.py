@@ -77,6 +77,21 @@ def test_reader_matches_keras(file: str, name: str) -> None:
     if read.style != "subclass":  # a subclassed model has no inputs/outputs graph in Keras
         assert [i.shape for i in read.inputs] == [tuple(t.shape) for t in built.inputs]
         assert list(read.outputs) == [t._keras_history.operation.name for t in built.outputs]
+    if read.style == "functional":  # each call of each layer reads what Keras's node reads (shared layers)
+        for layer in read.layers:
+            # the reader keeps MultiHeadAttention's inputs in call order (query, value, key), Keras by keyword
+            order = sorted if layer.type == "MultiHeadAttention" else list
+            assert [order((ref.layer, ref.call, ref.index or 0) for ref in call.inputs) for call in layer.calls] == \
+                [order(_history(t) for t in keras_oracle.keras.tree.flatten(node.input_tensors))
+                 for node in built.get_layer(layer.name)._inbound_nodes], layer.name  # noqa: SLF001
+        assert [(ref.layer, ref.call, ref.index or 0) for ref in read.output_tensors()] == \
+            [_history(t) for t in built.outputs]
+
+
+def _history(tensor: object) -> tuple[str, int, int]:
+    """Keras's link from a tensor to the call that produced it: (layer, its call, which output)."""
+    history = tensor._keras_history  # type: ignore[attr-defined]  # noqa: SLF001
+    return history.operation.name, history.node_index, history.tensor_index
 
 
 def test_every_model_file_is_checked() -> None:

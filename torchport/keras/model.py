@@ -16,6 +16,23 @@ Style = Literal["sequential", "functional", "subclass"]
 
 
 @dataclass(frozen=True)
+class TensorRef:
+    """One tensor of the model: an Input, or output `index` (None: the only one) of call `call` of a layer."""
+
+    layer: str  # the layer's or the Input's name
+    call: int = 0  # which call of the layer produced it, in `KerasLayer.calls` order
+    index: int | None = None
+
+
+@dataclass(frozen=True)
+class KerasCall:
+    """One call of a layer: what it read and the shape it returned (a shared layer has several)."""
+
+    inputs: tuple[TensorRef, ...]
+    output_shape: Shape | tuple[Shape, ...] | None = None
+
+
+@dataclass(frozen=True)
 class KerasLayer:
     name: str  # Keras's name: the `name=` argument or the automatic one ("dense", "dense_1", ...)
     type: str  # the Keras class name: "Dense", "Conv2D", "LSTM", ...
@@ -29,6 +46,12 @@ class KerasLayer:
     trainable_params: int | None = None
     wrapped: KerasLayer | None = None  # the inner layer of a wrapper (Bidirectional, TimeDistributed)
     unknown: tuple[str, ...] = ()  # argument names whose value could not be read statically
+    calls: tuple[KerasCall, ...] = ()  # every call in the model, in call order; () when not recorded
+    attribute: str | None = None  # a subclass model's attribute holding it: `self.encoder = ...` -> "encoder"
+
+    def call_list(self) -> tuple[KerasCall, ...]:
+        """The layer's calls; a record without them (built by hand) has one call reading `inputs`."""
+        return self.calls or (KerasCall(tuple(TensorRef(name) for name in self.inputs), self.output_shape),)
 
 
 @dataclass(frozen=True)
@@ -48,6 +71,11 @@ class KerasModel:
     layers: tuple[KerasLayer, ...]  # in `model.layers` order, without InputLayer
     outputs: tuple[str, ...]  # names of the layers whose outputs are the model's outputs
     notes: tuple[str, ...] = field(default=())  # what could not be read, and why, one sentence each
+    output_refs: tuple[TensorRef, ...] = ()  # the output tensors exactly (which call, which output); () when
+    # not recorded: then the first call's output of each layer of `outputs`
+
+    def output_tensors(self) -> tuple[TensorRef, ...]:
+        return self.output_refs or tuple(TensorRef(name) for name in self.outputs)
 
     @property
     def total_params(self) -> int | None:

@@ -83,6 +83,27 @@ class _Value:
     layout: Layout
 
 
+Key = tuple[str, int]  # a tensor of forward: (the Keras layer or input, which call of it produced it)
+
+
+@dataclass(frozen=True)
+class _Call:
+    """One call of a Keras layer, as forward makes it: a shared layer is one attribute called several times."""
+
+    layer: KerasLayer
+    index: int  # which call of the layer
+    sources: tuple[Key, ...]  # the tensors it reads
+    unread: str | None  # why an input cannot be followed (an output the port does not produce), or None
+
+    @property
+    def key(self) -> Key:
+        return (self.layer.name, self.index)
+
+    @property
+    def output_shape(self) -> Shape | None:
+        return _single(self.layer.call_list()[self.index].output_shape)
+
+
 def port(model: KerasModel, class_name: str | None = None) -> Ported:
     """The PyTorch module for `model`, as source text."""
     return _Porter(model, class_name or default_class_name(model.name)).run()
@@ -105,14 +126,16 @@ class _Porter:
         self.init: list[str] = []
         self.forward: list[str] = []
         self.notes: list[str] = []
-        self.values: dict[str, _Value] = {}
-        self.converted: dict[tuple[str, Layout], str] = {}
+        self.values: dict[Key, _Value] = {}
+        self.converted: dict[tuple[Key, Layout], str] = {}
         self.taken: set[str] = set()
-        self.sources = self._sources()
+        self.attributes: dict[str, str] = {}  # Keras layer name -> its attribute (taken at its first call)
+        self.calls = self._calls()
         self.consumers: dict[str, list[KerasLayer]] = {}
-        for layer in model.layers:
-            for source in self.sources[layer.name]:
-                self.consumers.setdefault(source, []).append(layer)
+        for call in self.calls:
+            for source, _ in call.sources:
+                if call.layer not in self.consumers.setdefault(source, []):
+                    self.consumers[source].append(call.layer)
         self.dropped: dict[str, str] = {}  # output layer -> the activation dropped from it
         self.untranslated: list[str] = []
 
@@ -121,19 +144,23 @@ class _Porter:
     def _inputs(self) -> tuple[KerasInput, ...]:
         return self.model.inputs or (KerasInput("x", None),)  # type: ignore[arg-type]  # shape never read
 
-    def _sources(self) -> dict[str, tuple[str, ...]]:
-        """Each layer's inputs: as the reader recorded them, else (Sequential) the previous layer."""
-        previous = self._inputs()[0].name
-        sources = {}
+    def _calls(self) -> list[_Call]:
+        """Every call of every layer, each with the tensors it reads (as the reader recorded them, else the
+        previous layer's output: a Sequential), in an order where each comes after what it reads."""
+        previous: Key = (self._inputs()[0].name, 0)
+        calls = []
         for layer in self.model.layers:
-            sources[layer.name] = layer.inputs or (previous,)
-            previous = layer.name
-        return sources
+            for index, call in enumerate(layer.call_list()):
+                unread = next((f"it reads output {ref.index} of {ref.layer}, which the port does not produce"
+                               for ref in call.inputs if ref.index), None)
+                calls.append(_Call(layer, index, tuple((r.layer, r.call) for r in call.inputs) or (previous,), unread))
+                previous = (layer.name, index)
+        return _in_data_order(calls, {(i.name, 0) for i in self._inputs()})
 
-    def _outputs(self) -> tuple[str, ...]:
+    def _outputs(self) -> tuple[Key, ...]:
         if self.model.outputs:
-            return self.model.outputs
-        return (self.model.layers[-1].name,) if self.model.layers else (self._inputs()[0].name,)
+            return tuple((ref.layer, ref.call) for ref in self.model.output_tensors())
+        return (self.calls[-1].key,) if self.calls else ((self._inputs()[0].name, 0),)
 
     def _preferred_layout(self, name: str, seen: frozenset[str] = frozenset()) -> Layout:
         """The layout the first layer that cares wants for this tensor (through element-wise layers)."""
@@ -171,21 +198,24 @@ class _Porter:
             var = "x" if self.sequential else self._name(keras_input.name)
             shape = keras_input.shape if self.model.inputs else None
             layout = self._preferred_layout(keras_input.name)
-            self.values[keras_input.name] = _Value(var, shape, _effective(layout, shape))
+            self.values[(keras_input.name, 0)] = _Value(var, shape, _effective(layout, shape))
             inputs.append(PortedTensor(keras_input.name, shape, _effective(layout, shape), self._dtype(keras_input)))
         outputs = set(self._outputs())
-        for layer in self.model.layers:
-            self._layer(layer, layer.name in outputs)
-        results = []
-        for name in self._outputs():
-            value = self.values.get(name)
+        for call in self.calls:
+            self._call(call, call.key in outputs)
+        results, variables = [], []
+        for name, index in self._outputs():
+            value = self.values.get((name, index))
             if value is None:
                 self.notes.append(f"output {name!r} is not produced by any layer torchport read")
                 continue
-            results.append(PortedTensor(name, value.shape, value.layout))
-        self.forward.append("return " + (", ".join(self.values[r.name].var for r in results) or "None"))
+            results.append(PortedTensor(name if index == 0 else f"{name} (call {index + 1})", value.shape,
+                                        value.layout))
+            variables.append(value.var)
+        self.forward.append("return " + (", ".join(variables) or "None"))
         source = self._source(inputs, results)
-        return Ported(self.class_name, source, tuple(self.notes), tuple(inputs), tuple(results), tuple(self.untranslated))
+        return Ported(self.class_name, source, tuple(self.notes), tuple(inputs), tuple(results),
+                      tuple(self.untranslated))
 
     def _dtype(self, keras_input: KerasInput) -> str:
         consumers = self.consumers.get(keras_input.name, [])
@@ -193,28 +223,35 @@ class _Porter:
             return "int64"
         return "float32"
 
-    def _layer(self, layer: KerasLayer, is_output: bool) -> None:
+    def _call(self, call: _Call, is_output: bool) -> None:
+        layer = call.layer
         rule = RULES.get(layer.type)
-        missing = [s for s in self.sources[layer.name] if s not in self.values]
-        attribute = self._name(layer.name)
+        missing = [name for name, index in call.sources if (name, index) not in self.values]
+        first = layer.name not in self.attributes
+        if first:
+            self.attributes[layer.name] = self._name(layer.attribute or layer.name)
+        attribute = self.attributes[layer.name]
         try:
             if rule is None:
                 raise Untranslatable("torchport has no translation for this layer type")
             if missing:
                 raise Untranslatable(f"its input {missing[0]!r} was not read")
-            variables, incoming = self._incoming(layer, rule.wants(layer))
+            if call.unread:
+                raise Untranslatable(call.unread)
+            variables, incoming = self._incoming(call, rule.wants(layer))
             translation = rule.build(layer, incoming)
         except Untranslatable as error:
-            self._untranslated(layer, attribute, str(error))
+            self._untranslated(call, attribute, str(error))
             return
         except (TypeError, ValueError, KeyError, IndexError, AttributeError, ZeroDivisionError) as error:
             # an argument of a shape the table does not expect (the reader keeps what the code says)
-            self._untranslated(layer, attribute, f"its arguments are not understood ({type(error).__name__}: {error})")
+            self._untranslated(call, attribute, f"its arguments are not understood ({type(error).__name__}: {error})")
             return
-        out = "x" if self.sequential else attribute
-        if translation.module is not None:
+        out = "x" if self.sequential else attribute if call.index == 0 else \
+            self._name(f"{attribute}_call{call.index + 1}")
+        if translation.module is not None and first:
             self._comments(self.init, translation.init_comments)
-            self.init.append(f"self.{attribute} = {translation.module}")
+            self.init.extend(f"self.{attribute} = {translation.module}".split("\n"))  # a module may take lines
             if layer.params and layer.trainable_params == 0:
                 self._comments(self.init, ["frozen in Keras (trainable=False): no gradients; a frozen Keras "
                                            "BatchNormalization also runs in inference mode: call .eval() on it"
@@ -222,57 +259,61 @@ class _Porter:
                                            "frozen in Keras (trainable=False): no gradients"])
                 self.init.append(f"self.{attribute}.requires_grad_(False)")
         layout = translation.layout or incoming.layout
-        layout = _effective(layout, _single(layer.output_shape))
+        layout = _effective(layout, call.output_shape)
         fields = {"out": out, "m": f"self.{attribute}", "x": variables[0],
                   **{f"x{i}": var for i, var in enumerate(variables)}}
         lines = [line.format(**fields) for line in translation.forward]
-        comments = list(translation.comments)
-        for note in translation.notes:
+        comments = list(translation.comments) if first else []
+        for note in translation.notes if first else ():
             self.notes.append(f"line {layer.line}: {layer.name} ({layer.type}): {note}")
             comments.append(f"TODO(torchport): {note}")
-        lines = self._activation(layer, translation, lines, fields, layout, is_output, comments)
+        if not first:
+            comments.append(f"self.{attribute} again: Keras's {layer.name} is shared ({len(layer.call_list())} "
+                            "calls, one set of weights)")
+        lines = self._activation(layer, call, translation, lines, fields, layout, is_output, comments)
         self._comments(self.forward, comments)
         self.forward.extend(lines)
         var = out if lines else variables[0]
-        self.values[layer.name] = _Value(var, _single(layer.output_shape), layout)
+        self.values[call.key] = _Value(var, call.output_shape, layout)
 
-    def _incoming(self, layer: KerasLayer, wanted: Layout | None) -> tuple[list[str], Incoming]:
-        """The variables a layer reads, converted to the layout it wants (or the first input's)."""
-        sources = self.sources[layer.name]
+    def _incoming(self, call: _Call, wanted: Layout | None) -> tuple[list[str], Incoming]:
+        """The variables a call reads, converted to the layout its layer wants (or the first input's)."""
+        sources = call.sources
         target = wanted or self.values[sources[0]].layout
         variables = [self._as(source, target) for source in sources]
         shapes = tuple(self.values[source].shape for source in sources)
         return variables, Incoming(shapes, tuple(_effective(target, shape) for shape in shapes))
 
-    def _as(self, name: str, layout: Layout) -> str:
-        """The variable holding tensor `name` in `layout`, adding the permute when needed."""
-        value = self.values[name]
+    def _as(self, key: Key, layout: Layout) -> str:
+        """The variable holding tensor `key` in `layout`, adding the permute when needed."""
+        value = self.values[key]
         layout = _effective(layout, value.shape)
         if value.layout == layout:
             return value.var
-        if (name, layout) in self.converted:
-            return self.converted[(name, layout)]
+        if (key, layout) in self.converted:
+            return self.converted[(key, layout)]
         expression = f"{value.var}.{_reorder(layout, value.shape)}"
         why = "channels-last to channels-first" if layout == CHANNELS_FIRST else \
             "channels-first to channels-last (Keras's order)"
         var = value.var if self.sequential else self._name(f"{value.var}_{'cf' if layout == CHANNELS_FIRST else 'cl'}")
         self.forward.append(f"{var} = {expression}  # {why}")
         if self.sequential:
-            self.values[name] = _Value(var, value.shape, layout)
+            self.values[key] = _Value(var, value.shape, layout)
         else:
-            self.converted[(name, layout)] = var
+            self.converted[(key, layout)] = var
         return var
 
-    def _activation(self, layer: KerasLayer, translation: Translation, lines: list[str], fields: dict[str, str],
-                    layout: Layout, is_output: bool, comments: list[str]) -> list[str]:
+    def _activation(self, layer: KerasLayer, call: _Call, translation: Translation, lines: list[str],
+                    fields: dict[str, str], layout: Layout, is_output: bool, comments: list[str]) -> list[str]:
         """`lines` with the layer's activation applied, or the comment saying why it was dropped."""
         name = translation.activation
         if name is None or name == "linear":
             return lines
-        shape = _single(layer.output_shape)
+        shape = call.output_shape
         rank = len(shape) if shape is not None else 4 if layout == CHANNELS_FIRST else 2
         dim = torch_dim(translation.activation_axis, rank, layout)
-        if is_output and name in _LOGIT_LOSSES and not self.consumers.get(layer.name):  # no layer reads it either
+        if is_output and name in _LOGIT_LOSSES and not self.consumers.get(layer.name) \
+                and len(layer.call_list()) == 1:  # no layer reads it, and it is not a shared layer's
             loss, included, inverse = _LOGIT_LOSSES[name]
             comments.append(f"Keras applied {name} here: this returns logits; train with {loss} (it applies "
                             f"{included} itself) and take {inverse.format(dim=dim)} for probabilities")
@@ -285,17 +326,19 @@ class _Porter:
         source = out if lines else fields["x"]
         return [*lines, f"{out} = {activation_code(name, source, dim)}"]
 
-    def _untranslated(self, layer: KerasLayer, attribute: str, reason: str) -> None:
-        self.notes.append(f"line {layer.line}: {layer.name} ({layer.type}) is not translated: {reason}")
-        self.untranslated.append(layer.name)
-        self._comments(self.init, [f"TODO(torchport): Keras's {layer.name} ({layer.type}, line {layer.line}) is "
-                                   f"not translated: {reason}"])
+    def _untranslated(self, call: _Call, attribute: str, reason: str) -> None:
+        layer = call.layer
+        if layer.name not in self.untranslated:
+            self.notes.append(f"line {layer.line}: {layer.name} ({layer.type}) is not translated: {reason}")
+            self.untranslated.append(layer.name)
+            self._comments(self.init, [f"TODO(torchport): Keras's {layer.name} ({layer.type}, line {layer.line}) "
+                                       f"is not translated: {reason}"])
+            self.taken.discard(attribute)
         self._comments(self.forward, [f"TODO(torchport): {layer.name} ({layer.type}) belongs here; its input "
                                       "passes through unchanged"])
-        sources = [s for s in self.sources[layer.name] if s in self.values]
+        sources = [s for s in call.sources if s in self.values]
         first = self.values[sources[0]] if sources else _Value("None", None, KERAS)
-        self.values[layer.name] = _Value(first.var, _single(layer.output_shape), first.layout)
-        self.taken.discard(attribute)
+        self.values[call.key] = _Value(first.var, call.output_shape, first.layout)
 
     @staticmethod
     def _comments(lines: list[str], comments: list[str] | tuple[str, ...]) -> None:
@@ -310,7 +353,7 @@ class _Porter:
         if re.search(r"\bF\.", code):
             imports.append("import torch.nn.functional as F")
         model = self.model
-        arguments = ", ".join(f"{self.values[t.name].var}: torch.Tensor" for t in inputs)
+        arguments = ", ".join(f"{self.values[(t.name, 0)].var}: torch.Tensor" for t in inputs)
         returns = "torch.Tensor" if len(outputs) == 1 else "tuple[torch.Tensor, ...]"
         header = textwrap.wrap(f"PyTorch port of the Keras model `{model.name}` ({model.file}), written by "
                                "`torchport port`: a starting point you own.", _WIDTH - 3)
@@ -336,7 +379,7 @@ class _Porter:
         model = self.model
         paragraphs = [f"Ported from the Keras {model.style} model `{model.name}` ({model.file}:{model.line})."]
         for tensor in inputs:
-            paragraphs.append(f"Input {self.values[tensor.name].var}: {_describe(tensor, True)}")
+            paragraphs.append(f"Input {self.values[(tensor.name, 0)].var}: {_describe(tensor, True)}")
         for tensor in outputs:
             dropped = self.dropped.get(tensor.name)
             text = f"Output {tensor.name}: {_describe(tensor, False)}"
@@ -354,6 +397,18 @@ class _Porter:
             lines.extend(textwrap.wrap(_escape(note), _WIDTH - 4, initial_indent="- ", subsequent_indent="  "))
         lines.append('"""')
         return "\n".join(lines)
+
+
+def _in_data_order(calls: list[_Call], ready: set[Key]) -> list[_Call]:
+    """The calls in Keras's order, each moved after the calls it reads (a shared layer's later call may read
+    a layer listed after it); a call reading what nothing produces keeps its place (it is not translated)."""
+    pending, ordered, produced = list(calls), [], set(ready)
+    while pending:
+        call = next((c for c in pending if all(s in produced for s in c.sources)), pending[0])
+        pending.remove(call)
+        ordered.append(call)
+        produced.add(call.key)
+    return ordered
 
 
 def _single(shape: Shape | tuple[Shape, ...] | None) -> Shape | None:

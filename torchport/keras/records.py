@@ -8,7 +8,7 @@ from typing import Any
 
 from torchport.keras.calls import apply_layer
 from torchport.keras.layers import auto_name
-from torchport.keras.model import KerasInput, KerasLayer, KerasModel
+from torchport.keras.model import KerasCall, KerasInput, KerasLayer, KerasModel, TensorRef
 from torchport.keras.values import UNKNOWN, FunctionalObj, InputObj, Layer, Node, SequentialObj, Tensor
 
 _INPUT_PREFIX = "input_layer"
@@ -187,9 +187,9 @@ def functional_model(obj: FunctionalObj, name: str, file: str) -> KerasModel:
     model_inputs = tuple(KerasInput(names[s], s.shape, s.dtype) for s in sources if s.shape is not None)
     if any(s.shape is None for s in sources):
         notes.append("an Input's shape could not be read, so shapes are unknown")
+    refs = _refs(outputs, names, graph)
     return KerasModel(name, file, obj.line, "functional", model_inputs, tuple(records),
-                      tuple(_source_name(t, names) for t in outputs if t.source is not None),
-                      _notes(notes, layers, names))
+                      tuple(ref.layer for ref in refs), _notes(notes, layers, names), refs)
 
 
 def subclass_model(name: str, file: str, line: int, layers: list[Layer], source: InputObj,
@@ -198,10 +198,9 @@ def subclass_model(name: str, file: str, line: int, layers: list[Layer], source:
     names[source] = source.explicit_name or _INPUT_PREFIX
     records = [_layer_record(layer, names, None) for layer in layers]
     model_inputs = (KerasInput(names[source], source.shape),) if source.shape is not None else ()
-    output_names = tuple(_source_name(t, names) for t in outputs if isinstance(t, Tensor) and t.source is not None
-                         and (not isinstance(t.source, Node) or t.source.layer in names))
-    return KerasModel(name, file, line, "subclass", model_inputs, tuple(records), output_names,
-                      _notes(notes, layers, names))
+    refs = _refs(outputs, names, None)
+    return KerasModel(name, file, line, "subclass", model_inputs, tuple(records), tuple(ref.layer for ref in refs),
+                      _notes(notes, layers, names), refs)
 
 
 def _source_name(tensor: Tensor, names: dict[Any, str]) -> str:
@@ -209,24 +208,35 @@ def _source_name(tensor: Tensor, names: dict[Any, str]) -> str:
     return names.get(source.layer if isinstance(source, Node) else source, "?")
 
 
+def _calls(layer: Layer, graph: set[Node] | None) -> list[Node]:
+    """The layer's calls in the model (all of them for a subclass model, which has no graph)."""
+    return [node for node in layer.nodes if graph is None or node in graph]
+
+
+def _ref(tensor: Tensor, names: dict[Any, str], graph: set[Node] | None) -> TensorRef:
+    source = tensor.source
+    call = _calls(source.layer, graph).index(source) if isinstance(source, Node) else 0
+    return TensorRef(_source_name(tensor, names), call, tensor.index)
+
+
+def _refs(tensors: Iterable[Any], names: dict[Any, str], graph: set[Node] | None) -> tuple[TensorRef, ...]:
+    """References to the tensors the reader followed (an unknown source is left out)."""
+    return tuple(_ref(t, names, graph) for t in tensors if isinstance(t, Tensor) and t.source is not None
+                 and (not isinstance(t.source, Node) or t.source.layer in names))
+
+
 def _layer_record(layer: Layer, names: dict[Any, str], graph: set[Node] | None,
                   model_trainable: bool | None = True) -> KerasLayer:
-    nodes = [node for node in layer.nodes if graph is None or node in graph]
-    inputs: list[str] = []
-    for node in nodes:
-        for tensor in node.inputs:
-            if tensor.source is not None:
-                source_name = _source_name(tensor, names)
-                if source_name not in inputs:
-                    inputs.append(source_name)
+    calls = tuple(KerasCall(_refs(node.inputs, names, graph), node.output) for node in _calls(layer, graph))
+    inputs = tuple(dict.fromkeys(ref.layer for call in calls for ref in call.inputs))
     params = layer.params
     trainable = _trainable(params, layer.trainable, model_trainable, layer.model.trainable if layer.model else True)
     return KerasLayer(
-        name=names[layer], type=layer.type, config=dict(layer.config), line=layer.line, inputs=tuple(inputs),
-        output_shape=nodes[0].output if nodes else None,
+        name=names[layer], type=layer.type, config=dict(layer.config), line=layer.line, inputs=inputs,
+        output_shape=calls[0].output_shape if calls else None,
         params=None if params is None else params[0], trainable_params=trainable,
         wrapped=_layer_record(layer.wrapped, names, None) if layer.wrapped is not None else None,
-        unknown=layer.unknown)
+        unknown=layer.unknown, calls=calls)
 
 
 def _trainable(params: tuple[int, int] | None, *flags: bool | None) -> int | None:
