@@ -382,7 +382,7 @@ def _attention_count(config: Config, inputs: Sequence[Shape]) -> tuple[int, int]
     return n, n
 
 
-def _pairs(value: Any, rank: int, what: str) -> tuple[tuple[int, int], ...]:
+def pairs(value: Any, rank: int, what: str) -> tuple[tuple[int, int], ...]:
     """ZeroPadding/Cropping amounts: an int, one int per dim (symmetric) or a (before, after) pair per dim."""
     if isinstance(value, int) and not isinstance(value, bool):
         return ((value, value),) * rank
@@ -402,7 +402,7 @@ def _resize(rank: int, key: str, sign: int) -> ShapeRule:
         _channels_last(config)
         shape = _one(inputs)
         _rank(shape, rank + 2, f"{key} {rank}D")
-        amounts = _pairs(config[key], rank, key)
+        amounts = pairs(config[key], rank, key)
         spatial = [None if shape[1 + i] is None else shape[1 + i] + sign * sum(amounts[i]) for i in range(rank)]
         return (shape[0], *spatial, shape[-1])
     return rule

@@ -12,9 +12,10 @@ Facts: /work/shared/keras-to-pytorch.md, each checked against torch in tests/ker
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
+from torchport.keras.layers import Unknown, pairs
 from torchport.keras.model import KerasLayer, Shape
 
 Layout = Literal["keras", "channels_first"]
@@ -47,7 +48,7 @@ class Translation:
     """Torch code for one Keras layer. In `forward` lines, `{out}` is the output variable, `{m}` the
     layer's attribute (`self.name`), `{x}` the first input and `{x0}`, `{x1}`... every input."""
 
-    module: str | None = None  # the constructor for `self.<name> = ...`; None: nothing in __init__
+    module: str | None = None  # the constructor for `self.<name> = ...` (lines may follow); None: nothing in __init__
     forward: tuple[str, ...] = ("{out} = {m}({x})",)  # () passes the input through
     layout: Layout | None = None  # the output's layout; None: the (first) input's
     activation: str | None = None  # a Keras activation applied last (the porter may drop a final softmax)
@@ -309,6 +310,35 @@ def conv(rank: int, transpose: bool = False) -> Builder:
     return build
 
 
+def _depthwise_layer(layer: KerasLayer, incoming: Incoming) -> tuple[KerasLayer, int]:
+    """A DepthwiseConv2D as the grouped Conv2D torch writes (groups = in_channels), and its output channels."""
+    channels = _known(incoming.shape, _channel_axis(layer), "number of channels")
+    multiplier = _required(layer, "depth_multiplier", int)
+    return replace(layer, config={**layer.config, "filters": channels * multiplier, "groups": channels}), \
+        channels * multiplier
+
+
+def depthwise_conv(layer: KerasLayer, incoming: Incoming) -> Translation:
+    grouped, _ = _depthwise_layer(layer, incoming)
+    return conv(2)(grouped, incoming)
+
+
+def separable_conv(layer: KerasLayer, incoming: Incoming) -> Translation:
+    """SeparableConv2D: the depthwise convolution (no bias) then a 1x1 pointwise one, in one nn.Sequential."""
+    grouped, middle = _depthwise_layer(layer, incoming)
+    depthwise = conv(2)(replace(grouped, config={**grouped.config, "use_bias": False, "activation": None}), incoming)
+    filters = _required(layer, "filters", int)
+    pointwise = _call("nn.Conv2d", str(middle), str(filters), "1", bias=None if _config(layer, "use_bias", True)
+                      else "False")
+    activation = _activation(layer)
+    _check_activation(activation)
+    return Translation(f"nn.Sequential(\n    {depthwise.module},\n    {pointwise},\n)", depthwise.forward,
+                       activation=activation,
+                       comments=depthwise.comments, init_comments=(
+                           "Keras's SeparableConv2D: a depthwise convolution (groups=in_channels, no bias), then a "
+                           "1x1 pointwise convolution",))
+
+
 def _transpose_padding(layer: KerasLayer, kernel: tuple[int, ...], stride: tuple[int, ...],
                        dilation: tuple[int, ...], padding: str) -> list[tuple[int, int]]:
     """(padding, output_padding) per dim giving Keras's output length for every input length L.
@@ -338,17 +368,36 @@ def _transpose_padding(layer: KerasLayer, kernel: tuple[int, ...], stride: tuple
 
 # ------------------------------------------------------------------ pooling
 
-def _pool_fit(k: int, s: int, size: int | None, out: int | None) -> tuple[int, bool]:
-    """(padding, ceil_mode) giving Keras's 'same' pooling size ceil(size / s); padding <= k // 2 (torch's limit)."""
-    candidates = [((k - 1) // 2, False)] if k % 2 else []
+def _pool_fits(k: int, s: int, size: int | None, out: int | None) -> list[tuple[int, bool, bool]]:
+    """The (padding, ceil_mode, exact) giving Keras's 'same' pooling size ceil(size / s), preferred first;
+    padding <= k // 2 (torch's limit). Exact: the windows are TensorFlow's, which pads P = (out - 1)·s + k -
+    size, P // 2 before (known for a known size only)."""
+    exact = max((out - 1) * s + k - size, 0) // 2 if size is not None and out is not None else None
+    candidates = [(exact, False), (exact, True)] if exact is not None else []
+    candidates += [((k - 1) // 2, False)] if k % 2 else []
     if k >= s and (k - s) % 2 == 0:
         candidates.append(((k - s) // 2, True))
     if size is not None and out is not None:  # this input size only: any padding torch accepts
         candidates += [(p, ceil) for ceil in (False, True) for p in range(k // 2 + 1)]
-    for p, ceil in candidates:
-        if size is None or out is None or _pooled(size, k, s, p, ceil) == out:
-            return p, ceil
-    raise Untranslatable(f"no torch pooling padding gives Keras's 'same' size for pool {k}, stride {s}")
+    return [(p, ceil, p == exact) for p, ceil in candidates
+            if p <= k // 2 and (size is None or out is None or _pooled(size, k, s, p, ceil) == out)]
+
+
+def _pool_fit(kernel: Sequence[int], stride: Sequence[int], sizes: Sequence[int | None],
+              outs: Sequence[int | None]) -> list[tuple[int, bool]]:
+    """A (padding, ceil_mode) per dim, with one ceil_mode for all (torch has one): the one with the most
+    dims on TensorFlow's windows, else the first dim's preferred."""
+    fits = [_pool_fits(*dim) for dim in zip(kernel, stride, sizes, outs)]
+    choices = []
+    for ceil in (False, True):
+        chosen = [next((fit for fit in options if fit[1] == ceil), None) for options in fits]
+        if all(chosen):
+            preferred = bool(fits[0]) and fits[0][0][1] == ceil
+            choices.append((sum(fit[2] for fit in chosen), preferred, chosen))  # type: ignore[index]
+    if not choices:
+        raise Untranslatable("no torch pooling padding gives Keras's 'same' size in every dim with one ceil_mode")
+    chosen = max(choices, key=lambda choice: choice[:2])[2]
+    return [(p, ceil) for p, ceil, _ in chosen]
 
 
 def _pooled(size: int, k: int, s: int, p: int, ceil: bool) -> int:
@@ -369,11 +418,7 @@ def pool(rank: int, kind: str) -> Builder:
         options: dict[str, str | None] = {"stride": _literal(stride) if stride != kernel else None}
         comments: tuple[str, ...] = ()
         if padding == "same":
-            outs = _spatial_out(layer, rank)
-            fits = [_pool_fit(k, s, size, out) for k, s, size, out in
-                    zip(kernel, stride, _spatial(incoming, layer, rank), outs)]
-            if len({ceil for _, ceil in fits}) > 1:
-                raise Untranslatable("its 'same' padding needs ceil_mode in some dims only")
+            fits = _pool_fit(kernel, stride, _spatial(incoming, layer, rank), _spatial_out(layer, rank))
             if any(p for p, _ in fits):
                 options["padding"] = _literal([p for p, _ in fits])
             if fits[0][1]:
@@ -448,20 +493,38 @@ def upsampling(rank: int) -> Builder:
     return build
 
 
+def _amounts(layer: KerasLayer, key: str, rank: int, default: Any) -> tuple[tuple[int, int], ...]:
+    """ZeroPadding's or Cropping's (before, after) per spatial dim, read as Keras reads them."""
+    try:
+        return pairs(_config(layer, key, default), rank, key)
+    except Unknown as error:
+        raise Untranslatable(str(error)) from None
+
+
 def zero_padding(rank: int) -> Builder:
     def build(layer: KerasLayer, incoming: Incoming) -> Translation:
         _rank(incoming, rank + 2, layer)
-        value = _config(layer, "padding", 1)
-        if isinstance(value, int):
-            pairs = [(value, value)] * rank
-        elif rank == 1 and isinstance(value, (tuple, list)) and len(value) == 2 and all(isinstance(v, int) for v in value):
-            pairs = [tuple(value)]  # ZeroPadding1D((left, right))
-        elif isinstance(value, (tuple, list)) and len(value) == rank:
-            pairs = [(v, v) if isinstance(v, int) else tuple(v) for v in value]  # type: ignore[misc]
-        else:
-            raise Untranslatable(f"padding={value!r} is not understood")
-        flat = [str(side) for pair in reversed(pairs) for side in pair]  # F.pad starts with the last dim
+        amounts = _amounts(layer, "padding", rank, 1)
+        flat = [str(side) for pair in reversed(amounts) for side in pair]  # F.pad starts with the last dim
         return Translation(None, (f"{{out}} = F.pad({{x}}, ({', '.join(flat)}))",))
+
+    return build
+
+
+def cropping(rank: int) -> Builder:
+    """Cropping1D/2D/3D: a slice of each spatial dim, wherever the layout puts it."""
+
+    def build(layer: KerasLayer, incoming: Incoming) -> Translation:
+        _rank(incoming, rank + 2, layer)
+        amounts = _amounts(layer, "cropping", rank, 1 if rank == 1 else 0)
+        first = 2 if layer.config.get("data_format") == "channels_first" else 1
+        slices = [":"] * (rank + 2)
+        for axis, (before, after) in zip(range(first, first + rank), amounts):
+            slices[torch_dim(axis, rank + 2, incoming.layout, last=None)] = \
+                f"{before or ''}:{-after if after else ''}"
+        while slices[-1] == ":":
+            slices.pop()
+        return Translation(None, (f"{{out}} = {{x}}[{', '.join(slices)}]",))
 
     return build
 
@@ -572,6 +635,47 @@ def elu_layer(layer: KerasLayer, incoming: Incoming) -> Translation:
     if alpha == 1.0:
         return Translation(None, (), activation="elu")
     return Translation(None, (f"{{out}} = F.elu({{x}}, {_number(alpha)})",))
+
+
+def prelu(layer: KerasLayer, incoming: Incoming) -> Translation:
+    """PReLU: nn.PReLU when alpha is one number or one per channel (torch's dim 1), else an alpha tensor of
+    Keras's shape in the torch layout. Keras starts alpha at zeros (a ReLU), torch's nn.PReLU at 0.25."""
+    shape = incoming.shape
+    if shape is None or None in shape[1:]:
+        raise Untranslatable("its input shape is unknown, so alpha's shape is unknown")
+    if _config(layer, "alpha_initializer", "Zeros") not in ("Zeros", "zeros"):
+        raise Untranslatable("an alpha_initializer other than zeros is not translated")
+    alpha: list[int] = list(shape[1:])  # type: ignore[arg-type]
+    shared = _config(layer, "shared_axes")
+    for axis in (shared,) if isinstance(shared, int) else shared or ():
+        if not isinstance(axis, int) or not 1 <= axis < len(shape):
+            raise Untranslatable(f"shared_axes={shared!r} is not understood")
+        alpha[axis - 1] = 1
+    torch_alpha = to_torch_shape((None, *alpha), incoming.layout)[1:]
+    if all(size == 1 for size in torch_alpha[1:]):  # one alpha, or one per torch channel (dim 1)
+        count = torch_alpha[0] if len(set(alpha)) > 1 or alpha[-1] != 1 else 1
+        return Translation(f"nn.PReLU({count}, init=0.0)", init_comments=(
+            "Keras's PReLU starts with alpha = 0 (a ReLU); torch's default init is 0.25",))
+    return Translation(f"nn.Parameter(torch.zeros({', '.join(map(str, torch_alpha))}))",
+                       (f"{{out}} = torch.where({{x}} >= 0, {{x}}, {{m}} * {{x}})",),
+                       init_comments=("Keras's PReLU with one alpha per element (no shared_axes), starting at 0",))
+
+
+def gaussian_noise(layer: KerasLayer, incoming: Incoming) -> Translation:
+    stddev = _required(layer, "stddev", (int, float))
+    return Translation(None, (f"{{out}} = {{x}} + {_number(stddev)} * torch.randn_like({{x}}) if self.training "
+                              "else {x}",), comments=("Keras's GaussianNoise: additive noise while training only",))
+
+
+def gaussian_dropout(layer: KerasLayer, incoming: Incoming) -> Translation:
+    rate = _required(layer, "rate", (int, float))
+    if not 0 < rate < 1:
+        return Translation(None, ())
+    stddev = (rate / (1 - rate)) ** 0.5
+    return Translation(None, (f"{{out}} = {{x}} * (1 + {_number(stddev)} * torch.randn_like({{x}})) "
+                              "if self.training else {x}",),
+                       comments=(f"Keras's GaussianDropout: multiplicative noise of mean 1 and stddev "
+                                 f"sqrt(rate / (1 - rate)) while training only",))
 
 
 # ------------------------------------------------------------------ embeddings, recurrent layers, attention
@@ -786,6 +890,11 @@ RULES: dict[str, Rule] = {
     "ZeroPadding1D": Rule(zero_padding(1), _channels_first),
     "ZeroPadding2D": Rule(zero_padding(2), _channels_or_keras),
     "ZeroPadding3D": Rule(zero_padding(3), _channels_or_keras),
+    "Cropping1D": Rule(cropping(1), _any),
+    "Cropping2D": Rule(cropping(2), _any_or_keras),
+    "Cropping3D": Rule(cropping(3), _any_or_keras),
+    "DepthwiseConv2D": Rule(depthwise_conv, _channels_or_keras),
+    "SeparableConv2D": Rule(separable_conv, _channels_or_keras),
     "Flatten": Rule(flatten, _any),
     "Reshape": Rule(reshape, _keras),
     "Permute": Rule(permute, _keras),
@@ -795,12 +904,15 @@ RULES: dict[str, Rule] = {
     "SpatialDropout2D": Rule(dropout("nn.Dropout2d"), _channels_or_keras),
     "SpatialDropout3D": Rule(dropout("nn.Dropout3d"), _channels_or_keras),
     "AlphaDropout": Rule(dropout("nn.AlphaDropout"), _any),
+    "GaussianNoise": Rule(gaussian_noise, _any),
+    "GaussianDropout": Rule(gaussian_dropout, _any),
     "BatchNormalization": Rule(batch_norm, batch_norm_wants),
     "LayerNormalization": Rule(layer_norm, _keras),
     "Activation": Rule(activation_layer, _any),
     "ReLU": Rule(relu_layer, _any),
     "LeakyReLU": Rule(leaky_relu_layer, _any),
     "ELU": Rule(elu_layer, _any),
+    "PReLU": Rule(prelu, _any),
     "Softmax": Rule(softmax_layer, _any),
     "Embedding": Rule(embedding, _keras),
     "LSTM": Rule(rnn, _keras),
