@@ -251,7 +251,7 @@ class Net(nn.Module):
 
 
 def test_a_keras_layer_compare_does_not_know_claims_no_extra_layer(tmp_path: Path) -> None:
-    keras_text = KERAS_MLP.replace('layers.Dense(4)', 'layers.Permute((1,)), layers.Dense(4)')
+    keras_text = KERAS_MLP.replace('layers.Dense(4)', 'layers.ReLU(threshold=0.5), layers.Dense(4)')
     result = _compare_texts(tmp_path, keras_text, """import torch
 from torch import nn
 
@@ -263,7 +263,7 @@ class Net(nn.Module):
         self.d2 = nn.Linear(32, 4)
 
     def forward(self, x):
-        return self.d2(torch.relu(self.d1(x)).permute(0, 1))
+        return self.d2(torch.nn.functional.threshold(torch.relu(self.d1(x)), 0.5, 0.0))
 """)
     assert not result.complete and result.differences == []
 

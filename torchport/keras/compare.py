@@ -41,6 +41,7 @@ from torchport.keras.compare_units import (
     TIME_MAJOR,
     Graph,
     Unit,
+    channels_first_key,
     keras_graph,
     tensors,
     torch_graph,
@@ -167,7 +168,7 @@ def _trace_with_keras_inputs(keras: KerasModel, keras_side: Graph, path: Path, m
 
 def _guess_layout(keras_side: Graph, index: int) -> str:
     reader = next((unit for unit in keras_side.units if -1 - index in unit.sources), None)
-    return CHANNELS_FIRST if reader is not None and reader.key.startswith(("conv", "pool")) else BATCH_MAJOR
+    return CHANNELS_FIRST if reader is not None and channels_first_key(reader.key) else BATCH_MAJOR
 
 
 def input_layout(graph: Graph, analysis: Analysis, index: int, rank: int) -> str:
@@ -181,7 +182,7 @@ def input_layout(graph: Graph, analysis: Analysis, index: int, rank: int) -> str
     reader = next((unit for unit in graph.units if -1 - index in unit.sources), None)
     if reader is None:
         return BATCH_MAJOR
-    if reader.key.startswith(("conv", "pool")) or (reader.key == "batchnorm" and rank >= 3):
+    if channels_first_key(reader.key) or (reader.key == "batchnorm" and rank >= 3):
         return CHANNELS_FIRST
     return reader.layout if reader.key in ("lstm", "gru", "rnn") else BATCH_MAJOR
 
@@ -347,6 +348,9 @@ def same_padding(k: Unit, t: Unit) -> bool:
         mode, pads = torch_padding
         if keras_padding == "valid":
             return mode == "floor" and all(p == 0 for p in pads)
+        exact = _tensorflow_pool_padding(k, pads)
+        if exact is not None:
+            return exact
         return (mode == "ceil" and all(p == 0 for p in pads)) or all(2 * p == s for p, s in zip(pads, span))
     if torch_padding == "same":
         return keras_padding == "same" or all(s == 0 for s in span)
@@ -356,6 +360,23 @@ def same_padding(k: Unit, t: Unit) -> bool:
     if keras_padding == "valid":
         return all(p == 0 for p in pads)
     return all(2 * p == s for p, s in zip(pads, span))
+
+
+def _tensorflow_pool_padding(k: Unit, pads: tuple[int, ...]) -> bool | None:
+    """For a Keras 'same' pooling of known input and output sizes: whether torch's windows start where
+    TensorFlow's do (it pads P = (out - 1)·stride + pool - size, P // 2 before), whatever ceil_mode (the output
+    sizes are compared on their own). None when a size is unknown."""
+    kernel, stride = k.attrs.get("kernel"), k.attrs.get("stride")
+    source, output = k.input, k.output
+    if not (isinstance(kernel, tuple) and isinstance(stride, tuple) and isinstance(source, tuple)
+            and isinstance(output, tuple) and len(source) == len(output) == len(kernel) + 2 == len(pads) + 2):
+        return None
+    for size, out, window, step, pad in zip(source[1:-1], output[1:-1], kernel, stride, pads):
+        if not isinstance(size, int) or not isinstance(out, int):
+            return None
+        if pad != max((out - 1) * step + window - size, 0) // 2:
+            return False
+    return True
 
 
 def _same_hint(k: Unit) -> str:

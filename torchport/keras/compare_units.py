@@ -14,6 +14,7 @@ the interpreter's bound layer arguments and the catalogue's op signatures.
 from __future__ import annotations
 
 from collections.abc import Iterator
+import math
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -43,6 +44,7 @@ class Unit:
     lines: tuple[int, ...] = ()  # torch side: every line the unit stands for (construction and call)
     module: str = ""  # torch side: the layer's name in named_modules() ("" for a function call)
     permuted: bool = False  # torch side: a permute or transpose lies between the unit and what it reads
+    input: Any = None  # Keras side: the shape of the (first) tensor the unit reads, when known
 
 
 @dataclass
@@ -85,16 +87,24 @@ TORCH_ACTIVATION_FUNCTIONS = {
 DROPOUT_FUNCTIONS = {"torch.nn.functional.dropout", "torch.dropout"}
 MERGE_FUNCTIONS = {"torch.cat": "concat", "torch.concat": "concat", "torch.concatenate": "concat",
                    "operator.add": "add", "torch.add": "add", "torch.Tensor.add": "add",
-                   "operator.mul": "multiply", "torch.mul": "multiply", "torch.Tensor.mul": "multiply"}
+                   "operator.mul": "multiply", "torch.mul": "multiply", "torch.Tensor.mul": "multiply",
+                   "operator.sub": "subtract", "torch.sub": "subtract", "torch.Tensor.sub": "subtract",
+                   "torch.maximum": "maximum", "torch.Tensor.maximum": "maximum",
+                   "torch.minimum": "minimum", "torch.Tensor.minimum": "minimum"}
 RESHAPE_FUNCTIONS = {"torch.flatten", "torch.Tensor.flatten", "torch.Tensor.view", "torch.Tensor.reshape",
                      "torch.reshape"}
 REDUCTIONS = {"torch.mean": "avg", "torch.Tensor.mean": "avg", "torch.amax": "max", "torch.Tensor.amax": "max"}
 PERMUTES = {"torch.Tensor.permute", "torch.permute", "torch.Tensor.transpose", "torch.transpose",
             "torch.movedim", "torch.Tensor.movedim", "torch.swapaxes", "torch.Tensor.swapaxes"}
-_COMMUTATIVE = {"add", "multiply"}
+_COMMUTATIVE = {"add", "multiply", "maximum", "minimum"}
+# merges torch writes as a chain of binary operations (`a + b + c`): a Keras merge of n inputs is n - 1 units
+# (Average: the sum, the division is glue)
+_CHAINED = frozenset({"add", "multiply", "maximum", "minimum"})
 # the layout a unit's output has in torch (None: the layout of its first input)
+# (a global pooling that keeps its dims, keepdim=True: its input's)
 _LAYOUT_OF_KEY = {"dense": BATCH_MAJOR, "embedding": BATCH_MAJOR, "flatten": BATCH_MAJOR, "reshape": BATCH_MAJOR,
-                  "attention": BATCH_MAJOR, "globalpool1d": BATCH_MAJOR, "globalpool2d": BATCH_MAJOR}
+                  "attention": BATCH_MAJOR, "globalpool1d": BATCH_MAJOR, "globalpool2d": BATCH_MAJOR,
+                  "globalpool3d": BATCH_MAJOR, "spatial_dropout": CHANNELS_FIRST}
 
 
 def _nd(name: str) -> int:
@@ -104,97 +114,213 @@ def _nd(name: str) -> int:
 
 # ------------------------------------------------------------------------------ Keras side
 
-# layer type -> (unit key, (unit attribute, argument) pairs): the layers whose unit is their arguments alone
-Plain = dict[str, tuple[str, tuple[tuple[str, str], ...]]]
-_KERAS_PLAIN: Plain = {
-    "Dense": ("dense", (("units", "units"), ("bias", "use_bias"))),
-    "Flatten": ("flatten", ()),
-    "Dropout": ("dropout", (("rate", "rate"),)),
-    "BatchNormalization": ("batchnorm", (("momentum", "momentum"), ("eps", "epsilon"), ("center", "center"),
-                                         ("scale", "scale"))),
-    "LayerNormalization": ("layernorm", ()),
-    "Embedding": ("embedding", (("units", "output_dim"), ("vocab", "input_dim"))),
+@dataclass(frozen=True)
+class UnitSpec:
+    """How a layer type becomes a unit: its key and which of its arguments are the unit's attributes."""
+
+    key: str
+    arguments: tuple[tuple[str, str], ...] = ()  # (unit attribute, the argument on this side)
+    rank: int = 0  # > 0: kernel, stride, dilation (and a torch conv's padding) are tuples of this many dims
+    fixed: tuple[tuple[str, Any], ...] = ()  # attributes of the type itself: (attribute, value)
+    stride_is_kernel: bool = False  # pooling: a stride of None (Keras) is the window
+
+    def attrs(self, arguments: dict[str, Any], side: str) -> dict[str, tuple[str, Any]]:
+        """attribute -> (argument, value) for the arguments known (`arguments`: name -> value)."""
+        found: dict[str, tuple[str, Any]] = {attr: (side, value) for attr, value in self.fixed}
+        for attr, argument in self.arguments:
+            value = arguments.get(argument, _ABSENT)
+            if value is _ABSENT or isinstance(value, Unknown):
+                continue
+            if value is None and self.stride_is_kernel and attr == "stride":
+                value = arguments.get("pool_size", _ABSENT)
+                if value is _ABSENT:
+                    continue
+            if self.rank and (attr in _PER_DIM or (attr == "padding" and not isinstance(value, str))):
+                value = as_tuple(value, self.rank)
+            found[attr] = (argument, value)
+        return found
+
+
+_ABSENT = object()
+_PER_DIM = frozenset({"kernel", "stride", "dilation"})
+_CONV = (("units", "filters"), ("kernel", "kernel_size"), ("stride", "strides"), ("dilation", "dilation_rate"),
+         ("bias", "use_bias"))
+_KERAS_POOL = (("kernel", "pool_size"), ("stride", "strides"), ("padding", "padding"))
+_TORCH_CONV = (("units", "out_channels"), ("kernel", "kernel_size"), ("stride", "stride"), ("dilation", "dilation"),
+               ("bias", "bias"))
+_TORCH_RNN = (("units", "hidden_size"), ("bidirectional", "bidirectional"), ("layers", "num_layers"),
+              ("batch_first", "batch_first"))
+
+
+def _per_rank(make: Any) -> dict[str, UnitSpec]:
+    """The rows `make(nd)` gives for 1-, 2- and 3-D layers."""
+    return {name: spec for nd in (1, 2, 3) for name, spec in make(nd).items()}
+
+
+# Keras layer type -> its unit. Reshape, Bidirectional, SeparableConv2D and the activation layers are read by
+# `_keras_layer_units` (their unit depends on their arguments).
+KERAS_UNITS: dict[str, UnitSpec] = {
+    "Dense": UnitSpec("dense", (("units", "units"), ("bias", "use_bias"))),
+    "Flatten": UnitSpec("flatten"),
+    "Dropout": UnitSpec("dropout", (("rate", "rate"),)),
+    "AlphaDropout": UnitSpec("dropout", (("rate", "rate"),)),
+    "BatchNormalization": UnitSpec("batchnorm", (("momentum", "momentum"), ("eps", "epsilon"), ("center", "center"),
+                                                 ("scale", "scale"))),
+    "LayerNormalization": UnitSpec("layernorm"),
+    "Embedding": UnitSpec("embedding", (("units", "output_dim"), ("vocab", "input_dim"))),
+    "LSTM": UnitSpec("lstm", (("units", "units"),), fixed=(("bidirectional", False),)),
+    "GRU": UnitSpec("gru", (("units", "units"), ("reset_after", "reset_after")), fixed=(("bidirectional", False),)),
+    "SimpleRNN": UnitSpec("rnn", (("units", "units"),), fixed=(("bidirectional", False),)),
+    "MultiHeadAttention": UnitSpec("attention", (("units", "num_heads"),)),
+    "Add": UnitSpec("add"),
+    "Multiply": UnitSpec("multiply"),
+    "Subtract": UnitSpec("subtract"),
+    "Maximum": UnitSpec("maximum"),
+    "Minimum": UnitSpec("minimum"),
+    "Average": UnitSpec("add"),
+    "Concatenate": UnitSpec("concat"),
+    "DepthwiseConv2D": UnitSpec("conv2d", _CONV[1:] + (("padding", "padding"),), 2),  # units: `_depthwise_units`
+    # layers whose data passes through on the torch side (F.pad, a slice, nn.Upsample, noise while training):
+    # not compared themselves, the shapes after them are
+    **{name: UnitSpec("glue") for name in ("GaussianNoise", "GaussianDropout", "UpSampling1D", "UpSampling2D",
+                                           "UpSampling3D", "ZeroPadding1D", "ZeroPadding2D", "ZeroPadding3D",
+                                           "Cropping1D", "Cropping2D", "Cropping3D", "RepeatVector", "Permute")},
+    **_per_rank(lambda nd: {
+        f"Conv{nd}D": UnitSpec(f"conv{nd}d", _CONV + (("padding", "padding"),), nd),
+        f"Conv{nd}DTranspose": UnitSpec(f"conv{nd}d_transpose", _CONV, nd),
+        f"MaxPooling{nd}D": UnitSpec(f"pool{nd}d", _KERAS_POOL, nd, (("op", "max"),), stride_is_kernel=True),
+        f"AveragePooling{nd}D": UnitSpec(f"pool{nd}d", _KERAS_POOL, nd, (("op", "avg"),), stride_is_kernel=True),
+        f"GlobalMaxPooling{nd}D": UnitSpec(f"globalpool{nd}d", fixed=(("op", "max"),)),
+        f"GlobalAveragePooling{nd}D": UnitSpec(f"globalpool{nd}d", fixed=(("op", "avg"),)),
+        f"SpatialDropout{nd}D": UnitSpec("spatial_dropout", (("rate", "rate"),)),
+    }),
 }
-_TORCH_PLAIN: Plain = {
-    "Linear": ("dense", (("units", "out_features"), ("bias", "bias"))),
-    "LazyLinear": ("dense", (("units", "out_features"), ("bias", "bias"))),
-    "Flatten": ("flatten", ()),
-    "Unflatten": ("reshape", ()),
-    "Dropout": ("dropout", (("rate", "p"),)),
-    "LayerNorm": ("layernorm", ()),
-    "Embedding": ("embedding", (("units", "embedding_dim"), ("vocab", "num_embeddings"))),
+# torch module type -> its unit (a pooling's padding and ceil_mode: `_pool_attrs`; adaptive pooling to size 1:
+# `_module_event`)
+TORCH_UNITS: dict[str, UnitSpec] = {
+    "Linear": UnitSpec("dense", (("units", "out_features"), ("bias", "bias"))),
+    "LazyLinear": UnitSpec("dense", (("units", "out_features"), ("bias", "bias"))),
+    "Flatten": UnitSpec("flatten"),
+    "Unflatten": UnitSpec("reshape"),
+    "Dropout": UnitSpec("dropout", (("rate", "p"),)),
+    "AlphaDropout": UnitSpec("dropout", (("rate", "p"),)),
+    "LayerNorm": UnitSpec("layernorm"),
+    "Embedding": UnitSpec("embedding", (("units", "embedding_dim"), ("vocab", "num_embeddings"))),
+    "LSTM": UnitSpec("lstm", _TORCH_RNN),
+    "GRU": UnitSpec("gru", _TORCH_RNN),
+    "RNN": UnitSpec("rnn", _TORCH_RNN),
+    "MultiheadAttention": UnitSpec("attention", (("units", "num_heads"),)),
+    "PReLU": UnitSpec("prelu"),
+    **{name: UnitSpec("activation", fixed=(("name", activation),))
+       for name, activation in TORCH_ACTIVATION_MODULES.items()},
+    **_per_rank(lambda nd: {
+        **{f"{lazy}Conv{nd}d": UnitSpec(f"conv{nd}d", _TORCH_CONV + (("padding", "padding"),), nd)
+           for lazy in ("", "Lazy")},
+        **{f"{lazy}ConvTranspose{nd}d": UnitSpec(f"conv{nd}d_transpose", _TORCH_CONV, nd) for lazy in ("", "Lazy")},
+        f"MaxPool{nd}d": UnitSpec(f"pool{nd}d", (), nd, (("op", "max"),)),
+        f"AvgPool{nd}d": UnitSpec(f"pool{nd}d", (), nd, (("op", "avg"),)),
+        **{f"{lazy}BatchNorm{nd}d": UnitSpec("batchnorm", (("momentum", "momentum"), ("eps", "eps")))
+           for lazy in ("", "Lazy")},
+        f"Dropout{nd}d": UnitSpec("spatial_dropout", (("rate", "p"),)),
+        f"AdaptiveMaxPool{nd}d": UnitSpec(f"globalpool{nd}d", fixed=(("op", "max"),)),
+        f"AdaptiveAvgPool{nd}d": UnitSpec(f"globalpool{nd}d", fixed=(("op", "avg"),)),
+    }),
 }
 
 
-def _keras_layer_unit(layer: KerasLayer) -> Unit | None:
-    """The unit of a Keras layer (without its activation), or None when compare does not know its type."""
-    config, kind = layer.config, layer.type
-    base = Unit("", f"{layer.name} ({kind})", kind, layer.line, output=layer.output_shape,
-                params=layer.params)
-    attrs: dict[str, tuple[str, Any]] = {}  # attr -> (Keras argument, value)
-
-    def take(attr: str, argument: str, convert: Any = None) -> None:
-        if argument in config:
-            attrs[attr] = (argument, convert(config[argument]) if convert else config[argument])
-
-    if kind in _KERAS_PLAIN:
-        base.key, arguments = _KERAS_PLAIN[kind]
-        for attr, argument in arguments:
-            take(attr, argument)
-    elif kind.startswith(("Conv1D", "Conv2D", "Conv3D")):
-        nd = _nd(kind)
-        transpose = kind.endswith("Transpose")
-        base.key = f"conv{nd}d" + ("_transpose" if transpose else "")
-        take("units", "filters")
-        take("kernel", "kernel_size", lambda v: as_tuple(v, nd))
-        take("stride", "strides", lambda v: as_tuple(v, nd))
-        take("dilation", "dilation_rate", lambda v: as_tuple(v, nd))
-        take("bias", "use_bias")
-        if not transpose:
-            take("padding", "padding")
-    elif kind.startswith(("MaxPooling", "AveragePooling")):
-        nd = _nd(kind)
-        base.key = f"pool{nd}d"
-        attrs["op"] = ("pooling", "max" if kind.startswith("Max") else "avg")
-        take("kernel", "pool_size", lambda v: as_tuple(v, nd))
-        if "strides" in config:
-            strides = config["strides"] if config["strides"] is not None else config.get("pool_size")
-            attrs["stride"] = ("strides", as_tuple(strides, nd))
-        take("padding", "padding")
-    elif kind.startswith(("GlobalAveragePooling", "GlobalMaxPooling")):
-        base.key = f"globalpool{_nd(kind)}d"
-        attrs["op"] = ("pooling", "max" if "Max" in kind else "avg")
+def _keras_layer_units(layer: KerasLayer) -> list[Unit] | None:
+    """The units of a Keras layer (without its activation): one, or two for a SeparableConv2D (its depthwise
+    and pointwise convolutions, as torch writes it); None when compare does not know its type."""
+    kind = layer.type
+    base = Unit("", f"{layer.name} ({kind})", kind, layer.line, output=layer.output_shape, params=layer.params)
+    spec = KERAS_UNITS.get(kind)
+    if spec is not None:
+        base.key = spec.key
+        attrs = spec.attrs(layer.config, kind)
+        if kind == "DepthwiseConv2D":
+            _depthwise_units(attrs, layer)
     elif kind == "Reshape":
-        target = config.get("target_shape")
+        target = layer.config.get("target_shape")
         base.key = "flatten" if isinstance(target, (tuple, list)) and len(target) == 1 else "reshape"
-    elif kind in ("LSTM", "GRU", "SimpleRNN") or (kind == "Bidirectional" and layer.wrapped is not None):
-        inner = layer.wrapped if kind == "Bidirectional" and layer.wrapped is not None else layer
-        base.key = {"LSTM": "lstm", "GRU": "gru", "SimpleRNN": "rnn"}.get(inner.type, "")
-        if not base.key:
-            return None
-        if "units" in inner.config:
-            attrs["units"] = ("units", inner.config["units"])
-        attrs["bidirectional"] = ("Bidirectional", kind == "Bidirectional")
-        if kind == "Bidirectional":
-            attrs["merge"] = ("merge_mode", config.get("merge_mode", "concat"))
-        if inner.type == "GRU" and "reset_after" in inner.config:
-            attrs["reset_after"] = ("reset_after", inner.config["reset_after"])
-    elif kind in ("Activation", "ReLU", "Softmax", *_KERAS_ACTIVATION_LAYERS):
+        attrs = {}
+    elif kind == "Bidirectional" and layer.wrapped is not None and layer.wrapped.type in _RNN_TYPES:
+        inner = layer.wrapped
+        base.key = KERAS_UNITS[inner.type].key
+        attrs = {**KERAS_UNITS[inner.type].attrs(inner.config, inner.type), "bidirectional": (kind, True),
+                 "merge": ("merge_mode", layer.config.get("merge_mode", "concat"))}
+    elif kind == "SeparableConv2D":
+        return _separable_units(layer, base)
+    elif kind == "TimeDistributed" and layer.wrapped is not None and layer.wrapped.type == "Dense":
+        base.key = "dense"  # nn.Linear acts on the last dim of any rank
+        attrs = KERAS_UNITS["Dense"].attrs(layer.wrapped.config, "Dense")
+    elif kind == "PReLU":  # torch's nn.PReLU has one alpha or one per channel; else the port computes it itself
+        base.key = "prelu" if _channel_alpha(layer) else "glue"
+        attrs = {}
+    elif kind in ("Activation", "ReLU", *_KERAS_ACTIVATION_LAYERS):
         name = _keras_activation_layer(layer)
         if name is False:
             return None
         base.key = "activation" if name is not None else "glue"  # Activation('linear') passes data through
-        attrs["name"] = ("activation", name)
-    elif kind in ("Add", "Concatenate", "Multiply"):
-        base.key = kind.lower().replace("concatenate", "concat")
-    elif kind == "MultiHeadAttention":
-        base.key = "attention"
-        take("units", "num_heads")
+        attrs = {"name": ("activation", name)}
     else:
         return None
-    base.attrs = {attr: value for attr, (_, value) in attrs.items()}
-    base.spelled = {attr: argument for attr, (argument, _) in attrs.items()}
-    return base
+    _set_attrs(base, attrs)
+    return [base]
+
+
+_RNN_TYPES = frozenset({"LSTM", "GRU", "SimpleRNN"})
+
+
+def _set_attrs(unit: Unit, attrs: dict[str, tuple[str, Any]]) -> None:
+    unit.attrs = {attr: value for attr, (_, value) in attrs.items()}
+    unit.spelled = {attr: argument for attr, (argument, _) in attrs.items()}
+
+
+def _depthwise_units(attrs: dict[str, tuple[str, Any]], layer: KerasLayer) -> None:
+    """A depthwise convolution's output channels (torch's out_channels), from its count: k·C·m (+ C·m biases)."""
+    kernel = attrs.get("kernel", ("", None))[1]
+    if isinstance(kernel, tuple) and isinstance(layer.params, int):
+        per_channel = math.prod(kernel) + bool(layer.config.get("use_bias", True))
+        if layer.params % per_channel == 0:
+            attrs["units"] = ("depth_multiplier", layer.params // per_channel)
+
+
+def _separable_units(layer: KerasLayer, base: Unit) -> list[Unit] | None:
+    """SeparableConv2D: a depthwise convolution (no bias) then a 1x1 pointwise one, each with its own count
+    (k·M and M·F + F, M = C·depth_multiplier, told from the layer's count)."""
+    config = layer.config
+    attrs = KERAS_UNITS["Conv2D"].attrs(config, layer.type)
+    kernel, filters, params = attrs.get("kernel", ("", None))[1], config.get("filters"), layer.params
+    if not isinstance(kernel, tuple) or not isinstance(filters, int):
+        return None
+    bias = filters if config.get("use_bias", True) else 0
+    middle = (params - bias) // (math.prod(kernel) + filters) if isinstance(params, int) else None
+    depthwise = replace(base, key="conv2d", label=f"{layer.name} (SeparableConv2D, depthwise)",
+                        output=_with_channels(layer.output_shape, middle),
+                        params=None if middle is None else math.prod(kernel) * middle)
+    _set_attrs(depthwise, {**{a: v for a, v in attrs.items() if a != "units"}, "bias": ("depthwise", False),
+                           **({"units": ("depth_multiplier", middle)} if middle is not None else {})})
+    pointwise = replace(base, key="conv2d", label=f"{layer.name} (SeparableConv2D, pointwise)",
+                        params=None if middle is None else middle * filters + bias)
+    _set_attrs(pointwise, {"units": ("filters", filters), "kernel": ("pointwise", (1, 1)),
+                           "stride": ("pointwise", (1, 1)), "bias": ("use_bias", bool(bias)),
+                           "padding": ("pointwise", "valid")})
+    return [depthwise, pointwise]
+
+
+def _channel_alpha(layer: KerasLayer) -> bool:
+    """Whether a PReLU's alpha is one number per channel (every axis but the last shared)."""
+    shape, shared = layer.output_shape, layer.config.get("shared_axes")
+    shared = {shared} if isinstance(shared, int) else set(shared) if isinstance(shared, (tuple, list)) else set()
+    return isinstance(shape, tuple) and all(isinstance(d, int) or d is None for d in shape) \
+        and set(range(1, len(shape) - 1)) <= shared
+
+
+def _with_channels(shape: Any, channels: int | None) -> Any:
+    """The output shape of a separable convolution's depthwise step: the layer's with `channels` channels."""
+    if not isinstance(shape, tuple) or not shape or isinstance(shape[0], tuple):
+        return None
+    return (*shape[:-1], channels)
 
 
 _KERAS_ACTIVATION_LAYERS = {"Softmax": "softmax", "LeakyReLU": "leaky_relu", "ELU": "elu"}
@@ -228,14 +354,22 @@ def keras_graph(model: KerasModel) -> Graph:
     inputs = {keras_input.name: -1 - i for i, keras_input in enumerate(model.inputs)}
     chain = model.style == "sequential" or not any(layer.inputs for layer in model.layers)
     for layer in model.layers:
-        unit = _keras_layer_unit(layer)
-        if unit is None:
+        found = _keras_layer_units(layer)
+        if found is None:
             notes.append(f"{layer.name} ({layer.type}) is not compared")
-            unit = Unit("glue", layer.name, layer.type, layer.line)
-        if unit.key == "glue" and chain:
+            found = [Unit("glue", layer.name, layer.type, layer.line)]
+        if found[0].key == "glue" and chain:
             continue
-        units.append(unit)
-        wiring.append(None if chain else layer.inputs)
+        if found[0].key in _CHAINED and len(layer.inputs) > 2 and not chain:  # a + b + c: two additions
+            found = [replace(found[0], params=0) for _ in layer.inputs[1:]]
+        for step, unit in enumerate(found):  # the steps of one layer read each other
+            units.append(unit)
+            if chain:
+                wiring.append(None)
+            elif unit.key in _CHAINED and len(found) > 1:
+                wiring.append(layer.inputs[:2] if not step else (len(units) - 2, layer.inputs[step + 1]))
+            else:
+                wiring.append(layer.inputs if not step else (len(units) - 2,))
         activation = layer.config.get("activation") if unit.key in _EXPANDS_ACTIVATION else None
         if isinstance(activation, str) and KERAS_ACTIVATION_NAMES.get(activation) is not None:
             units.append(Unit("activation", f"{layer.name} activation={activation!r}", "activation", layer.line,
@@ -248,6 +382,9 @@ def keras_graph(model: KerasModel) -> Graph:
             unit.sources = (index - 1,) if index else (-1,)
         else:
             unit.sources = tuple(n if isinstance(n, int) else last_of.get(n, inputs.get(n, -1)) for n in names)
+        source = unit.sources[0] if unit.sources else None
+        if source is not None and -len(model.inputs) <= source < index:
+            unit.input = units[source].output if source >= 0 else model.inputs[-1 - source].shape
     if chain:
         outputs: tuple[int, ...] = (len(units) - 1,) if units else ()
     else:
@@ -255,6 +392,7 @@ def keras_graph(model: KerasModel) -> Graph:
     units, outputs = _drop_glue(units, outputs)
     complete = not notes and not any(_structural(note) for note in model.notes)
     graph = _commuted(_canonical(Graph(units, outputs, complete=complete, notes=notes + list(model.notes))))
+    _absorb_flatten_after_global_pool(graph)  # GlobalMaxPooling1D(keepdims=True) + Flatten, as torch's
     graph.channels_first = any(layer.config.get("data_format") == "channels_first" for layer in model.layers)
     return graph
 
@@ -456,58 +594,15 @@ def _module_event(module: ModuleInstance, name: str, inputs: tuple[Any, ...], ou
     kind, args = module.short_type, module.args
     built = getattr(module.node, "lineno", None) or call_line
     unit = Unit("", "", kind, built, output=nesting(output), params=param_count(module), lines=(built, call_line))
-    attrs: dict[str, tuple[str, Any]] = {}
-
-    def take(attr: str, argument: str, convert: Any = None) -> None:
-        if argument in args and not isinstance(args[argument], Unknown):
-            attrs[attr] = (argument, convert(args[argument]) if convert else args[argument])
-
-    if kind in _TORCH_PLAIN:
-        unit.key, arguments = _TORCH_PLAIN[kind]
-        for attr, argument in arguments:
-            take(attr, argument)
-    elif kind.startswith(("Conv", "LazyConv")):
-        nd = _nd(kind)
-        unit.key = f"conv{nd}d" + ("_transpose" if "Transpose" in kind else "")
-        take("units", "out_channels")
-        take("kernel", "kernel_size", lambda v: as_tuple(v, nd))
-        take("stride", "stride", lambda v: as_tuple(v, nd))
-        take("dilation", "dilation", lambda v: as_tuple(v, nd))
-        take("bias", "bias")
-        if "Transpose" not in kind:
-            take("padding", "padding", lambda v: v if isinstance(v, str) else as_tuple(v, nd))
-    elif kind.startswith(("MaxPool", "AvgPool")):
-        nd = _nd(kind)
-        unit.key = f"pool{nd}d"
-        attrs["op"] = (kind, "max" if kind.startswith("Max") else "avg")
-        _pool_attrs(attrs, args, nd)
-    elif kind.startswith(("AdaptiveAvgPool", "AdaptiveMaxPool")):
-        size = args.get("output_size")
-        if not (size == 1 or (isinstance(size, tuple) and all(s == 1 for s in size))):
-            return _Event(None, inputs, output, kind)
-        unit.key = f"globalpool{_nd(kind)}d"
-        attrs["op"] = (kind, "max" if "Max" in kind else "avg")
-    elif kind.startswith("BatchNorm"):
-        unit.key = "batchnorm"
-        take("momentum", "momentum")
-        take("eps", "eps")
-    elif kind in ("LSTM", "GRU", "RNN"):
-        unit.key = kind.lower()
-        take("units", "hidden_size")
-        take("bidirectional", "bidirectional")
-        take("layers", "num_layers")
-        take("batch_first", "batch_first")
-    elif kind in TORCH_ACTIVATION_MODULES:
-        unit.key = "activation"
-        attrs["name"] = (kind, TORCH_ACTIVATION_MODULES[kind])
-    elif kind == "MultiheadAttention":
-        unit.key = "attention"
-        take("units", "num_heads")
-    else:
+    spec = TORCH_UNITS.get(kind)
+    if spec is None or (spec.key.startswith("globalpool") and not _all_ones(args, "output_size")):
         return _Event(None, inputs, output, kind)  # Identity and layers compare does not know: glue
+    unit.key = spec.key
+    attrs = spec.attrs(args, kind)
+    if spec.key.startswith("pool"):
+        _pool_attrs(attrs, args, spec.rank)
     unit.label, unit.module = f"{name or kind} ({kind})", name
-    unit.attrs = {attr: value for attr, (_, value) in attrs.items()}
-    unit.spelled = {attr: argument for attr, (argument, _) in attrs.items()}
+    _set_attrs(unit, attrs)
     return _Event(unit, inputs, output, kind)
 
 
@@ -597,17 +692,28 @@ def _reshape_key(name: str, source: TensorValue | None, output: Any) -> str:
     if source is None or not isinstance(output, TensorValue) or source.rank is None or output.rank is None:
         return ""
     if name in REDUCTIONS:
-        if source.rank >= 3 and output.rank == 2 and source.shape[0] == output.shape[0] and \
-                output.shape[1] in (source.shape[1], source.shape[-1]):
-            return f"globalpool{source.rank - 2}d"
-        return ""
+        return f"globalpool{source.rank - 2}d" if _global_reduction(source.shape, output.shape) else ""
     if output.shape == source.shape:
         return ""
     return "flatten" if output.rank == 2 and source.rank > 2 else "reshape"
 
 
+def _global_reduction(source: tuple[Any, ...], output: tuple[Any, ...]) -> bool:
+    """Whether a reduction of `source` to `output` pools all dims but batch and channels (dim 1 or the last):
+    to (N, C), or keeping the pooled dims as 1s (keepdim=True)."""
+    if len(source) < 3 or source[0] != output[0]:
+        return False
+    if len(output) == 2:
+        return output[1] in (source[1], source[-1])
+    kept = [d for d in output[1:] if d != 1]
+    return len(output) == len(source) and (output[1] == source[1] and all(d == 1 for d in output[2:])
+                                           or output[-1] == source[-1] and all(d == 1 for d in output[1:-1])) \
+        and len(kept) <= 1
+
+
 def _absorb_flatten_after_global_pool(graph: Graph) -> None:
-    """torch's `AdaptiveAvgPool2d(1)` + flatten is Keras's one GlobalAveragePooling2D: the flatten is glue."""
+    """torch's `AdaptiveAvgPool2d(1)` + flatten is Keras's one GlobalAveragePooling2D: the flatten is glue (on
+    both sides: Keras's global pooling with keepdims=True may be flattened too)."""
     keep: list[int] = []
     for index, unit in enumerate(graph.units):
         source = graph.units[unit.sources[0]] if len(unit.sources) == 1 and unit.sources[0] >= 0 else None
@@ -625,13 +731,23 @@ def _absorb_flatten_after_global_pool(graph: Graph) -> None:
     graph.outputs = tuple(renumber[o] for o in graph.outputs)
 
 
+def _rank(output: Any) -> int:
+    """The rank of a torch unit's output (a nesting: a list of dims), 0 when it is not one tensor."""
+    return len(output) if isinstance(output, list) and not any(isinstance(d, list) for d in output) else 0
+
+
+def channels_first_key(key: str) -> bool:
+    """Whether torch's layer of this unit reads channels first (convolutions, pooling, spatial dropout)."""
+    return key.startswith(("conv", "pool")) or key == "spatial_dropout"
+
+
 def _set_layouts(graph: Graph) -> None:
     for unit in graph.units:
-        if unit.key.startswith(("conv", "pool")):
+        if channels_first_key(unit.key):
             unit.layout = CHANNELS_FIRST
         elif unit.key in ("lstm", "gru", "rnn"):
             unit.layout = BATCH_MAJOR if unit.attrs.get("batch_first") else TIME_MAJOR
-        elif unit.key in _LAYOUT_OF_KEY:
+        elif unit.key in _LAYOUT_OF_KEY and not (unit.key.startswith("globalpool") and _rank(unit.output) > 2):
             unit.layout = _LAYOUT_OF_KEY[unit.key]
         elif unit.sources and unit.sources[0] >= 0:
             unit.layout = graph.units[unit.sources[0]].layout
@@ -673,7 +789,7 @@ def _canonical(graph: Graph) -> Graph:
     units = [graph.units[i] for i in order]
     for unit in units:
         unit.sources = tuple(renumber.get(s, s) if s >= 0 else s for s in unit.sources)
-    return Graph(units, tuple(renumber[o] for o in graph.outputs), graph.complete, graph.notes)
+    return Graph(units, tuple(renumber[o] for o in graph.outputs), graph.complete, notes=graph.notes)
 
 
 # Operations that give the same result in either order, so Keras's `Conv2D(activation='relu')` +
