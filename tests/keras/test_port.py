@@ -332,6 +332,33 @@ def test_reserved_layer_names_are_renamed() -> None:
     assert "self.training_ = nn.Linear(3, 2)" in ported.source and "self.input_ = " in ported.source
 
 
+def test_a_subclass_models_attributes_keep_their_names() -> None:
+    [model] = read_models(Path("net.py"), """
+import keras
+
+
+class Net(keras.Model):
+    def __init__(self):
+        super().__init__()
+        self.encoder = keras.layers.Dense(8, activation="relu")
+        self.blocks = [keras.layers.Dense(8), keras.layers.Dense(2)]
+
+    def call(self, x):
+        x = self.encoder(x)
+        for block in self.blocks:
+            x = block(x)
+        return x
+
+
+net = Net()
+net.build((None, 4))
+""")
+    source = port(model).source
+    assert "self.encoder = nn.Linear(4, 8)" in source
+    assert "self.blocks_0 = nn.Linear(8, 8)" in source and "self.blocks_1 = nn.Linear(8, 2)" in source
+    assert "encoder = F.relu(self.encoder(x))" in source
+
+
 def test_module_attribute_names_are_all_reserved(oracles: tuple[Any, Any]) -> None:
     from torchport.keras import port as port_module
 

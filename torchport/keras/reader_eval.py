@@ -132,9 +132,11 @@ class FileReader(Evaluator):
         layers: list[Layer] = []
         for key, value in env.items():
             if key.startswith("self."):
-                for item in value if isinstance(value, (list, tuple)) else (value,):
+                items = list(value) if isinstance(value, (list, tuple)) else [value]
+                for index, item in enumerate(items):
                     if isinstance(item, Layer) and item not in layers:
                         layers.append(item)
+                        item.attribute = key.removeprefix("self.") + (f"_{index}" if len(items) > 1 else "")
         shape = _batch_shape(usage.build_shape) if usage is not None else None
         if shape is None:
             notes.append("the input shape is not given (no .build(shape) on an instance), so shapes are unknown")

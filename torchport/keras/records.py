@@ -236,7 +236,7 @@ def _layer_record(layer: Layer, names: dict[Any, str], graph: set[Node] | None,
         output_shape=calls[0].output_shape if calls else None,
         params=None if params is None else params[0], trainable_params=trainable,
         wrapped=_layer_record(layer.wrapped, names, None) if layer.wrapped is not None else None,
-        unknown=layer.unknown, calls=calls)
+        unknown=layer.unknown, calls=calls, attribute=layer.attribute)
 
 
 def _trainable(params: tuple[int, int] | None, *flags: bool | None) -> int | None:

@@ -34,6 +34,7 @@ class Layer:
     notes: list[str] = field(default_factory=list)
     model: SequentialObj | FunctionalObj | None = None  # a model used as a layer ("Sequential", "Functional")
     applying: bool = False  # the model used as a layer is being applied (guards a model containing itself)
+    attribute: str | None = None  # a subclass model's attribute holding it ("encoder"; "blocks_0" in a list)
 
 
 @dataclass(eq=False)
