@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import astroid
 from astroid.builder import AstroidBuilder
 
 from torchport.analysis.modules import is_module_class, project_class, project_definition
+from torchport.analysis.parsing import PlainBuilder
 
 
 def _classes(module: astroid.nodes.Module) -> dict[str, bool]:
@@ -170,3 +172,29 @@ def test_torch_stack_functions_of_another_project_are_never_parsed(tmp_path: Pat
     other = _build(tmp_path / "app" / "model.py", "app.model")
     assert _definition(own, "torchvision.utils._log_api_usage_once") == "FunctionDef torchvision.utils._log_api_usage_once"
     assert _definition(other, "torchvision.utils._log_api_usage_once") is None
+
+
+
+def test_an_edited_project_file_is_read_again_in_the_same_process(tmp_path: Path) -> None:
+    """A long-lived process (an editor's pylint server) analyses a file, the user edits the file of its
+    base class, and the next analysis (a fresh tree of the unchanged file) sees the edit: the parse cache
+    is keyed on the file's modification time and its size, either of which tells an edit."""
+    module_base = "import torch.nn as nn\nclass Base(nn.Module): pass\n"
+    plain_base = module_base.replace("nn.Module", "object   ")  # the same size
+    base = tmp_path / "base.py"
+    _write(tmp_path, {"base.py": module_base, "net.py": "from base import Base\nclass Net(Base): pass\n"})
+    assert _classes(_plain(tmp_path / "net.py")) == {"Net": True}
+
+    base.write_text(plain_base)
+    edited = os.stat(base).st_mtime_ns + 1_000_000
+    os.utime(base, ns=(edited, edited))  # a later time, the same size
+    assert _classes(_plain(tmp_path / "net.py")) == {"Net": False}
+
+    base.write_text(module_base.replace(" pass", "\n    pass"))
+    os.utime(base, ns=(edited, edited))  # the same time, another size
+    assert _classes(_plain(tmp_path / "net.py")) == {"Net": True}
+
+
+def _plain(path: Path) -> astroid.nodes.Module:
+    """A fresh tree of the file, built as torchport builds project files (torch is never parsed)."""
+    return PlainBuilder().file_build(str(path), path.stem)

@@ -10,6 +10,8 @@ depend on what is installed. A class that merely has a `forward` method is not a
 from __future__ import annotations
 
 import functools
+import os
+import stat
 import weakref
 from collections.abc import Callable
 from pathlib import Path
@@ -147,14 +149,27 @@ def _load_project_module(module_name: str, context: nodes.Module) -> nodes.Modul
     for observe in LOOKUP_OBSERVERS:
         observe(context.file, candidates)
     for location in candidates:
-        if location.is_file():
-            return _parse_project_file(str(location), module_name)
+        version = _version(location)
+        if version is not None:
+            return _parse_project_file(str(location), module_name, version)
     return None
 
 
+def _version(location: Path) -> tuple[int, int] | None:
+    """(modification time in ns, size) of a regular file, None when there is none: one stat, as
+    `Path.is_file` makes."""
+    try:
+        status = os.stat(location)
+    except (OSError, ValueError):
+        return None
+    return (status.st_mtime_ns, status.st_size) if stat.S_ISREG(status.st_mode) else None
+
+
 @functools.lru_cache(maxsize=256)
-def _parse_project_file(path: str, module_name: str) -> nodes.Module | None:
-    """The syntax tree of a project file, built without ever parsing torch."""
+def _parse_project_file(path: str, module_name: str, version: tuple[int, int]) -> nodes.Module | None:
+    """The syntax tree of a project file, built without ever parsing torch. Memoised per `version` of the
+    file (`_version`), so a process that lives on (an editor's pylint server) parses a file again once it
+    is edited; the stale tree ages out of the cache."""
     try:
         return PlainBuilder().file_build(path, module_name)
     except Exception:  # unreadable or unparsable file: its classes are simply unknown
