@@ -30,12 +30,13 @@ Shape = tuple[Dim, ...]
 @dataclass(frozen=True)
 class Tensor:
     """An abstract tensor: its shape, or UNKNOWN when even the rank is unknown, and its dtype name when
-    known (`float32`, `int64`, `bool`: torch's names without `torch.`). Equality compares shapes only;
-    rules read the dtype where it decides (class-index targets, embedding indices) and give outputs
-    without one."""
+    known (`float32`, `int64`, `bool`: torch's names without `torch.`), and its strides when known
+    (`catalogue.layout`: None unless a layout rule says). Equality compares shapes only; rules read the
+    dtype where it decides (class-index targets, embedding indices) and give outputs without one."""
 
     shape: Shape | Unknown = UNKNOWN
     dtype: str | None = field(default=None, compare=False)
+    strides: tuple[Dim, ...] | None = field(default=None, compare=False)
 
     @property
     def integer(self) -> bool | None:
@@ -66,6 +67,7 @@ PROBLEM_CODES = {
     "invalid-arg": "an argument value torch rejects (groups not dividing channels, stride with 'same'...)",
     "bad-call": "the arguments do not fit the signature (TypeError in torch)",
     "dtype": "a tensor of the wrong kind: float class targets or embedding indices, integer probabilities",
+    "strides": "view() of a tensor whose strides cannot give the new shape without a copy (use reshape)",
 }
 
 

@@ -7,6 +7,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from torchport.advisor.catalogue import layout
 from torchport.advisor.catalogue.core import (
     Ctx,
     Invalid,
@@ -92,7 +93,8 @@ class Layer:
             fwd = bind(self.spec.forward, inputs, kwargs, more_args=more_args)
         except BindError as error:
             return Result(UNKNOWN, (Problem("bad-call", f"{self.spec.short}.forward() {error}"),))
-        return run_rule(lambda ctx: self.spec.output(ctx, self.args, fwd))
+        return layout.attach_layer(self.spec.name, self.args, fwd,
+                                   run_rule(lambda ctx: self.spec.output(ctx, self.args, fwd)))
 
     def param_count(self, first_input: Any = UNKNOWN) -> ParamCount | Unknown:
         """Parameters and buffers; a lazy layer's depend on its first input (UNKNOWN without it)."""

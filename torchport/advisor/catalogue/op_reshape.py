@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
-from torchport.advisor.catalogue import shapes
+from torchport.advisor.catalogue import layout, shapes
 from torchport.advisor.catalogue.core import (
     Ctx,
     Invalid,
@@ -54,6 +54,23 @@ def _view(ctx: Ctx, a: Args) -> Tensor:
     x = tensor_shape(a)
     sizes = size_list(_sizes_given(a, "size") or _sizes_given(a, "shape"), "shape")
     return Tensor(shapes.infer_sizes(ctx, "view", prod(x), sizes, "shape"))
+
+
+def _strict_view(rule: Callable[[Ctx, Args], Tensor]) -> Callable[[Ctx, Args], Tensor]:
+    """view / view_as: also an error when the input's strides certainly cannot give the new shape
+    (torch: "view size is not compatible with input tensor's size and stride"); the walk goes on with
+    the shape, as reshape would give it."""
+    def checked(ctx: Ctx, a: Args) -> Tensor:
+        out = rule(ctx, a)
+        tensor = a["input"]
+        if layout.view_strides(tensor.shape, tensor.strides, out.shape) == layout.NOT_VIEWABLE:
+            raise Invalid(Problem(
+                "strides", f"view{fmt_shape(out.shape)} of a {fmt_shape(tensor.shape)} tensor with strides "
+                           f"{fmt_shape(tensor.strides)}: the input is not contiguous and these sizes span its "
+                           "non-contiguous dims; use reshape(...) (a copy where needed) or .contiguous() first",
+                got=tensor.strides, expected=out.shape), assumed=out)
+        return out
+    return checked
 
 
 def _reshape_fn(ctx: Ctx, a: Args) -> Tensor:
@@ -289,10 +306,11 @@ def _stack(ctx: Ctx, a: Args) -> Tensor:
 SPECS: list[OpSpec] = [
     *entries(["torch.flatten", T + "flatten"], "input, start_dim=0, end_dim=-1", _flatten),
     *entries(["torch.unflatten", T + "unflatten"], "input, dim, sizes", _unflatten),
-    *entries([T + "view"], "input, *args, size=None", _view),
+    *entries([T + "view"], "input, *args, size=None", _strict_view(_view)),
     *entries([T + "reshape"], "input, *args, shape=None", _view),
     *entries(["torch.reshape"], "input, shape", _reshape_fn),
-    *entries([T + "view_as", T + "reshape_as"], "input, other", _view_as),
+    *entries([T + "view_as"], "input, other", _strict_view(_view_as)),
+    *entries([T + "reshape_as"], "input, other", _view_as),
     *entries(["torch.squeeze", T + "squeeze"], "input, dim=None", _squeeze),
     *entries(["torch.unsqueeze", T + "unsqueeze"], "input, dim", _unsqueeze),
     *entries([T + "permute"], "input, *args, dims=None", _permute),

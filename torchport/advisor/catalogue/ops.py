@@ -16,6 +16,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from torchport.advisor.catalogue import (
+    layout,
     op_create,
     op_elementwise,
     op_index,
@@ -57,4 +58,4 @@ def call_op(name: str, args: Sequence[Any] = (), kwargs: Mapping[str, Any] | Non
         # many accept spellings the table does not list (x.permute(dims=...)): a call that does not fit
         # is left unknown, never reported.
         return Result(UNKNOWN)
-    return run_rule(lambda ctx: spec.rule(ctx, bound))
+    return layout.attach_op(name, bound, run_rule(lambda ctx: spec.rule(ctx, bound)))
