@@ -21,10 +21,12 @@ Shape = tuple[Dim, ...]
 
 @dataclass(frozen=True)
 class TensorValue:
-    """A tensor: its shape (UNKNOWN when even the rank is unknown) and dtype name (`float32`, `int64`, `bool`)."""
+    """A tensor: its shape (UNKNOWN when even the rank is unknown), dtype name (`float32`, `int64`, `bool`)
+    and strides, None when not certain (`torchport.advisor.catalogue.layout` says which operations know them)."""
 
     shape: Shape | Unknown
     dtype: str | None = None
+    strides: tuple[Dim, ...] | None = None
 
     @property
     def rank(self) -> int | None:
@@ -198,7 +200,8 @@ def join(a: Any, b: Any) -> Any:
         dtype = a.dtype if a.dtype == b.dtype else None
         if a.rank is None or a.rank != b.rank:
             return TensorValue(UNKNOWN, dtype)
-        return TensorValue(tuple(x if same(x, y) else UNKNOWN for x, y in zip(a.shape, b.shape)), dtype)
+        shape = tuple(x if same(x, y) else UNKNOWN for x, y in zip(a.shape, b.shape))
+        return TensorValue(shape, dtype, a.strides if shape == a.shape and same(a.strides, b.strides) else None)
     if isinstance(a, tuple) and isinstance(b, tuple) and len(a) == len(b):
         return tuple(join(x, y) for x, y in zip(a, b))
     if isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
