@@ -227,6 +227,27 @@ model = keras.Sequential([keras.Input(shape=(10,)), layers.Dense(32, activation=
 """
 
 
+def test_a_keras_argument_not_read_still_claims_a_missing_layer(tmp_path: Path) -> None:
+    """A reader note on one layer's argument (its kind is "layer") leaves the graph complete: the layers and
+    their connections are known, so a layer the port lacks is still a missing layer."""
+    keras_text = KERAS_MLP.replace("layers.Dense(32,", "layers.Dense(WIDTH,")
+    keras_text = keras_text.replace("model =", "from config import WIDTH\nmodel =")
+    result = _compare_texts(tmp_path, keras_text, """import torch
+from torch import nn
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.d1 = nn.Linear(10, 32)
+
+    def forward(self, x):
+        return torch.relu(self.d1(x))
+""")
+    assert [note.kind for note in result.keras.notes] == ["layer"]
+    assert result.complete and [(d.kind, d.keras) for d in result.differences] == [("missing-layer", "dense_1 (Dense)")]
+
+
 def test_a_port_not_followed_claims_no_missing_layer(tmp_path: Path) -> None:
     result = _compare_texts(tmp_path, KERAS_MLP, """import torch
 from torch import nn

@@ -86,7 +86,7 @@ def build(units):
     assert first.unknown == ("units",) and "units" not in first.config
     assert (first.output_shape, first.params) == (None, None)
     assert (second.output_shape, second.params) == (None, None)  # its input is unknown
-    assert any("could not read units" in note for note in model.notes)
+    assert any("could not read units" in note.text for note in model.notes)
     assert model.total_params is None
 
 
@@ -103,7 +103,7 @@ def build(depth):
     first, last = model.layers
     assert (first.output_shape, first.params) == ((None, 8), 40)
     assert (last.output_shape, last.params) == (None, None)
-    assert any("loop at line 5" in note for note in model.notes)
+    assert any("loop at line 5" in note.text for note in model.notes)
 
 
 def test_a_loop_over_constants_is_unrolled() -> None:
@@ -130,7 +130,7 @@ model = keras.Model(inputs, outputs)
 """)
     [dense] = model.layers  # the layers before the custom one cannot be connected to the output
     assert (dense.name, dense.output_shape, dense.params) == ("dense", None, None)
-    assert model.notes and "Dense" in model.notes[0]
+    assert model.notes and "Dense" in model.notes[0].text
 
 
 def test_a_condition_that_is_not_constant_is_a_note() -> None:
@@ -144,7 +144,7 @@ def build(batchnorm):
     return model
 """)
     assert [layer.params for layer in model.layers] == [40, None]
-    assert any("`if` at line 5" in note for note in model.notes)
+    assert any("`if` at line 5" in note.text for note in model.notes)
 
 
 def test_a_constant_condition_is_followed() -> None:
@@ -168,7 +168,7 @@ def test_a_sequential_without_input_has_unknown_shapes() -> None:
     assert (embedding.output_shape, embedding.params) == (None, 800)  # its count needs no input
     assert (dense.output_shape, dense.params) == (None, None)
     assert model.inputs == ()
-    assert any("input shape is not given" in note for note in model.notes)
+    assert any("input shape is not given" in note.text for note in model.notes)
 
 
 def test_a_subclass_without_build_has_unknown_shapes() -> None:
@@ -185,7 +185,7 @@ class Net(keras.Model):
     assert (model.name, model.style, model.outputs, model.inputs) == ("Net", "subclass", ("dense",), ())
     assert [(layer.name, layer.output_shape, layer.params) for layer in model.layers] == [
         ("embedding", None, 200), ("dense", None, None)]
-    assert any("input shape is not given" in note for note in model.notes)
+    assert any("input shape is not given" in note.text for note in model.notes)
 
 
 def test_a_subclass_built_with_constructor_arguments() -> None:
@@ -230,7 +230,7 @@ inputs = keras.Input((3,))
 model = keras.Model(inputs, keras.layers.Dense(1)(Net()(inputs)))
 """)
     head = find_model(models, "model")
-    assert any("subclassed model called as a layer at line 7" in note for note in head.notes)
+    assert any("subclassed model called as a layer at line 7" in note.text for note in head.notes)
     assert [(layer.name, layer.params) for layer in head.layers] == [("dense", None)]
 
 
@@ -316,7 +316,7 @@ model = keras.Model(inputs, layers.Dense(2)(x))
         ("conv2d", "Conv2D", (None, 6, 6, 4), 112), ("double", "Lambda", None, None),
         ("random_flip", "RandomFlip", None, None), ("dense", "Dense", None, None)]
     assert model.layers[1].unknown == ("*args",)
-    assert any("double (line 6): Lambda is not in the reader's layer table" in note for note in model.notes)
+    assert any("double (line 6): Lambda is not in the reader's layer table" in note.text for note in model.notes)
 
 
 def test_a_custom_layer_class_is_listed_with_unknown_shape() -> None:
@@ -368,7 +368,7 @@ def outer(x):
 inputs = keras.Input((2,))
 model = keras.Model(inputs, outer(inputs))
 """)
-    assert any("too long to follow" in note for note in model.notes)
+    assert any("too long to follow" in note.text for note in model.notes)
 
 
 def test_layer_names_built_from_strings() -> None:

@@ -91,7 +91,7 @@ def _attempt(layer: Layer, rule: Any, quiet: bool = False) -> Any:
         if not quiet:
             layer.notes.append(str(reason))
     except KeyError as missing:
-        if not quiet:
+        if not quiet and missing.args[0] not in layer.unknown:  # an unknown argument has its own note
             layer.notes.append(f"argument {missing} could not be read")
     return None
 

@@ -390,16 +390,12 @@ def keras_graph(model: KerasModel) -> Graph:
     else:
         outputs = tuple(last_of[name] for name in model.outputs if name in last_of)
     units, outputs = _drop_glue(units, outputs)
-    complete = not notes and not any(_structural(note) for note in model.notes)
-    graph = _commuted(_canonical(Graph(units, outputs, complete=complete, notes=notes + list(model.notes))))
+    complete = not notes and not any(note.structural for note in model.notes)
+    notes += [str(note) for note in model.notes]
+    graph = _commuted(_canonical(Graph(units, outputs, complete=complete, notes=notes)))
     _absorb_flatten_after_global_pool(graph)  # GlobalMaxPooling1D(keepdims=True) + Flatten, as torch's
     graph.channels_first = any(layer.config.get("data_format") == "channels_first" for layer in model.layers)
     return graph
-
-
-def _structural(note: str) -> bool:
-    """Whether a reader note says layers or connections may be missing (not only shapes or an argument)."""
-    return not note.endswith("so shapes are unknown") and not note.startswith("argument ")
 
 
 _EXPANDS_ACTIVATION = {"dense", "conv1d", "conv2d", "conv3d", "conv1d_transpose", "conv2d_transpose",

@@ -13,6 +13,26 @@ from typing import Any, Literal
 
 Shape = tuple[int | None, ...]  # e.g. (None, 26, 26, 32)
 Style = Literal["sequential", "functional", "subclass"]
+# What a note says is unknown: "flow", layers or connections may be missing (a loop or an `if` not followed, an
+# unread Sequential entry, model input or output); "layer", one layer's argument, shape or count; "shapes",
+# the input shape, so every shape; "assumption", a condition decided by an assumption the text states.
+NoteKind = Literal["flow", "layer", "shapes", "assumption"]
+
+
+@dataclass(frozen=True)
+class Note:
+    """What the reader could not read, and why (one sentence), or what it assumed."""
+
+    kind: NoteKind
+    text: str
+
+    def __str__(self) -> str:
+        return self.text
+
+    @property
+    def structural(self) -> bool:
+        """Whether layers or connections may be missing from the record (not only values)."""
+        return self.kind == "flow"
 
 
 @dataclass(frozen=True)
@@ -70,7 +90,7 @@ class KerasModel:
     inputs: tuple[KerasInput, ...]
     layers: tuple[KerasLayer, ...]  # in `model.layers` order, without InputLayer
     outputs: tuple[str, ...]  # names of the layers whose outputs are the model's outputs
-    notes: tuple[str, ...] = field(default=())  # what could not be read, and why, one sentence each
+    notes: tuple[Note, ...] = field(default=())  # what could not be read, and why, one sentence each
     output_refs: tuple[TensorRef, ...] = ()  # the output tensors exactly (which call, which output); () when
     # not recorded: then the first call's output of each layer of `outputs`
 

@@ -17,7 +17,7 @@ from astroid import nodes
 from torchport.analysis.names import qualified_name
 from torchport.keras.evaluator import Evaluator, Return, is_literal, literal
 from torchport.keras.layers import COMMON_ARGUMENTS, LAYERS, NORMALIZED, REQUIRED, WRAPPERS
-from torchport.keras.model import KerasModel
+from torchport.keras.model import KerasModel, Note
 from torchport.keras.records import apply, functional_model, sequential_model, subclass_model
 from torchport.keras.values import (
     UNKNOWN,
@@ -81,7 +81,7 @@ class FileReader(Evaluator):
         for cls in self._model_classes():
             found.append(self._subclass(cls, self.subclass_usage.get(cls)))
         if self.exhausted:
-            note = "the file is too long to follow: the reader stopped, what follows is unknown"
+            note = Note("flow", "the file is too long to follow: the reader stopped, what follows is unknown")
             found = [replace(m, notes=(*m.notes, note)) for m in found]
         return _unique(found)
 
@@ -123,7 +123,7 @@ class FileReader(Evaluator):
 
     def _subclass(self, cls: nodes.ClassDef, usage: SubclassInstance | None) -> KerasModel:
         """Layers assigned in `__init__` (in assignment order, as Keras tracks them), data flow in `call`."""
-        notes: list[str] = []
+        notes: list[Note] = []
         env: dict[str, Any] = {}
         init = _class_method(cls, "__init__")
         if init is not None:
@@ -139,7 +139,8 @@ class FileReader(Evaluator):
                         item.attribute = key.removeprefix("self.") + (f"_{index}" if len(items) > 1 else "")
         shape = _batch_shape(usage.build_shape) if usage is not None else None
         if shape is None:
-            notes.append("the input shape is not given (no .build(shape) on an instance), so shapes are unknown")
+            notes.append(Note("shapes", "the input shape is not given (no .build(shape) on an instance), so shapes "
+                                        "are unknown"))
         call = _class_method(cls, "call")
         self.seq += 1
         parameters = [*(call.args.posonlyargs or []), *(call.args.args or [])] if call is not None else []
@@ -147,7 +148,7 @@ class FileReader(Evaluator):
                           call.lineno if call is not None else cls.lineno, self.seq)
         outputs: list[Any] = []
         if call is None or len(parameters) < 2:
-            notes.append("the class has no call(self, inputs) method to read")
+            notes.append(Note("flow", "the class has no call(self, inputs) method to read"))
         else:
             call_env = {**self.bind(call, [Tensor(source, None, shape)], {}, skip=1),
                         **{k: v for k, v in env.items() if k.startswith("self.")}}
@@ -155,7 +156,7 @@ class FileReader(Evaluator):
             outputs = _flat(returned)
         if any(isinstance(t, Tensor) and t.source is None for t in outputs) or any(
                 not isinstance(t, Tensor) for t in outputs):
-            notes.append("part of call's data flow could not be followed")
+            notes.append(Note("flow", "part of call's data flow could not be followed"))
         return subclass_model(cls.name, self.file, cls.lineno, layers, source, outputs, notes)
 
     def _is_model(self, value: Any) -> bool:
@@ -225,9 +226,9 @@ class FileReader(Evaluator):
     def touch(self, value: Any, reason: str) -> None:
         if isinstance(value, SequentialObj):
             value.layers.append(UNKNOWN)
-            value.notes.append(f"the layers it adds are unknown: {reason}")
+            value.notes.append(Note("flow", f"the layers it adds are unknown: {reason}"))
         elif isinstance(value, FunctionalObj):
-            value.notes.append(f"the model may be changed there: {reason}")
+            value.notes.append(Note("flow", f"the model may be changed there: {reason}"))
 
     # ---- Keras ------------------------------------------------------------------------------------
 

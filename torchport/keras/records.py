@@ -8,7 +8,7 @@ from typing import Any
 
 from torchport.keras.calls import apply_layer
 from torchport.keras.layers import auto_name
-from torchport.keras.model import KerasCall, KerasInput, KerasLayer, KerasModel, TensorRef
+from torchport.keras.model import KerasCall, KerasInput, KerasLayer, KerasModel, Note, TensorRef
 from torchport.keras.values import UNKNOWN, FunctionalObj, InputObj, Layer, Node, SequentialObj, Tensor
 
 _INPUT_PREFIX = "input_layer"
@@ -125,16 +125,16 @@ def _sequential_entries(obj: SequentialObj) -> tuple[list[Any], InputObj | None]
     return entries, source
 
 
-def _run(entries: list[Any], tensor: Any) -> tuple[Any, list[Layer], set[Node], list[str]]:
+def _run(entries: list[Any], tensor: Any) -> tuple[Any, list[Layer], set[Node], list[Note]]:
     """Apply a Sequential's entries in turn: (the last output, the layers, their calls, notes)."""
     layers: list[Layer] = []
     calls: set[Node] = set()
-    notes: list[str] = []
+    notes: list[Note] = []
     for entry in entries:
         if not isinstance(entry, Layer):
             tensor = Tensor(None, None, None)
             if entry is not UNKNOWN:
-                notes.append("an entry of the Sequential that is not a layer is not read")
+                notes.append(Note("flow", "an entry of the Sequential that is not a layer is not read"))
             continue
         layers.append(entry)
         tensor = apply(entry, [tensor], {})
@@ -149,12 +149,13 @@ def sequential_model(obj: SequentialObj, name: str, file: str) -> KerasModel:
     notes = list(obj.notes)
     entries, source = _sequential_entries(obj)
     if source is None or source.shape is None:
-        notes.append("the input shape is not given (no Input, input_shape= or build), so shapes are unknown")
+        notes.append(Note("shapes", "the input shape is not given (no Input, input_shape= or build), so shapes "
+                                    "are unknown"))
     tensor: Any = Tensor(source, None, source.shape) if source is not None else Tensor(None, None, None)
     _, layers, calls, run_notes = _run(entries, tensor)
     notes.extend(run_notes)
     if any(entry is UNKNOWN for entry in entries) and not obj.notes:
-        notes.append("an entry of the Sequential could not be read")
+        notes.append(Note("flow", "an entry of the Sequential could not be read"))
     inputs = [source] if source is not None else []
     names = keras_names([*_sequential_named(obj), *inputs])
     records = [_layer_record(layer, names, calls, obj.trainable) for layer in layers]
@@ -176,24 +177,24 @@ def functional_model(obj: FunctionalObj, name: str, file: str) -> KerasModel:
     notes = list(obj.notes)
     inputs, outputs = _inputs(obj), _outputs(obj)
     if len(inputs) != len(obj.inputs):
-        notes.append("some of the model's inputs could not be read")
+        notes.append(Note("flow", "some of the model's inputs could not be read"))
     if len(outputs) != len(obj.outputs):
-        notes.append("some of the model's outputs could not be read")
+        notes.append(Note("flow", "some of the model's outputs could not be read"))
     layers, graph, opaque = _map_graph(inputs, outputs)
-    notes.extend(opaque)
+    notes.extend(Note("flow", text) for text in opaque)
     sources: list[InputObj] = [t.source for t in inputs]  # type: ignore[misc]
     names = keras_names([*_named(layers), *sources])
     records = [_layer_record(layer, names, graph, obj.trainable) for layer in layers]
     model_inputs = tuple(KerasInput(names[s], s.shape, s.dtype) for s in sources if s.shape is not None)
     if any(s.shape is None for s in sources):
-        notes.append("an Input's shape could not be read, so shapes are unknown")
+        notes.append(Note("shapes", "an Input's shape could not be read, so shapes are unknown"))
     refs = _refs(outputs, names, graph)
     return KerasModel(name, file, obj.line, "functional", model_inputs, tuple(records),
                       tuple(ref.layer for ref in refs), _notes(notes, layers, names), refs)
 
 
 def subclass_model(name: str, file: str, line: int, layers: list[Layer], source: InputObj,
-                   outputs: list[Any], notes: list[str]) -> KerasModel:
+                   outputs: list[Any], notes: list[Note]) -> KerasModel:
     names = keras_names(_named(layers))
     names[source] = source.explicit_name or _INPUT_PREFIX
     records = [_layer_record(layer, names, None) for layer in layers]
@@ -248,14 +249,15 @@ def _trainable(params: tuple[int, int] | None, *flags: bool | None) -> int | Non
     return None if None in flags else params[1]
 
 
-def _notes(notes: list[str], layers: list[Layer], names: dict[Any, str]) -> tuple[str, ...]:
+def _notes(notes: list[Note], layers: list[Layer], names: dict[Any, str]) -> tuple[Note, ...]:
+    """The model's notes, then each layer's (what one layer's arguments, shape or count leave unknown)."""
     result = list(dict.fromkeys(notes))
     for layer in _layers_only(_named(layers)):
         for note in dict.fromkeys(layer.notes):
-            result.append(f"{names.get(layer, layer.type)} (line {layer.line}): {note}")
+            result.append(Note("layer", f"{names.get(layer, layer.type)} (line {layer.line}): {note}"))
         if layer.unknown:
-            result.append(f"{names.get(layer, layer.type)} (line {layer.line}): "
-                          f"could not read {', '.join(layer.unknown)}")
+            result.append(Note("layer", f"{names.get(layer, layer.type)} (line {layer.line}): "
+                                        f"could not read {', '.join(layer.unknown)}"))
     return tuple(result)
 
 

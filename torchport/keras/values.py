@@ -10,7 +10,7 @@ from astroid import nodes
 
 from torchport.advisor import dims
 from torchport.keras.layers import Output
-from torchport.keras.model import Shape
+from torchport.keras.model import Note, Shape
 
 
 UNKNOWN: Any = dims.UNKNOWN  # a value the evaluator could not compute (the shape interpreter's, shared)
@@ -71,7 +71,7 @@ class SequentialObj:
     line: int
     seq: int
     input: InputObj | None = None
-    notes: list[str] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
     trainable: bool | None = True
     explicit_name: str | None = None
     as_layer: Layer | None = None  # the model used as a layer of another, once it is
@@ -87,7 +87,7 @@ class FunctionalObj:
     outputs: list[Any]
     line: int
     seq: int
-    notes: list[str] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
     trainable: bool | None = True
     explicit_name: str | None = None
     as_layer: Layer | None = None
