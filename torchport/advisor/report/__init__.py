@@ -1,10 +1,11 @@
 """`torchport report PATH...`: the migration report a person reads.
 
-Per file, each model (as `torchport summary` finds them) with its summary table and its findings, then the
-findings outside any model; each finding with the code around it, why it is wrong (the message's
-explanation) and its fix as a diff, marked safe (`torchport fix` applies it) or a proposal. Then a
-project summary: files and models, findings by rule and severity, fixes available, where input shapes
-came from and what could not be inferred.
+Per file, each model (as `torchport summary` finds them) with its summary table, its findings and its notes,
+then the findings outside any model; each finding with the code around it, why it is wrong (the message's
+explanation) and its fix as a diff, marked safe (`torchport fix` applies it) or a proposal. Then the Keras
+models of the project beside their ports, as `torchport compare` shows them. Then a project summary: files
+and models, findings by rule and severity, notes, Keras ports, fixes available, where input shapes came from
+and what could not be inferred.
 
 The findings are those of `torchport check` (same files, `[tool.torchport]`, `# pylint: disable=`).
 `--format markdown` writes the same report for GitHub job summaries and PR comments, `--format html` one
@@ -15,6 +16,8 @@ Exit codes, as `check`: 0 no findings; 1 findings; 2 a usage or input error (a p
 a bad configuration, a file that could not be read or parsed).
 
     gather.py     the data: files, models, findings, fixes
+    notes.py      the notes only the report shows (keras-batchnorm-epsilon)
+    ports.py      Keras models paired with their ports, and compared
     verifying.py  --verify: the shape fixes run in torch
     totals.py     the project summary's counts
     terminal.py   rich renderables (terminal; html exports them)

@@ -8,6 +8,7 @@ as a text block, the way Keras prints `model.summary()`, and so is a Keras port'
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from io import StringIO
 
 from rich.console import Console
@@ -104,9 +105,8 @@ def _ports(ports: list[PortSection]) -> list[str]:
     for port in ports:
         lines += [f"### {inline_code(port.keras)} ↔ {inline_code(port.torch)}", "",
                   f"Paired by {markdown_text(PAIRED_BY[port.paired_by])}.", ""]
-        comparison = port.comparison
-        if comparison is not None:
-            lines += ["```text", _printed(lambda console: render_rich(comparison, console)), "```", ""]
+        if port.comparison is not None:
+            lines += ["```text", _printed(partial(render_rich, port.comparison)), "```", ""]
         else:
             lines += [f"Not compared: {markdown_text(port.error or '')}", ""]
     return lines

@@ -7,6 +7,7 @@ the report reads the same at 80 columns as in a wide terminal, where it stays wi
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from functools import partial
 from io import StringIO
 
 from rich import box
@@ -171,20 +172,19 @@ def _ports(report: Report) -> Iterator[RenderableType]:
     yield Rule(Text("Keras ports", style="bold"), align="left", style="blue")
     for port in report.ports:
         yield Text("")
-        yield port_heading(port)
+        yield _port_heading(port)
         if port.comparison is not None:
-            comparison = port.comparison
-            yield Printed(lambda console: render_rich(comparison, console))
+            yield _Printed(partial(render_rich, port.comparison))
         else:
             yield Text(f"Not compared: {port.error}", style="yellow")
 
 
-def port_heading(port: PortSection) -> Text:
+def _port_heading(port: PortSection) -> Text:
     return Text.assemble((port.keras, "bold"), " ↔ ", (port.torch, "bold"),
                          (f" (paired by {PAIRED_BY[port.paired_by]})", "dim"))
 
 
-class Printed:
+class _Printed:
     """What a function prints on a console (compare_render.render_rich), as a renderable: printed at the width
     it is given, with the colours of the console it is rendered on."""
 
