@@ -177,17 +177,27 @@ def test_docstring_file_is_found_from_the_project_root(
     assert "Equivalent up to framework conventions (1 convention note)." in text
 
 
-def test_configured_pair_shows_its_differences(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_configured_pairs_show_their_differences(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     copy_pair(tmp_path, "wrong_kernel")
-    (tmp_path / "pyproject.toml").write_text(
-        '[tool.torchport.ports]\n"keras_wrong_kernel.py::model" = "torch_wrong_kernel.py::ConvNet"\n')
-    code, out, _ = report(capsys, str(tmp_path))
+    copy_pair(tmp_path, "mlp")
+    (tmp_path / "pyproject.toml").write_text('[tool.torchport.ports]\n'
+                                             '"keras_wrong_kernel.py::model" = "torch_wrong_kernel.py::ConvNet"\n'
+                                             '"keras_mlp.py" = "torch_mlp.py"\n')
+    monkeypatch.chdir(tmp_path)
+    code, out, _ = report(capsys, ".")
     text = flat(out)
     assert code == 0  # differences are the comparison's, not findings
-    assert "keras_wrong_kernel.py::model ↔ torch_wrong_kernel.py::ConvNet (paired by [tool.torchport.ports])" in text
-    assert "different-kernel (error) conv2d_1" in text
-    assert "Different: 1 error." in text
-    assert "Keras ports: 1 pair (1 different); 1 difference, 0 convention notes." in text
+    sections = ["keras_wrong_kernel.py::model ↔ torch_wrong_kernel.py::ConvNet (paired by [tool.torchport.ports])",
+                "model keras_wrong_kernel.py:6 ↔ ConvNet torch_wrong_kernel.py:7",
+                "different-kernel (error) conv2d_1", "Different: 1 error.",
+                "keras_mlp.py ↔ torch_mlp.py (paired by [tool.torchport.ports])",
+                "model keras_mlp.py:6 ↔ ChurnMLP torch_mlp.py:7", "Equivalent up to framework conventions.",
+                "Project summary"]
+    places = [text.find(part) for part in sections]
+    assert -1 not in places and places == sorted(places), dict(zip(sections, places))
+    assert "Keras ports: 2 pairs (1 equivalent up to conventions, 1 different); 1 difference, 0 convention " \
+           "notes." in text
 
 
 def test_name_pairing_when_unambiguous(tmp_path: Path, capsys: pytest.CaptureFixture[str],
