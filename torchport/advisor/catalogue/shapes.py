@@ -520,6 +520,10 @@ def class_loss(ctx: Ctx, name: str, x: Shape, t: Shape, reduction: Any, probabil
     cdim = 0 if len(x) == 1 else 1
     without = (*x[:cdim], *x[cdim + 1:])
     expected = x if probabilities and len(t) == len(x) else without
+    if len(x) == 1 and len(t) == 1 and expected is without:  # torch also takes a (1,) target for a (C,) input
+        ctx.equal(t[0], 1, size_mismatch(f"{name}: for a 1-d input, a 1-d target must have size 1, got "
+                                         f"{fmt(t[0])}", 1, 0, t[0], 1))
+        return reduced(name, without, reduction)
     if len(t) != len(expected):
         raise Invalid(Problem("rank", f"{name}: a target of shape {fmt_shape(t)} does not fit an input of shape "
                                       f"{fmt_shape(x)}: class indices are shaped {fmt_shape(without)}", operand=1,
