@@ -461,3 +461,73 @@ model = keras.Model([query, key, value], [out, scores])
     [attention] = model.layers
     assert (attention.output_shape, attention.params) == (((None, 6, 7), (None, 3, 6, 9)), 697)
     assert model.outputs == ("multi_head_attention", "multi_head_attention")
+
+
+def test_a_condition_on_a_parameter_given_an_unknown_value_is_followed_with_its_default() -> None:
+    models = read("""
+import keras
+from settings import FLAG
+def block(x, project=False):
+    if project:
+        x = keras.layers.Dense(3)(x)
+    return x
+inputs = keras.Input((4,))
+model = keras.Model(inputs, block(keras.layers.Dense(5)(inputs), project=FLAG))
+""")
+    [model] = models
+    assert [layer.type for layer in model.layers] == ["Dense"]
+    [note] = model.notes
+    assert note.kind == "assumption" and note.text.startswith("the `if` at line 5 is followed as when project=False")
+
+
+def test_branches_that_differ_in_constants_only_are_followed_with_those_unknown() -> None:
+    model = only("""
+import keras
+from keras import backend
+def build():
+    inputs = keras.Input((8, 8, 3))
+    if backend.image_data_format() == "channels_last":
+        x = keras.layers.Conv2D(4, 3, padding="same")(inputs)
+    else:
+        x = keras.layers.Conv2D(4, 3, padding="valid")(inputs)
+    return keras.Model(inputs, keras.layers.Flatten()(x))
+""")
+    assert [layer.type for layer in model.layers] == ["Conv2D", "Flatten"]
+    assert "padding" in model.layers[0].unknown and model.layers[0].params == 112
+    assert all(note.kind == "layer" for note in model.notes)
+
+
+def test_an_if_that_returns_and_is_not_followed_is_a_flow_note() -> None:
+    """keras.applications' MobileNetV2 adds its residual Add in such an `if`: the layers it may add are unknown."""
+    model = only("""
+import keras
+from other import CHANNELS
+def block(x, filters):
+    y = keras.layers.Dense(filters)(x)
+    if CHANNELS == filters:
+        return keras.layers.Add()([x, y])
+    return y
+def build():
+    inputs = keras.Input((4,))
+    return keras.Model(inputs, block(inputs, 4))
+""")
+    assert any(note.kind == "flow" and "`if` at line 6" in note.text for note in model.notes)
+
+
+def test_a_condition_decided_by_one_operand_and_a_tensor_shape() -> None:
+    model = only("""
+import keras
+from other import unknown
+def block(x, filters, stride):
+    y = keras.layers.Dense(filters)(x)
+    if x.shape[-1] == filters and stride == 1:
+        return keras.layers.Add()([x, y])
+    if unknown() and stride == 2:
+        y = keras.layers.Dropout(0.5)(y)
+    return y
+def build():
+    inputs = keras.Input((4,))
+    return keras.Model(inputs, block(block(inputs, 4, 1), 6, 1))
+""")
+    assert [layer.type for layer in model.layers] == ["Dense", "Add", "Dense"]
+    assert model.notes == ()

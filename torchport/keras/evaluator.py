@@ -3,7 +3,9 @@
 It computes constants and arithmetic, strings (f-strings, `str.format`), tuples, lists and dicts,
 list comprehensions and `for` loops over constant iterables (unrolled, at most _MAX_UNROLL
 iterations), `if` on a constant, a few builtins on literals, and calls of the module's own top-level
-functions (inlined, at most _MAX_CALL_DEPTH deep). Attributes are followed on `self` only. Everything
+functions (inlined, at most _MAX_CALL_DEPTH deep). An `if` whose condition is not a constant is still
+followed when its condition is one with the function's parameters at their defaults (noted as an
+assumption), or when both branches are the same code but for constants (those become unknown). Attributes are followed on `self` only. Everything
 else is UNKNOWN; a statement it cannot follow makes what it assigns unknown. At most _MAX_STEPS
 statements are followed per module. It never imports, runs or infers anything.
 
@@ -17,6 +19,7 @@ import operator
 from collections.abc import Callable
 from typing import Any
 
+import astroid
 from astroid import nodes
 
 from torchport.advisor.pybuiltins import BUILTINS, bounded
@@ -63,6 +66,7 @@ class Evaluator:
         self.globals: dict[str, Any] = {}
         self.depth = 0  # inlined calls in progress
         self.steps = 0  # statements followed, bounded by _MAX_STEPS
+        self.uncertain: set[nodes.Const] = set()  # constants of an `if` followed whatever its condition
 
     @property
     def exhausted(self) -> bool:
@@ -82,6 +86,10 @@ class Evaluator:
         """A name the code does not bind (an import, a builtin) or an attribute of one."""
         return UNKNOWN
 
+    def attribute(self, owner: Any, name: str) -> Any:
+        """`owner.name` for a value the subclass knows (a tensor's shape), or NotImplemented."""
+        return NotImplemented
+
     def assign_attribute(self, owner: Any, attribute: str, value: Any) -> None:
         """`owner.attribute = value` where owner is not `self`."""
 
@@ -95,6 +103,9 @@ class Evaluator:
 
     def touch(self, value: Any, reason: str) -> None:
         """`value` is used or replaced by a statement that is not followed, for `reason`."""
+
+    def note(self, kind: str, text: str) -> None:
+        """Something the models being read should say: a return not followed ("flow"), an assumption."""
 
     # ---- what the shape interpreter's builtins ask of an evaluator --------------------------------
 
@@ -176,9 +187,39 @@ class Evaluator:
     def _if(self, node: nodes.If, env: dict[str, Any]) -> None:
         test = self.ev(node.test, env)
         if test is UNKNOWN or not is_literal(test):
+            test = self._with_defaults(node, env)
+        if test is not UNKNOWN:
+            self._block(node.body if test else node.orelse, env)
+            return
+        differing = _differing_constants(node.body, node.orelse)
+        if differing is None:
             self._opaque(node, env, "`if`", "its condition is not a constant")
             return
-        self._block(node.body if test else node.orelse, env)
+        self.uncertain |= differing  # both branches are this code: its differing constants are unknown
+        self._block(node.body, env)
+
+    def _with_defaults(self, node: nodes.If | nodes.IfExp, env: dict[str, Any]) -> Any:
+        """The condition's truth with the enclosing function's parameters it reads at their defaults, when
+        those are what leaves it unknown (then noted as an assumption); else UNKNOWN."""
+        function = node.scope()
+        if not isinstance(function, nodes.FunctionDef):
+            return UNKNOWN
+        defaults: dict[str, Any] = {}
+        for name in {n.name for n in node.test.nodes_of_class(nodes.Name)}:
+            if is_literal(env.get(name, UNKNOWN)):
+                continue
+            try:
+                default = function.args.default_value(name)
+            except astroid.NoDefault:
+                return UNKNOWN
+            defaults[name] = self.ev(default, self.globals)
+        test = self.ev(node.test, {**env, **defaults}) if defaults else UNKNOWN
+        if test is UNKNOWN or not is_literal(test):
+            return UNKNOWN
+        given = ", ".join(f"{name}={value!r}" for name, value in sorted(defaults.items()))
+        self.note("assumption", f"the `if` at line {node.lineno} is followed as when {given} (the default"
+                                f"{'s' if len(defaults) > 1 else ''}: the value given is not known)")
+        return bool(test)
 
     def _for(self, node: nodes.For, env: dict[str, Any]) -> None:
         items = self._iterable(node.iter, env)
@@ -196,6 +237,8 @@ class Evaluator:
         """A statement the evaluator does not follow: what it assigns becomes unknown, and the values it
         uses or assigns are told why (`touch`)."""
         reason = f"the {what} at line {node.lineno} is not followed ({why})"
+        if any(node.nodes_of_class(nodes.Return)):  # the function may return something else there
+            self.note("flow", f"{reason}: the function may return something else there")
         for child in node.nodes_of_class((nodes.AssignName, nodes.AssignAttr)):
             key = child.name if isinstance(child, nodes.AssignName) else _attr_key(child)
             if key and key in env:
@@ -211,7 +254,7 @@ class Evaluator:
     def ev(self, node: nodes.NodeNG, env: dict[str, Any]) -> Any:
         tick()
         if isinstance(node, nodes.Const):
-            return node.value if isinstance(node.value, _LITERAL_TYPES) else UNKNOWN
+            return node.value if isinstance(node.value, _LITERAL_TYPES) and node not in self.uncertain else UNKNOWN
         if isinstance(node, nodes.Name):
             return self._name(node, env)
         if isinstance(node, (nodes.Tuple, nodes.List)):
@@ -230,15 +273,15 @@ class Evaluator:
         if isinstance(node, nodes.Compare):
             return self._compare(node, env)
         if isinstance(node, nodes.IfExp):
-            test = self.ev(node.test, env)
-            if test is UNKNOWN or not is_literal(test):
-                return UNKNOWN
-            return self.ev(node.body if test else node.orelse, env)
+            return self._if_expression(node, env)
         if isinstance(node, nodes.Subscript):
             return self._subscript(node, env)
         if isinstance(node, nodes.Attribute):
             key = _attr_key(node)
-            return env.get(key, UNKNOWN) if key else self.outside_name(node)
+            if key:
+                return env.get(key, UNKNOWN)
+            value = self.attribute(self.ev(node.expr, env), node.attrname)
+            return self.outside_name(node) if value is NotImplemented else value
         if isinstance(node, nodes.ListComp):
             return self._comprehension(node, env)
         if isinstance(node, nodes.JoinedStr):
@@ -246,6 +289,17 @@ class Evaluator:
         if isinstance(node, nodes.Call):
             return self._call(node, env)
         return UNKNOWN
+
+    def _if_expression(self, node: nodes.IfExp, env: dict[str, Any]) -> Any:
+        test = self.ev(node.test, env)
+        if test is not UNKNOWN and is_literal(test):
+            return self.ev(node.body if test else node.orelse, env)
+        if not any(node.nodes_of_class(nodes.Call)):  # `1 if flag else 1`: both sides, when neither calls
+            body, orelse = self.ev(node.body, env), self.ev(node.orelse, env)
+            if is_literal(body) and body == orelse and type(body) is type(orelse):
+                return body
+        test = self._with_defaults(node, env)
+        return UNKNOWN if test is UNKNOWN else self.ev(node.body if test else node.orelse, env)
 
     def _name(self, node: nodes.Name, env: dict[str, Any]) -> Any:
         if node.name in env:
@@ -297,13 +351,14 @@ class Evaluator:
 
     def _boolean(self, node: nodes.BoolOp, env: dict[str, Any]) -> Any:
         result: Any = None
+        unknown = False  # an operand before was unknown: the value is unknown, unless an operand decides it
         for operand in node.values:
             result = self.ev(operand, env)
             if not is_literal(result):
-                return UNKNOWN
-            if (node.op == "and") != bool(result):
-                return result
-        return result
+                unknown = True
+            elif (node.op == "and") != bool(result):  # a false operand of `and`, a true one of `or`
+                return bool(result) if unknown else result  # after an unknown one: its truth only
+        return UNKNOWN if unknown else result
 
     def _compare(self, node: nodes.Compare, env: dict[str, Any]) -> Any:
         left = self.ev(node.left, env)
@@ -457,6 +512,42 @@ class Evaluator:
             if extra:
                 env[extra] = UNKNOWN
         return env
+
+
+# per node type, the fields that are not children and must be equal for two nodes to be the same code
+_LEAF_FIELDS: dict[type, tuple[str, ...]] = {
+    nodes.Name: ("name",), nodes.AssignName: ("name",), nodes.Attribute: ("attrname",),
+    nodes.AssignAttr: ("attrname",), nodes.BinOp: ("op",), nodes.AugAssign: ("op",), nodes.UnaryOp: ("op",),
+    nodes.BoolOp: ("op",), nodes.Keyword: ("arg",),  # Compare: its operators, compared on their own
+}
+
+
+def _differing_constants(first: list[nodes.NodeNG], second: list[nodes.NodeNG]) -> set[nodes.Const] | None:
+    """The constants of `first` that differ from `second`'s when the two blocks are the same code but for
+    constants (`x = Conv2D(8, 3)(x)` and `x = Conv2D(16, 3)(x)`), else None. `if c: pass` with no else is not."""
+    if len(first) != len(second) or not first:
+        return None
+    found: set[nodes.Const] = set()
+    pairs = list(zip(first, second))
+    while pairs:
+        a, b = pairs.pop()
+        if type(a) is not type(b):
+            return None
+        if isinstance(a, nodes.Const):
+            if a.value != b.value or type(a.value) is not type(b.value):
+                found.add(a)
+            continue
+        fields = _LEAF_FIELDS.get(type(a), ())
+        if isinstance(a, nodes.Compare):
+            if [op for op, _ in a.ops] != [op for op, _ in b.ops]:
+                return None
+        elif any(getattr(a, name) != getattr(b, name) for name in fields):
+            return None
+        children_a, children_b = list(a.get_children()), list(b.get_children())
+        if len(children_a) != len(children_b):
+            return None
+        pairs.extend(zip(children_a, children_b))
+    return found
 
 
 def _builtin(function: Callable[..., Any], args: list[Any], kwargs: dict[str, Any]) -> Any:

@@ -65,6 +65,7 @@ class FileReader(Evaluator):
         self._classes: dict[nodes.NodeNG, str | None] = {}
         self.created: list[tuple[Any, int]] = []  # (model object, call depth at creation)
         self.subclass_usage: dict[nodes.ClassDef, SubclassInstance] = {}
+        self.noted: list[Note] = []  # what the evaluator noted (`note`), for the models read while it did
 
     # ---- entry point ---------------------------------------------------------------------------
 
@@ -75,15 +76,25 @@ class FileReader(Evaluator):
             self._block(self.module.body, env)
         except Return:  # a module-level `raise`: what ran before it is read
             pass
-        found.extend(self._bound_models(env, lambda value: self._depth_of(value) == 0))
+        found.extend(self._noting(0, self._bound_models(env, lambda value: self._depth_of(value) == 0)))
         for function in self._top_functions():
-            found.extend(self._function_models(function))
+            start = len(self.noted)
+            found.extend(self._noting(start, self._function_models(function)))
         for cls in self._model_classes():
-            found.append(self._subclass(cls, self.subclass_usage.get(cls)))
+            start = len(self.noted)
+            found.extend(self._noting(start, [self._subclass(cls, self.subclass_usage.get(cls))]))
         if self.exhausted:
             note = Note("flow", "the file is too long to follow: the reader stopped, what follows is unknown")
             found = [replace(m, notes=(*m.notes, note)) for m in found]
         return _unique(found)
+
+    def _noting(self, start: int, models: list[KerasModel]) -> list[KerasModel]:
+        """The models with what the evaluator noted since `start` (while it read them)."""
+        noted = tuple(note for note in dict.fromkeys(self.noted[start:]))
+        return [replace(m, notes=(*m.notes, *(n for n in noted if n not in m.notes))) for m in models]
+
+    def note(self, kind: str, text: str) -> None:
+        self.noted.append(Note(kind, text))  # type: ignore[arg-type]
 
     def keras_class(self, node: nodes.NodeNG) -> str | None:
         """`keras_class`, once per node: loops and inlined calls evaluate the same calls many times."""
@@ -209,6 +220,12 @@ class FileReader(Evaluator):
             return UNKNOWN
         module, _, function = name.rpartition(".")
         return function if module in _ACTIVATION_MODULES and function in _ACTIVATIONS else UNKNOWN
+
+    def attribute(self, owner: Any, name: str) -> Any:
+        """`x.shape` of a symbolic tensor: its dims where the reader knows them (the batch dim is not known)."""
+        if isinstance(owner, Tensor) and name == "shape":
+            return UNKNOWN if owner.shape is None else tuple(UNKNOWN if d is None else d for d in owner.shape)
+        return NotImplemented
 
     def assign_attribute(self, owner: Any, attribute: str, value: Any) -> None:
         if attribute == "trainable" and isinstance(owner, (Layer, SequentialObj, FunctionalObj)):
