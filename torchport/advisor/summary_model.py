@@ -13,7 +13,7 @@ Decisions:
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -69,9 +69,13 @@ class ModelSummary:
 def top_level_models(module: nodes.Module) -> list[nodes.ClassDef]:
     """The models of a file (see the module docstring)."""
     classes = module_classes(module)
+    if not classes:
+        return []
+    last_names = {cls.name for cls in classes} | _function_names(module)
+    names = _names_reaching(module, last_names)
     used: set[str] = set()
     for cls in classes:
-        for reference in class_references(cls, module):
+        for reference in _references(cls, module, lambda node: _may_reach(node, names, last_names)):
             if reference != cls.qname():
                 used.add(reference)
     return [cls for cls in classes if cls.qname() not in used and isinstance(cls.parent, nodes.Module)]
@@ -79,6 +83,11 @@ def top_level_models(module: nodes.Module) -> list[nodes.ClassDef]:
 
 def class_references(cls: nodes.ClassDef, module: nodes.Module) -> set[str]:
     """Qualified names referred to by a class (bases included) and the module-level helpers it calls."""
+    return _references(cls, module, lambda node: True)
+
+
+def _references(cls: nodes.ClassDef, module: nodes.Module, wanted: Callable[[nodes.NodeNG], bool]) -> set[str]:
+    """`class_references`, resolving only the names for which `wanted` is true."""
     found: set[str] = set()
     pending: list[nodes.NodeNG] = [cls]
     seen: set[int] = set()
@@ -88,7 +97,7 @@ def class_references(cls: nodes.ClassDef, module: nodes.Module) -> set[str]:
             continue
         seen.add(id(scope))
         for name_node in _names_in(scope):
-            name = qualified_name(name_node)
+            name = qualified_name(name_node) if wanted(name_node) else None
             if name is None:
                 continue
             found.add(name)
@@ -102,6 +111,49 @@ def _names_in(scope: nodes.NodeNG) -> Iterator[nodes.NodeNG]:
     for node in scope.nodes_of_class((nodes.Name, nodes.Attribute)):
         if isinstance(node, nodes.Name) or isinstance(node.expr, nodes.Name):
             yield node
+
+
+# A file's models follow from the references that name one of its Module classes or module-level functions.
+# Resolving every name of every class costs a lexical lookup each (about a fifth of the shapes family on
+# timm), so `top_level_models` resolves only the names whose qualified name can end in one of those names:
+# the canonical name of `a.X` ends in `X`, and a plain name `N` resolves to a name ending in `N` unless an
+# alias binds it (`from m import X as N`, `import a.X as N`, `N = a.X`, `N = M` with M such an alias).
+
+def _function_names(module: nodes.Module) -> set[str]:
+    return {name for name, found in module.locals.items() if any(isinstance(d, nodes.FunctionDef) for d in found)}
+
+
+def _names_reaching(module: nodes.Module, last_names: set[str]) -> set[str]:
+    """The plain names that may resolve to a qualified name ending in one of `last_names`: those names
+    and every alias of the module that may lead to one (astroid's builtins bind no aliases)."""
+    names = set(last_names)
+    copies: list[tuple[str, str]] = []  # (N, M) of `N = M`
+    for node in module.nodes_of_class((nodes.Import, nodes.ImportFrom, nodes.Assign)):
+        if isinstance(node, nodes.Assign):
+            for target in node.targets:
+                if not isinstance(target, nodes.AssignName):
+                    continue
+                if isinstance(node.value, nodes.Attribute) and node.value.attrname in last_names:
+                    names.add(target.name)
+                elif isinstance(node.value, nodes.Name):
+                    copies.append((target.name, node.value.name))
+        else:
+            for imported, alias in node.names:
+                if alias and imported.rpartition(".")[2] in last_names:
+                    names.add(alias)
+    grown = True
+    while grown:
+        grown = False
+        for name, source in copies:
+            if source in names and name not in names:
+                names.add(name)
+                grown = True
+    return names
+
+
+def _may_reach(node: nodes.NodeNG, names: set[str], last_names: set[str]) -> bool:
+    """Whether the qualified name of a `_names_in` node may end in one of `last_names`."""
+    return node.name in names if isinstance(node, nodes.Name) else node.attrname in last_names
 
 
 # -------------------------------------------------------------------------------- assembling
