@@ -68,7 +68,14 @@ class Analysis:
     inputs: Inputs
     args_text: str
     args_source: str
-    alternatives: tuple[Trace, ...] = ()  # traces on Inputs.alternatives: an error must hold in each
+    model: ModelBuild | None = None  # the built model, to trace the alternatives on
+
+    def alternatives(self) -> tuple[Trace, ...]:
+        """Traces on Inputs.alternatives (an error must hold in each). Traced when asked, as only an error
+        needs them: most models have none, and each alternative is one more run of forward."""
+        if self.model is None:
+            return ()
+        return tuple(self.model.trace(list(values), training=TRAINING) for values in self.inputs.alternatives)
 
 
 def analyse(path: Path, module: nodes.Module, cls: nodes.ClassDef, target: Target,
@@ -81,8 +88,7 @@ def analyse(path: Path, module: nodes.Module, cls: nodes.ClassDef, target: Targe
     model = ModelBuild(cls, args, kwargs)
     chosen = choose_inputs(path, cls, forward, required, optional, cli_shapes, usages, args, kwargs, model=model)
     trace = model.trace(list(chosen.values), training=TRAINING, last=not chosen.alternatives)
-    alternatives = tuple(model.trace(list(values), training=TRAINING) for values in chosen.alternatives)
-    return Analysis(cls, trace, chosen, args_text, args_source, alternatives)
+    return Analysis(cls, trace, chosen, args_text, args_source, model if chosen.alternatives else None)
 
 
 def summarize(path: Path, module: nodes.Module, cls: nodes.ClassDef, target: Target,

@@ -22,7 +22,7 @@ from astroid import nodes
 from torchport.advisor import dims
 from torchport.advisor.dims import Unknown
 from torchport.advisor.interpreter import Trace
-from torchport.advisor.shape_findings import certain, shape_findings
+from torchport.advisor.shape_findings import ERROR, certain, shape_findings
 from torchport.advisor.values import ModuleInstance, ParamValue, TensorValue
 from torchport.analysis.model import module_classes
 from torchport.analysis.names import qualified_name
@@ -200,13 +200,16 @@ def _numel(param: ParamValue) -> int | None:
     return size if isinstance(size, int) else None
 
 
-def findings(trace: Trace, alternatives: tuple[Trace, ...] = ()) -> list[Finding]:
+def findings(trace: Trace, alternatives: Callable[[], tuple[Trace, ...]] = tuple) -> list[Finding]:
     """Errors torch would raise, and conditions the input sizes must meet, as
     `torchport.advisor.shape_findings` words them (the same findings as the 73xx pylint messages); an
-    error must also hold on each of the `alternatives` (other inputs a guessed input cannot exclude)."""
+    error must also hold on each of the traces `alternatives()` gives (other inputs a guessed input cannot
+    exclude), which are asked for only when there is an error."""
     found = shape_findings(trace)
-    if alternatives:
-        found = certain(found, [shape_findings(other) for other in alternatives])
+    if any(f.kind == ERROR for f in found):
+        others = alternatives()
+        if others:
+            found = certain(found, [shape_findings(other) for other in others])
     return [Finding(f.line, f.where, f.kind, f.text, f.symbol) for f in found]
 
 
