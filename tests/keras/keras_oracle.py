@@ -75,7 +75,12 @@ def _run_symbolically(model: keras.Model) -> None:
     """Call a subclassed model on a symbolic input of the shape it was built with (Keras's `build`
     alone builds no sublayer), recording each layer's first output shape: Keras keeps no graph for
     subclassed models."""
-    shape = next(iter(model._build_shapes_dict.values()))
+    if model._inbound_nodes:  # called by the file on symbolic inputs: the same call again (several inputs too)
+        arguments = keras.tree.map_structure(
+            lambda t: keras.Input(batch_shape=tuple(t.shape)) if isinstance(t, keras.KerasTensor) else t,
+            model._inbound_nodes[0].arguments.args)
+    else:  # built by `.build(shape)`
+        arguments = (keras.Input(batch_shape=next(iter(model._build_shapes_dict.values()))),)
     original = keras.layers.Layer.__call__
 
     def recording_call(layer: Any, *args: Any, **kwargs: Any) -> Any:
@@ -88,7 +93,7 @@ def _run_symbolically(model: keras.Model) -> None:
 
     keras.layers.Layer.__call__ = recording_call  # type: ignore[method-assign]
     try:
-        model(keras.Input(batch_shape=shape))
+        model(*arguments)
     finally:
         keras.layers.Layer.__call__ = original  # type: ignore[method-assign]
 

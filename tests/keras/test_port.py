@@ -10,6 +10,7 @@ KerasModel records by hand and need neither torch nor keras.
 
 from __future__ import annotations
 
+import inspect
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -163,7 +164,9 @@ def _check_in_torch(path: Path, ported: Ported, keras_model: Any, oracles: tuple
     torch, keras = torch_oracle.torch, keras_oracle.keras
     shapes = [_concrete(tensor.keras_shape) for tensor in ported.inputs]
     specs = [keras.KerasTensor(shape, dtype=tensor.dtype) for shape, tensor in zip(shapes, ported.inputs)]
-    keras_outputs = keras_model.compute_output_spec(specs[0] if len(specs) == 1 else specs)
+    several = len(specs) > 1 and len(_tensor_parameters(keras_model)) > 1  # call(self, a, b), not call(self, [a, b])
+    keras_outputs = keras_model.compute_output_spec(*specs) if several else \
+        keras_model.compute_output_spec(specs[0] if len(specs) == 1 else specs)
     keras_outputs = list(keras_outputs) if isinstance(keras_outputs, (list, tuple)) else [keras_outputs]
 
     namespace = torch_oracle.load_namespace(path.with_name(f"ported_{path.stem}.py"), ported.source)
@@ -184,6 +187,13 @@ def _check_in_torch(path: Path, ported: Ported, keras_model: Any, oracles: tuple
     trainable = sum(p.numel() for p in torch_model.parameters() if p.requires_grad)  # frozen layers stay frozen
     keras_trainable = sum(_size(w) for w in keras_model.trainable_weights)
     assert trainable == keras_trainable + sum(_convention(layer, trainable=True) for layer in keras_model.layers)
+
+
+def _tensor_parameters(keras_model: Any) -> list[str]:
+    """The parameters of a model's `call` without a default: the tensors it takes."""
+    parameters = inspect.signature(keras_model.call).parameters.values()
+    positional = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    return [p.name for p in parameters if p.default is p.empty and p.kind in positional]
 
 
 def _record(keras_model: Any, name: str, keras: Any) -> KerasModel:

@@ -29,6 +29,8 @@ CASES = [
     ("functional_multi_io.py", "model"),
     ("functional_shared.py", "siamese"),
     ("subclass_mlp.py", "Classifier"),
+    ("subclass_multi_input.py", "TwoTower"),
+    ("subclass_two_args.py", "Scorer"),
     ("conv_padding.py", "model"),
     ("conv_transpose.py", "decoder"),
     ("text_cnn.py", "build_text_cnn"),

@@ -148,27 +148,34 @@ class FileReader(Evaluator):
                     if isinstance(item, Layer) and item not in layers:
                         layers.append(item)
                         item.attribute = key.removeprefix("self.") + (f"_{index}" if len(items) > 1 else "")
-        shape = _batch_shape(usage.build_shape) if usage is not None else None
-        if shape is None:
+        call = _class_method(cls, "call")
+        parameters = _tensor_parameters(call) if call is not None else []
+        given = usage.build_shape if usage is not None else None
+        shapes = _input_shapes(given, len(parameters))
+        if any(shape is None for shape in shapes):
             notes.append(Note("shapes", "the input shape is not given (no .build(shape) on an instance), so shapes "
                                         "are unknown"))
-        call = _class_method(cls, "call")
-        self.seq += 1
-        parameters = [*(call.args.posonlyargs or []), *(call.args.args or [])] if call is not None else []
-        source = InputObj(shape, None, parameters[1].name if len(parameters) > 1 else None,
-                          call.lineno if call is not None else cls.lineno, self.seq)
+        line = call.lineno if call is not None else cls.lineno
+        # call(self, inputs) given a list of shapes receives a list of tensors; call(self, a, b) one tensor each
+        listed = len(parameters) == 1 and len(shapes) > 1
+        names = [f"{parameters[0]}_{i}" for i in range(len(shapes))] if listed else parameters
+        sources = []
+        for name, shape in zip(names, shapes):
+            self.seq += 1
+            sources.append(InputObj(shape, None, name, line, self.seq))
+        tensors = [Tensor(source, None, source.shape) for source in sources]
         outputs: list[Any] = []
-        if call is None or len(parameters) < 2:
+        if call is None or not parameters:
             notes.append(Note("flow", "the class has no call(self, inputs) method to read"))
         else:
-            call_env = {**self.bind(call, [Tensor(source, None, shape)], {}, skip=1),
+            call_env = {**self.bind(call, [tensors] if listed else tensors, {}, skip=1),
                         **{k: v for k, v in env.items() if k.startswith("self.")}}
             returned, _ = self.call_function(call, [], {}, env=call_env)
             outputs = _flat(returned)
         if any(isinstance(t, Tensor) and t.source is None for t in outputs) or any(
                 not isinstance(t, Tensor) for t in outputs):
             notes.append(Note("flow", "part of call's data flow could not be followed"))
-        return subclass_model(cls.name, self.file, cls.lineno, layers, source, outputs, notes)
+        return subclass_model(cls.name, self.file, cls.lineno, layers, sources, outputs, notes)
 
     def _is_model(self, value: Any) -> bool:
         return isinstance(value, (SequentialObj, FunctionalObj))
@@ -195,9 +202,11 @@ class FileReader(Evaluator):
             callee = self._as_layer(callee)
         if isinstance(callee, Layer):
             return apply(callee, args, kwargs)
-        if isinstance(callee, SubclassInstance) and callee.build_shape is None and args \
-                and isinstance(args[0], Tensor) and isinstance(args[0].source, InputObj):
-            callee.build_shape = args[0].shape  # `model(keras.Input(shape=...))` builds a subclassed model
+        inputs = list(args[0]) if len(args) == 1 and isinstance(args[0], (list, tuple)) else args
+        if isinstance(callee, SubclassInstance) and callee.build_shape is None and inputs \
+                and all(isinstance(a, Tensor) and isinstance(a.source, InputObj) for a in inputs):
+            # `model(keras.Input(...))`, `model([a, b])`, `model(a, b)` build a subclassed model
+            callee.build_shape = inputs[0].shape if inputs is args and len(args) == 1 else [a.shape for a in inputs]
             self.subclass_usage.setdefault(callee.cls, callee)
         if isinstance(callee, SubclassInstance):
             return Tensor(None, None, None, f"a subclassed model called as a layer at line {node.lineno} is not read")
@@ -395,6 +404,22 @@ def _batch_shape(shape: Any) -> tuple[int | None, ...] | None:
     if isinstance(shape, (tuple, list)) and shape and all(d is None or isinstance(d, int) for d in shape):
         return tuple(shape)
     return None
+
+
+def _input_shapes(given: Any, parameters: int) -> list[tuple[int | None, ...] | None]:
+    """The shape of each input of a subclass model's `call`, from what `.build` or a call gave: one shape,
+    or a list of them (one per parameter, or all for a single parameter that receives a list)."""
+    if isinstance(given, (tuple, list)) and given and all(isinstance(s, (tuple, list)) for s in given):
+        shapes = [_batch_shape(shape) for shape in given]
+        return shapes if parameters in (1, len(shapes)) else [None] * parameters
+    return [_batch_shape(given)] + [None] * (parameters - 1) if parameters else []
+
+
+def _tensor_parameters(call: nodes.FunctionDef) -> list[str]:
+    """The parameters of `call(self, ...)` that take tensors: the positional ones without a default
+    (`training=False`, `mask=None` are not)."""
+    positional = [*(call.args.posonlyargs or []), *(call.args.args or [])][1:]
+    return [parameter.name for parameter in positional[:len(positional) - len(call.args.defaults or [])]]
 
 
 def _input_shape(shape: Any, dim: Any) -> Any:

@@ -193,12 +193,14 @@ def functional_model(obj: FunctionalObj, name: str, file: str) -> KerasModel:
                       tuple(ref.layer for ref in refs), _notes(notes, layers, names), refs)
 
 
-def subclass_model(name: str, file: str, line: int, layers: list[Layer], source: InputObj,
+def subclass_model(name: str, file: str, line: int, layers: list[Layer], sources: list[InputObj],
                    outputs: list[Any], notes: list[Note]) -> KerasModel:
     names = keras_names(_named(layers))
-    names[source] = source.explicit_name or _INPUT_PREFIX
+    for source in sources:  # named by `call`'s parameters
+        names[source] = source.explicit_name or _INPUT_PREFIX
     records = [_layer_record(layer, names, None) for layer in layers]
-    model_inputs = (KerasInput(names[source], source.shape),) if source.shape is not None else ()
+    known = all(source.shape is not None for source in sources)
+    model_inputs = tuple(KerasInput(names[source], source.shape) for source in sources) if known else ()
     refs = _refs(outputs, names, None)
     return KerasModel(name, file, line, "subclass", model_inputs, tuple(records), tuple(ref.layer for ref in refs),
                       _notes(notes, layers, names), refs)
