@@ -21,6 +21,7 @@ from astroid import nodes
 
 from torchport.advisor import dims
 from torchport.advisor.dims import Unknown
+from torchport.advisor.inputs import SourceKind
 from torchport.advisor.interpreter import Trace
 from torchport.advisor.shape_findings import ERROR, certain, shape_findings
 from torchport.advisor.values import ModuleInstance, ParamValue, TensorValue
@@ -64,6 +65,7 @@ class ModelSummary:
     trainable_params: int | None
     findings: list[Finding] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # what the interpreter could not follow
+    input_kind: SourceKind = SourceKind.UNKNOWN  # where the input shapes came from, as data (input_source's kind)
 
 
 def top_level_models(module: nodes.Module) -> list[nodes.ClassDef]:
