@@ -21,10 +21,11 @@ from torchport.advisor.cli import CommandError
 from torchport.advisor.sources import parse_file
 from torchport.advisor.summarize import select_models
 from torchport.advisor.target import Target
-from torchport.keras.compare import Comparison, align, compare, convention_count, same_padding, to_torch_layout
+from torchport.keras.compare import Comparison, align, compare, convention_count, same_padding
 from torchport.keras.compare_kinds import KINDS
 from torchport.keras.compare_render import render_rich
-from torchport.keras.compare_units import BATCH_MAJOR, CHANNELS_FIRST, TIME_MAJOR, Unit
+from torchport.keras.compare_units import Unit
+from torchport.keras.layouts import BATCH_MAJOR, CHANNELS_FIRST, TIME_MAJOR, to_torch
 from torchport.keras.reader import find_model, read_models
 
 PAIRS = Path(__file__).parent / "pairs"
@@ -201,9 +202,9 @@ def test_padding_equivalences() -> None:
 
 
 def test_layouts_and_conventions() -> None:
-    assert to_torch_layout((None, 28, 28, 1), CHANNELS_FIRST) == (None, 1, 28, 28)
-    assert to_torch_layout((None, 100, 64), TIME_MAJOR) == (100, None, 64)
-    assert to_torch_layout((None, 100, 64), BATCH_MAJOR) == (None, 100, 64)
+    assert to_torch((None, 28, 28, 1), CHANNELS_FIRST) == (None, 1, 28, 28)
+    assert to_torch((None, 100, 64), TIME_MAJOR) == (100, None, 64)
+    assert to_torch((None, 100, 64), BATCH_MAJOR) == (None, 100, 64)
     lstm = Unit("lstm", "lstm", "LSTM", 1, attrs={"units": 64, "bidirectional": True}, params=2 * 49408)
     assert convention_count(lstm) == 2 * 49408 + 2 * 4 * 64
     gru = Unit("gru", "gru", "GRU", 1, attrs={"units": 32, "reset_after": False}, params=9312)

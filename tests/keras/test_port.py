@@ -28,7 +28,8 @@ from torchport.keras.compare import compare
 from torchport.keras.compare_kinds import is_difference
 from torchport.keras.model import KerasInput, KerasLayer, KerasModel, Shape
 from torchport.keras.port import Ported, PortedTensor, port
-from torchport.keras.port_layers import CHANNELS_FIRST, RULES
+from torchport.keras.layouts import CHANNELS_FIRST
+from torchport.keras.port_layers import RULES
 from torchport.keras.reader import read_models
 
 HERE = Path(__file__).parent

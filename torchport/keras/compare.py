@@ -35,10 +35,7 @@ from torchport.advisor.summary_model import notes as trace_notes
 from torchport.advisor.target import Target
 from torchport.keras.compare_kinds import CONVENTION_TEXTS, KINDS, Kind, is_difference
 from torchport.keras.compare_units import (
-    BATCH_MAJOR,
-    CHANNELS_FIRST,
     PERMUTES,
-    TIME_MAJOR,
     Graph,
     Unit,
     channels_first_key,
@@ -46,6 +43,7 @@ from torchport.keras.compare_units import (
     tensors,
     torch_graph,
 )
+from torchport.keras.layouts import BATCH_MAJOR, CHANNELS_FIRST, TIME_MAJOR, to_torch
 from torchport.keras.model import KerasModel
 from torchport.rules import run_family
 
@@ -195,16 +193,7 @@ def torch_input_shape(shape: tuple[int | None, ...], layout: str) -> tuple[Any, 
     names = iter(_SYMBOLS.get(len(shape), tuple(f"D{i}" for i in range(1, len(shape)))))
     symbolic = tuple(dims.symbol("N") if i == 0 else d if d is not None else dims.symbol(next(names, f"D{i}"))
                      for i, d in enumerate(shape))
-    return to_torch_layout(symbolic, layout)
-
-
-def to_torch_layout(shape: tuple[Any, ...], layout: str) -> tuple[Any, ...]:
-    """(N, H, W, C) -> (N, C, H, W) channels-first; (N, T, F) -> (T, N, F) time-major."""
-    if layout == CHANNELS_FIRST and len(shape) >= 3:
-        return (shape[0], shape[-1], *shape[1:-1])
-    if layout == TIME_MAJOR and len(shape) == 3:
-        return (shape[1], shape[0], shape[2])
-    return shape
+    return to_torch(symbolic, layout)
 
 
 # ---------------------------------------------------------------------------------- alignment
@@ -457,7 +446,7 @@ def _derived_differences(rows: list[Row], keras_side: Graph, torch_side: Graph, 
         if shapes and not explained and not any(d.kind == "different-params" for d in row.differences) \
                 and not same_shape(k, t):
             row.differences.append(_diff("different-shape", f"Keras {_shape(k.output)} is "
-                                         f"{_shape(to_torch_layout(k.output, t.layout))} in torch's layout; "
+                                         f"{_shape(to_torch(k.output, t.layout))} in torch's layout; "
                                          f"the port gives {_shape(t.output)}", k, t))
 
 
@@ -532,7 +521,7 @@ def same_shape(k: Unit, t: Unit) -> bool:
             return True
         a, b = keras_shape[-1], torch_shape[-1]
         return not (isinstance(a, int) and isinstance(b, int) and a != b)
-    translated = to_torch_layout(keras_shape, t.layout)
+    translated = to_torch(keras_shape, t.layout)
     if len(translated) != len(torch_shape):
         return True
     batch = 1 if t.layout == TIME_MAJOR else 0

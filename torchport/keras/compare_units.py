@@ -24,9 +24,9 @@ from torchport.advisor.dims import Unknown
 from torchport.advisor.interpreter import Trace
 from torchport.advisor.summary_model import nesting, param_count
 from torchport.advisor.values import ModuleInstance, TensorValue
+from torchport.keras.layouts import BATCH_MAJOR, CHANNELS_FIRST, TIME_MAJOR
 from torchport.keras.model import KerasLayer, KerasModel
 
-CHANNELS_FIRST, BATCH_MAJOR, TIME_MAJOR = "channels-first", "batch-major", "time-major"
 
 
 @dataclass

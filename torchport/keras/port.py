@@ -21,10 +21,8 @@ import textwrap
 from dataclasses import dataclass
 
 from torchport.keras.model import KerasInput, KerasLayer, KerasModel, Shape
-from torchport.keras.port_layers import (
-    CHANNELS_FIRST, KERAS, RULES, Incoming, Layout, Translation, Untranslatable, activation_code, to_torch_shape,
-    torch_dim,
-)
+from torchport.keras.layouts import BATCH_MAJOR, CHANNELS_FIRST, Layout, to_torch
+from torchport.keras.port_layers import RULES, Incoming, Translation, Untranslatable, activation_code, torch_dim
 
 _WIDTH = 100
 # names a layer attribute or a local variable must not take: nn.Module's own attributes (from
@@ -63,7 +61,7 @@ class PortedTensor:
     @property
     def shape(self) -> Shape | None:
         """The shape forward takes or returns (None batch)."""
-        return None if self.keras_shape is None else to_torch_shape(self.keras_shape, self.layout)
+        return None if self.keras_shape is None else to_torch(self.keras_shape, self.layout)
 
 
 @dataclass(frozen=True)
@@ -172,7 +170,7 @@ class _Porter:
             if wanted is not None:
                 return wanted
             return self._preferred_layout(consumer.name, seen | {name})
-        return KERAS
+        return BATCH_MAJOR
 
     # -------------------------------------------------------------- names
 
@@ -337,7 +335,7 @@ class _Porter:
         self._comments(self.forward, [f"TODO(torchport): {layer.name} ({layer.type}) belongs here; its input "
                                       "passes through unchanged"])
         sources = [s for s in call.sources if s in self.values]
-        first = self.values[sources[0]] if sources else _Value("None", None, KERAS)
+        first = self.values[sources[0]] if sources else _Value("None", None, BATCH_MAJOR)
         self.values[call.key] = _Value(first.var, call.output_shape, first.layout)
 
     @staticmethod
@@ -430,7 +428,7 @@ def _reorder(layout: Layout, shape: Shape | None) -> str:
 
 def _effective(layout: Layout, shape: Shape | None) -> Layout:
     """Rank 0-2 tensors have one layout only: Keras's."""
-    return layout if shape is None or len(shape) >= 3 else KERAS
+    return layout if shape is None or len(shape) >= 3 else BATCH_MAJOR
 
 
 def _describe(tensor: PortedTensor, is_input: bool) -> str:
@@ -440,7 +438,7 @@ def _describe(tensor: PortedTensor, is_input: bool) -> str:
         return "shape unknown (the Keras model declares no input shape)."
     names = _DIM_NAMES.get(len(keras_shape), tuple(f"D{i}" for i in range(1, len(keras_shape))))
     dims = ["N", *(str(d) if d is not None else names[i] for i, d in enumerate(keras_shape[1:]))]
-    torch_dims = to_torch_shape(tuple(dims), tensor.layout)  # type: ignore[arg-type]
+    torch_dims = to_torch(tuple(dims), tensor.layout)  # type: ignore[arg-type]
     text = f"({', '.join(map(str, torch_dims))}), {tensor.dtype}."
     if tensor.layout == CHANNELS_FIRST:
         rank = len(keras_shape)

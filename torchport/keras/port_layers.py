@@ -5,7 +5,7 @@ convolutions, Keras's own layout for Dense/RNN/attention, any for element-wise l
 that turns the Keras layer and the shapes it receives into a `Translation`: the constructor for
 `__init__`, the statements for `forward`, the comments beside them and notes on what it could not
 translate. Shapes are Keras's (channels-last, `None` batch); a tensor's *layout* says how the torch
-model holds it: `keras` (the same axis order) or `channels_first` (Keras's last axis moved to dim 1).
+model holds it: batch-major (Keras's axis order) or channels-first (`torchport.keras.layouts`).
 Facts: /work/shared/keras-to-pytorch.md, each checked against torch in tests/keras/test_port.py.
 """
 
@@ -13,14 +13,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from typing import Any, Literal
+from typing import Any
 
 from torchport.keras.layers import Unknown, pairs
+from torchport.keras.layouts import BATCH_MAJOR, CHANNELS_FIRST, Layout, to_torch
 from torchport.keras.model import KerasLayer, Shape
-
-Layout = Literal["keras", "channels_first"]
-KERAS: Layout = "keras"
-CHANNELS_FIRST: Layout = "channels_first"
 
 
 class Untranslatable(Exception):
@@ -40,7 +37,7 @@ class Incoming:
 
     @property
     def layout(self) -> Layout:
-        return self.layouts[0] if self.layouts else KERAS
+        return self.layouts[0] if self.layouts else BATCH_MAJOR
 
 
 @dataclass(frozen=True)
@@ -69,13 +66,6 @@ class Rule:
 
 # ------------------------------------------------------------------ layouts and axes
 
-def to_torch_shape(shape: Shape, layout: Layout) -> Shape:
-    """A Keras shape in the order the torch model holds it."""
-    if layout == CHANNELS_FIRST and len(shape) >= 3:
-        return (shape[0], shape[-1], *shape[1:-1])
-    return shape
-
-
 def torch_dim(axis: int, rank: int, layout: Layout, last: int | None = -1) -> int:
     """Where Keras's `axis` (batch included, negative allowed) is in the torch tensor; `last` (-1) when
     it is the last dim and `last` is not None."""
@@ -87,7 +77,7 @@ def torch_dim(axis: int, rank: int, layout: Layout, last: int | None = -1) -> in
 
 def _channels_or_keras(layer: KerasLayer) -> Layout:
     """Convolutions and pooling want channels first, unless Keras itself was told so (then as is)."""
-    return KERAS if layer.config.get("data_format") == "channels_first" else CHANNELS_FIRST
+    return BATCH_MAJOR if layer.config.get("data_format") == "channels_first" else CHANNELS_FIRST
 
 
 def _any(_: KerasLayer) -> None:
@@ -95,7 +85,7 @@ def _any(_: KerasLayer) -> None:
 
 
 def _keras(_: KerasLayer) -> Layout:
-    return KERAS
+    return BATCH_MAJOR
 
 
 def _channels_first(_: KerasLayer) -> Layout:
@@ -103,7 +93,7 @@ def _channels_first(_: KerasLayer) -> Layout:
 
 
 def _any_or_keras(layer: KerasLayer) -> Layout | None:
-    return KERAS if layer.config.get("data_format") == "channels_first" else None
+    return BATCH_MAJOR if layer.config.get("data_format") == "channels_first" else None
 
 
 # ------------------------------------------------------------------ helpers
@@ -455,7 +445,7 @@ def flatten(layer: KerasLayer, incoming: Incoming) -> Translation:
     if incoming.layout == CHANNELS_FIRST and incoming.shape is not None and len(incoming.shape) >= 3:
         comments = ("Keras flattens channels-last (..., C), this flattens (C, ...): the size is the same, the "
                     "feature order is not; weights ported from Keras for the next layer need a permute",)
-    return Translation(None, ("{out} = torch.flatten({x}, 1)",), layout=KERAS, comments=comments)
+    return Translation(None, ("{out} = torch.flatten({x}, 1)",), layout=BATCH_MAJOR, comments=comments)
 
 
 def reshape(layer: KerasLayer, incoming: Incoming) -> Translation:
@@ -463,7 +453,7 @@ def reshape(layer: KerasLayer, incoming: Incoming) -> Translation:
     if not isinstance(target, (tuple, list)) or not all(isinstance(d, int) for d in target):
         raise Untranslatable(f"target_shape={target!r} is not a tuple of integers")
     dims = ", ".join(map(str, target))
-    return Translation(None, (f"{{out}} = {{x}}.reshape({{x}}.shape[0], {dims})",), layout=KERAS,
+    return Translation(None, (f"{{out}} = {{x}}.reshape({{x}}.shape[0], {dims})",), layout=BATCH_MAJOR,
                        comments=("Keras's Reshape, on Keras's channels-last order",))
 
 
@@ -471,12 +461,12 @@ def permute(layer: KerasLayer, incoming: Incoming) -> Translation:
     dims = _required(layer, "dims")
     if not isinstance(dims, (tuple, list)) or not all(isinstance(d, int) for d in dims):
         raise Untranslatable(f"dims={dims!r} is not a tuple of integers")
-    return Translation(None, (f"{{out}} = {{x}}.permute(0, {', '.join(map(str, dims))})",), layout=KERAS)
+    return Translation(None, (f"{{out}} = {{x}}.permute(0, {', '.join(map(str, dims))})",), layout=BATCH_MAJOR)
 
 
 def repeat_vector(layer: KerasLayer, incoming: Incoming) -> Translation:
     n = _required(layer, "n", int)
-    return Translation(None, (f"{{out}} = {{x}}.unsqueeze(1).expand(-1, {n}, -1)",), layout=KERAS)
+    return Translation(None, (f"{{out}} = {{x}}.unsqueeze(1).expand(-1, {n}, -1)",), layout=BATCH_MAJOR)
 
 
 def upsampling(rank: int) -> Builder:
@@ -570,7 +560,7 @@ def batch_norm(layer: KerasLayer, incoming: Incoming) -> Translation:
 def batch_norm_wants(layer: KerasLayer) -> Layout | None:
     axis = layer.config.get("axis", -1)
     axis = axis[0] if isinstance(axis, (tuple, list)) and len(axis) == 1 else axis
-    return KERAS if axis == 1 else CHANNELS_FIRST
+    return BATCH_MAJOR if axis == 1 else CHANNELS_FIRST
 
 
 def layer_norm(layer: KerasLayer, incoming: Incoming) -> Translation:
@@ -651,7 +641,7 @@ def prelu(layer: KerasLayer, incoming: Incoming) -> Translation:
         if not isinstance(axis, int) or not 1 <= axis < len(shape):
             raise Untranslatable(f"shared_axes={shared!r} is not understood")
         alpha[axis - 1] = 1
-    torch_alpha = to_torch_shape((None, *alpha), incoming.layout)[1:]
+    torch_alpha = to_torch((None, *alpha), incoming.layout)[1:]
     if all(size == 1 for size in torch_alpha[1:]):  # one alpha, or one per torch channel (dim 1)
         count = torch_alpha[0] if len(set(alpha)) > 1 or alpha[-1] != 1 else 1
         return Translation(f"nn.PReLU({count}, init=0.0)", init_comments=(
@@ -686,7 +676,7 @@ def embedding(layer: KerasLayer, incoming: Incoming) -> Translation:
         notes = ("mask_zero=True is not translated: torch has no masks; pack the sequences "
                  "(nn.utils.rnn.pack_padded_sequence) or pass a padding mask",)
     module = _call("nn.Embedding", str(_required(layer, "input_dim", int)), str(_required(layer, "output_dim", int)))
-    return Translation(module, layout=KERAS, notes=notes)
+    return Translation(module, layout=BATCH_MAJOR, notes=notes)
 
 
 _RNN_MODULES = {"LSTM": "nn.LSTM", "GRU": "nn.GRU", "SimpleRNN": "nn.RNN"}
@@ -735,7 +725,7 @@ def rnn(layer: KerasLayer, incoming: Incoming) -> Translation:
     else:
         forward = (f"{{out}}, _ = {{m}}({x})", "{out} = {out}[:, -1]")
         comment = f"{torch_name} returns (output, state); Keras's return_sequences=False keeps the last step"
-    return Translation(module, forward, layout=KERAS, comments=(comment,), notes=tuple(notes))
+    return Translation(module, forward, layout=BATCH_MAJOR, comments=(comment,), notes=tuple(notes))
 
 
 _MERGES = {"concat": None, "sum": "{a} + {b}", "mul": "{a} * {b}", "ave": "({a} + {b}) / 2"}
@@ -774,7 +764,7 @@ def bidirectional(layer: KerasLayer, incoming: Incoming) -> Translation:
         forward = [f"{state} = {{m}}({x})", "{out} = " + merged.format(a="{out}[-2]", b="{out}[-1]")]
         comment = ("the final state of each direction (h_n), as Keras's return_sequences=False: the backward "
                    "direction's last step is the first time step, not output[:, -1]")
-    return Translation(module, tuple(forward), layout=KERAS, comments=(comment,), notes=tuple(notes))
+    return Translation(module, tuple(forward), layout=BATCH_MAJOR, comments=(comment,), notes=tuple(notes))
 
 
 def time_distributed(layer: KerasLayer, incoming: Incoming) -> Translation:
@@ -820,7 +810,7 @@ def multi_head_attention(layer: KerasLayer, incoming: Incoming) -> Translation:
                      f"({query // heads} per head): the parameter counts differ")
     key_var, value_var = {1: ("{x0}", "{x0}"), 2: ("{x1}", "{x1}"), 3: ("{x2}", "{x1}")}[count]
     forward = (f"{{out}}, _ = {{m}}({{x0}}, {key_var}, {value_var}, need_weights=False)",)
-    return Translation(module, forward, layout=KERAS, notes=tuple(notes),
+    return Translation(module, forward, layout=BATCH_MAJOR, notes=tuple(notes),
                        comments=("query, key, value (Keras's call order is query, value, key)",))
 
 
