@@ -10,7 +10,8 @@ Decisions:
   names the layer that made the faulty operand when the value comes straight from one.
 - `view/reshape(-1, K)` on a tensor of rank >= 3: K must be the product of the non-batch dims. A K equal
   to a trailing run's product merges leading dims on purpose (`(N, T, H).view(-1, H)`) and is reported
-  only when a later layer fails expecting exactly the non-batch product (the view is then the cause).
+  only when a later layer fails expecting exactly the non-batch product, or an operation (a cat) fails in
+  dim 0 between the merged rows and a tensor that kept the batch (the view is then the cause).
   The errors downstream of a reported view are its consequences and are not reported again; a layer
   error after a view that fits some input sizes only has no 73xx symbol (which number is wrong depends
   on the input size).
@@ -21,6 +22,7 @@ Decisions:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -55,6 +57,7 @@ _FLATTEN_LAYERS = frozenset({"Flatten"})
 _SOURCE_LIMIT = 80  # longer call sources are shortened in messages
 _EXAMPLE_LIMIT = 1024  # largest input size tried for a condition's example
 _EXAMPLE_BATCH = 2
+_SYMBOL = re.compile(r"^[A-Za-z_]\w*$")  # a dim that is one symbol, as the summary prints it
 
 
 @dataclass(frozen=True)
@@ -65,6 +68,9 @@ class ShapeFinding:
     where: str  # the layer ("fc1 (Linear)") or the operation ("torch.cat")
     text: str
     args: tuple[str, ...] = ()  # the 73xx template's arguments (errors with a symbol)
+    # a condition's example, the symbol values its text gives ("e.g. a 34x34 input": {"H": 34, "W": 34});
+    # None when it has none
+    example: dict[str, int] | None = field(default=None, compare=False)
 
     @property
     def line(self) -> int:
@@ -196,6 +202,11 @@ class _Context:
         source = self._source(op)
         if source is not None and source.verdict == "mismatch":
             return
+        if source is not None and any(_is_batch_consequence(source, problem) for problem in op.errors):
+            if not source.reported:  # the merged rows meet a tensor that kept the batch: the view is the cause
+                source.reported = True
+                yield self._view_finding(source)
+            return
         for problem in op.errors:
             yield self._op_finding(op, node, problem, ERROR)
         if conditions and source is None:
@@ -209,13 +220,14 @@ class _Context:
         symbol = _LAYER_SYMBOLS.get(problem.arg or "") if problem.code == "arg-mismatch" else None
         where = self._label(module)
         if symbol is None:
-            return ShapeFinding(None, kind, call.node, where, self._condition_text(where, problem, None)
-                                if kind == CONDITION else problem.message)
+            if kind == CONDITION:
+                return self._condition_finding(None, call.node, where, problem, None)
+            return ShapeFinding(None, kind, call.node, where, problem.message)
         definition = module.node if module.node is not None else call.node
         value = call.inputs[problem.operand or 0] if len(call.inputs) > (problem.operand or 0) else None
         origin, product = self._origin(value)
         if kind == CONDITION:
-            return ShapeFinding(symbol, kind, definition, where, self._condition_text(where, problem, product))
+            return self._condition_finding(symbol, definition, where, problem, product)
         label = _definition_label(self.names.get(id(module)), definition)
         shape = dims.fmt_shape(value.shape) if isinstance(value, (TensorValue, ParamValue)) else "?"
         args = (label, shape, str(call.node.fromlineno), origin)
@@ -264,7 +276,7 @@ class _Context:
         incompatible = problem.code == "size-mismatch" and _op_suffix(op.name) in _INCOMPATIBLE_OPS
         symbol = "incompatible-shapes" if incompatible else None
         if kind == CONDITION:
-            return ShapeFinding(symbol, kind, node, op.name, self._condition_text(op.name, problem, None))
+            return self._condition_finding(symbol, node, op.name, problem, None)
         if symbol is None:
             return ShapeFinding(None, kind, node, op.name, problem.message)
         tensors = [v for v in _flat(op.inputs) if isinstance(v, (TensorValue, ParamValue))]
@@ -305,28 +317,34 @@ class _Context:
         product = "*".join(_factor(d) for d in view.shape[1:])
         condition = Condition(dims.prod(view.shape[1:]), "==", view.k)
         detail = (f"otherwise {_source(node)} on {dims.fmt_shape(view.shape)} changes the batch size or fails")
-        text = f"{_source(node)}: {self._valid_only_when(f'{product} == {dims.fmt(view.k)}', condition)} ({detail})"
-        return ShapeFinding("view-flatten-mismatch", CONDITION, node, view.op.name, text)
+        valid, example = self._valid_only_when(f"{product} == {dims.fmt(view.k)}", condition)
+        text = f"{_source(node)}: {valid} ({detail})"
+        return ShapeFinding("view-flatten-mismatch", CONDITION, node, view.op.name, text, example=example)
 
     # ------------------------------------------------------------------------------- conditions
-    def _condition_text(self, where: str, problem: Problem, product: str | None) -> str:
+    def _condition_finding(self, symbol: str | None, node: nodes.NodeNG, where: str, problem: Problem,
+                           product: str | None) -> ShapeFinding:
         condition = problem.condition
         if condition is None:
-            return f"{where}: {problem.message}"
+            return ShapeFinding(symbol, CONDITION, node, where, f"{where}: {problem.message}")
         if problem.code == "arg-mismatch" and dims.is_known(problem.expected) and dims.is_known(problem.got):
             equation = f"{product or dims.fmt(problem.expected)} == {dims.fmt(problem.got)}"
             detail = f"otherwise {problem.arg} should be {product or dims.fmt(problem.expected)}"
         else:
             equation = condition.text
             detail = _detail(problem.message)
-        return f"{where}: {self._valid_only_when(equation, condition)}" + (f" ({detail})" if detail else "")
+        valid, example = self._valid_only_when(equation, condition)
+        text = f"{where}: {valid}" + (f" ({detail})" if detail else "")
+        return ShapeFinding(symbol, CONDITION, node, where, text, example=example)
 
-    def _valid_only_when(self, equation: str, condition: Condition) -> str:
+    def _valid_only_when(self, equation: str, condition: Condition) -> tuple[str, dict[str, int] | None]:
+        """`valid only when H*W == 784, e.g. a 28x28 input` and the example's values."""
         example = self._example(condition)
-        return f"valid only when {equation}, " + (f"e.g. {example}" if example else
-                                                   f"which no input size up to {_EXAMPLE_LIMIT} satisfies")
+        if example is None:
+            return f"valid only when {equation}, which no input size up to {_EXAMPLE_LIMIT} satisfies", None
+        return f"valid only when {equation}, e.g. {example[0]}", example[1]
 
-    def _example(self, condition: Condition) -> str | None:
+    def _example(self, condition: Condition) -> tuple[str, dict[str, int]] | None:
         """A concrete input meeting the condition: a small search over square sizes (the batch at 2),
         then the dims engine's own search."""
         difference = condition.left - condition.right  # type: ignore[operator]
@@ -338,18 +356,21 @@ class _Context:
             if condition.holds(values):
                 return self._describe_values(values)
         example = condition.example
-        return dims.fmt_values(example) if example else None
+        return (dims.fmt_values(example), dict(example)) if example else None
 
-    def _describe_values(self, values: dict[str, int]) -> str:
-        """`a 34x34 input` when the values fill the sizes after (N, C) of the first input, else `H=34`."""
+    def _describe_values(self, values: dict[str, int]) -> tuple[str, dict[str, int]]:
+        """`a 34x34 input` when the values fill the sizes after (N, C) of the first input, else `H=34`; and
+        the values the text gives (those of the dims after (N, C) that are one symbol, for an input)."""
         inputs = self.trace.inputs
         shape = inputs[0].shape if inputs and isinstance(inputs[0], TensorValue) else None
         if isinstance(shape, tuple) and len(shape) >= 3:
             symbols = {name for d in shape[2:] if isinstance(d, dims.Expr) for name in d.symbols}
             sizes = [dims.evaluate(d, values) for d in shape[2:]]
             if set(values) - {"N"} <= symbols and all(isinstance(s, int) for s in sizes):
-                return f"a {'x'.join(str(s) for s in sizes)} input"
-        return dims.fmt_values({n: v for n, v in values.items() if n != "N"} or values)
+                named = {dims.fmt(d): size for d, size in zip(shape[2:], sizes) if _SYMBOL.match(dims.fmt(d))}
+                return f"a {'x'.join(str(s) for s in sizes)} input", named  # type: ignore[misc]
+        shown = {n: v for n, v in values.items() if n != "N"} or values
+        return dims.fmt_values(shown), shown
 
 
 # ----------------------------------------------------------------------------------- helpers
@@ -391,6 +412,19 @@ def _is_flatten_consequence(view: _View, problem: Problem) -> bool:
     product of the view's non-batch dims."""
     return (view.verdict == "merge" and problem.code == "arg-mismatch" and dims.is_known(problem.got)
             and compare_is(problem.got, dims.prod(view.shape[1:]), Relation.EQUAL))
+
+
+def _is_batch_consequence(view: _View, problem: Problem) -> bool:
+    """An operation error after a leading-dims merge that the merge explains: in dim 0, the merged rows
+    (`view(-1, K)` on (N, ...) gives N*.../K of them) against another operand's batch N (a cat with a
+    tensor that kept the batch)."""
+    if view.verdict != "merge" or problem.code != "size-mismatch" or problem.dim != 0:
+        return False
+    rows = dims.exact_div(dims.prod(view.shape), view.k)
+    sizes = (problem.got, problem.expected)
+    return all(dims.is_known(d) for d in (*sizes, rows)) and any(
+        compare_is(a, rows, Relation.EQUAL) and compare_is(b, view.shape[0], Relation.EQUAL)
+        for a, b in (sizes, sizes[::-1]))
 
 
 def _is_flatten(producer: ModuleCall | OpCall) -> bool:

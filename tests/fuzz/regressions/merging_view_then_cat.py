@@ -43,4 +43,4 @@ class Classifier(nn.Module):
         x = torch.cat((x, extra), -1)
         x = self.fc2(self.fc1(x))
         return x
-# fuzz-regression: {"class": "Classifier", "inputs": [[4, 1, 72], [4, 16]], "dtypes": ["float32", "float32"], "input_style": "cli", "kwargs": {}, "planted": "view-flatten-mismatch", "planted_line": 42, "torch": "RuntimeError: Sizes of tensors must match except in dimension 1. Expected 92 in dimension 0 but got 4 for tensor number 1 in the list", "xfail": "x.view(-1, 36) on (N, 23, 36) merges the batch into the rows (K is a trailing dim, a 'merge'); the cat that fails on it is reported as incompatible-shapes, not traced back to the view as a failing layer is"}
+# fuzz-regression: {"class": "Classifier", "inputs": [[4, 1, 72], [4, 16]], "dtypes": ["float32", "float32"], "input_style": "cli", "kwargs": {}, "planted": "view-flatten-mismatch", "planted_line": 42, "torch": "RuntimeError: Sizes of tensors must match except in dimension 1. Expected 92 in dimension 0 but got 4 for tensor number 1 in the list", "xfail": null}

@@ -73,6 +73,21 @@ class MergeTime(nn.Module):
         return self.fc(out.contiguous().view(-1, 32))
 
 
+class MergedThenCat(nn.Module):
+    """view(-1, 36) on (N, 23, 36) merges the batch into the rows; the cat with a tensor that kept the batch
+    fails because of it, so the view is reported, not the cat."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv1d(1, 23, 3, padding=1)
+        self.fc = nn.Linear(36 + 16, 5)
+
+    def forward(self, x, extra):
+        x = self.conv(x)
+        x = x.view(-1, 36)  # [view-flatten-mismatch]
+        return self.fc(torch.cat((x, extra), -1))
+
+
 class KeepBatch(nn.Module):
     def __init__(self):
         super().__init__()
@@ -86,3 +101,4 @@ class KeepBatch(nn.Module):
 if __name__ == "__main__":
     LeNet()(torch.randn(4, 1, 32, 32))
     ImageMLP()(torch.randn(4, 3, 32, 32))
+    MergedThenCat()(torch.randn(4, 1, 36), torch.randn(4, 16))
