@@ -501,6 +501,21 @@ def _pool_signature(pool_default: Any) -> tuple[tuple[str, Any], ...]:
 
 
 _GLOBAL_POOL = (("data_format", None), ("keepdims", False))
+
+
+def _passthrough(*signature: tuple[str, Any]) -> LayerSpec:
+    """A layer whose output is its input's shape and which has no weights (dropout, noise, activations)."""
+    return LayerSpec(signature, _same, _free)
+
+
+def _pooling(rank: int, pool_default: Any) -> dict[str, LayerSpec]:
+    """The pooling layers of one rank."""
+    return {
+        f"MaxPooling{rank}D": LayerSpec(_pool_signature(pool_default), _pool_shape(rank), _free),
+        f"AveragePooling{rank}D": LayerSpec(_pool_signature(REQUIRED), _pool_shape(rank), _free),
+        f"GlobalAveragePooling{rank}D": LayerSpec(_GLOBAL_POOL, _global_pool_shape(rank), _free),
+        f"GlobalMaxPooling{rank}D": LayerSpec(_GLOBAL_POOL, _global_pool_shape(rank), _free),
+    }
 _RNN_REGULARIZERS = (("kernel_initializer", "glorot_uniform"), ("recurrent_initializer", "orthogonal"),
                      ("bias_initializer", "zeros"))
 _RNN_REST = (("kernel_regularizer", None), ("recurrent_regularizer", None), ("bias_regularizer", None),
@@ -530,25 +545,16 @@ LAYERS: dict[str, LayerSpec] = {
         (("filters", REQUIRED), ("kernel_size", REQUIRED), ("strides", (1, 1, 1)), ("padding", "valid"),
          ("data_format", None), ("output_padding", None), ("dilation_rate", (1, 1, 1)), *_CONV_TAIL),
         _conv_transpose_shape(3), _conv_count(3, transpose=True)),
-    "MaxPooling3D": LayerSpec(_pool_signature((2, 2, 2)), _pool_shape(3), _free),
-    "AveragePooling3D": LayerSpec(_pool_signature(REQUIRED), _pool_shape(3), _free),
-    "GlobalAveragePooling3D": LayerSpec(_GLOBAL_POOL, _global_pool_shape(3), _free),
-    "GlobalMaxPooling3D": LayerSpec(_GLOBAL_POOL, _global_pool_shape(3), _free),
+    **_pooling(1, 2),
+    **_pooling(2, (2, 2)),
+    **_pooling(3, (2, 2, 2)),
     "UpSampling3D": LayerSpec((("size", (2, 2, 2)), ("data_format", None)), _upsampling(3), _free),
     "ZeroPadding3D": LayerSpec((("padding", ((1, 1), (1, 1), (1, 1))), ("data_format", None)),
                                _resize(3, "padding", 1), _free),
     "Cropping3D": LayerSpec((("cropping", ((1, 1), (1, 1), (1, 1))), ("data_format", None)),
                             _resize(3, "cropping", -1), _free),
-    "SpatialDropout3D": LayerSpec((("rate", REQUIRED), ("data_format", None), ("seed", None), ("name", None),
-                                   ("dtype", None)), _same, _free),
-    "MaxPooling1D": LayerSpec(_pool_signature(2), _pool_shape(1), _free),
-    "MaxPooling2D": LayerSpec(_pool_signature((2, 2)), _pool_shape(2), _free),
-    "AveragePooling1D": LayerSpec(_pool_signature(REQUIRED), _pool_shape(1), _free),
-    "AveragePooling2D": LayerSpec(_pool_signature(REQUIRED), _pool_shape(2), _free),
-    "GlobalAveragePooling1D": LayerSpec(_GLOBAL_POOL, _global_pool_shape(1), _free),
-    "GlobalAveragePooling2D": LayerSpec(_GLOBAL_POOL, _global_pool_shape(2), _free),
-    "GlobalMaxPooling1D": LayerSpec(_GLOBAL_POOL, _global_pool_shape(1), _free),
-    "GlobalMaxPooling2D": LayerSpec(_GLOBAL_POOL, _global_pool_shape(2), _free),
+    "SpatialDropout3D": _passthrough(("rate", REQUIRED), ("data_format", None), ("seed", None), ("name", None),
+                                     ("dtype", None)),
     "DepthwiseConv2D": LayerSpec(
         (("kernel_size", REQUIRED), ("strides", (1, 1)), ("padding", "valid"), ("depth_multiplier", 1),
          ("data_format", None), ("dilation_rate", (1, 1)), ("activation", None), ("use_bias", True),
@@ -573,20 +579,19 @@ LAYERS: dict[str, LayerSpec] = {
                               _upsampling(2), _free),
     "Permute": LayerSpec((("dims", REQUIRED),), _permute_shape, _free),
     "RepeatVector": LayerSpec((("n", REQUIRED),), _repeat_shape, _free),
-    "SpatialDropout1D": LayerSpec((("rate", REQUIRED), ("seed", None), ("name", None), ("dtype", None)),
-                                  _same, _free),
-    "SpatialDropout2D": LayerSpec((("rate", REQUIRED), ("data_format", None), ("seed", None), ("name", None),
-                                   ("dtype", None)), _same, _free),
-    "GaussianNoise": LayerSpec((("stddev", REQUIRED), ("seed", None)), _same, _free),
-    "GaussianDropout": LayerSpec((("rate", REQUIRED), ("seed", None)), _same, _free),
-    "AlphaDropout": LayerSpec((("rate", REQUIRED), ("noise_shape", None), ("seed", None)), _same, _free),
-    "LeakyReLU": LayerSpec((("negative_slope", 0.3),), _same, _free),
-    "ELU": LayerSpec((("alpha", 1.0),), _same, _free),
+    "SpatialDropout1D": _passthrough(("rate", REQUIRED), ("seed", None), ("name", None), ("dtype", None)),
+    "SpatialDropout2D": _passthrough(("rate", REQUIRED), ("data_format", None), ("seed", None), ("name", None),
+                                     ("dtype", None)),
+    "GaussianNoise": _passthrough(("stddev", REQUIRED), ("seed", None)),
+    "GaussianDropout": _passthrough(("rate", REQUIRED), ("seed", None)),
+    "AlphaDropout": _passthrough(("rate", REQUIRED), ("noise_shape", None), ("seed", None)),
+    "LeakyReLU": _passthrough(("negative_slope", 0.3)),
+    "ELU": _passthrough(("alpha", 1.0)),
     "PReLU": LayerSpec((("alpha_initializer", "Zeros"), ("alpha_regularizer", None), ("alpha_constraint", None),
                         ("shared_axes", None)), _same, _prelu_count),
     "Flatten": LayerSpec((("data_format", None),), _flatten_shape, _free),
     "Reshape": LayerSpec((("target_shape", REQUIRED),), _reshape_shape, _free),
-    "Dropout": LayerSpec((("rate", REQUIRED), ("noise_shape", None), ("seed", None)), _same, _free),
+    "Dropout": _passthrough(("rate", REQUIRED), ("noise_shape", None), ("seed", None)),
     "BatchNormalization": LayerSpec(
         (("axis", -1), ("momentum", 0.99), ("epsilon", 0.001), ("center", True), ("scale", True),
          *_NORM_INIT, ("moving_mean_initializer", "zeros"), ("moving_variance_initializer", "ones"),
@@ -599,9 +604,9 @@ LAYERS: dict[str, LayerSpec] = {
          ("beta_regularizer", None), ("gamma_regularizer", None), ("beta_constraint", None),
          ("gamma_constraint", None)),
         _same, _norm_count(moving=False)),
-    "Activation": LayerSpec((("activation", REQUIRED),), _same, _free),
-    "ReLU": LayerSpec((("max_value", None), ("negative_slope", 0.0), ("threshold", 0.0)), _same, _free),
-    "Softmax": LayerSpec((("axis", -1),), _same, _free),
+    "Activation": _passthrough(("activation", REQUIRED)),
+    "ReLU": _passthrough(("max_value", None), ("negative_slope", 0.0), ("threshold", 0.0)),
+    "Softmax": _passthrough(("axis", -1)),
     "Embedding": LayerSpec(
         (("input_dim", REQUIRED), ("output_dim", REQUIRED), ("embeddings_initializer", "uniform"),
          ("embeddings_regularizer", None), ("embeddings_constraint", None), ("mask_zero", False),
@@ -626,12 +631,8 @@ LAYERS: dict[str, LayerSpec] = {
         (("layer", REQUIRED), ("merge_mode", "concat"), ("weights", None), ("backward_layer", None)),
         _same, _free),
     "TimeDistributed": LayerSpec((("layer", REQUIRED),), _same, _free),
-    "Add": LayerSpec((), _broadcast, _free, call="list"),
-    "Subtract": LayerSpec((), _broadcast, _free, call="list"),
-    "Multiply": LayerSpec((), _broadcast, _free, call="list"),
-    "Average": LayerSpec((), _broadcast, _free, call="list"),
-    "Maximum": LayerSpec((), _broadcast, _free, call="list"),
-    "Minimum": LayerSpec((), _broadcast, _free, call="list"),
+    **{merge: LayerSpec((), _broadcast, _free, call="list")  # element-wise merges of a list of tensors
+       for merge in ("Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum")},
     "Concatenate": LayerSpec((("axis", -1),), _concatenate_shape, _free, call="list"),
     "MultiHeadAttention": LayerSpec(
         (("num_heads", REQUIRED), ("key_dim", REQUIRED), ("value_dim", None), ("dropout", 0.0), ("use_bias", True),
