@@ -171,9 +171,9 @@ def _shape(value: Any) -> tuple[Dim, ...] | None:
 
 
 def _fresh(a: Args, value: Any) -> Strides | None:
-    """A new contiguous tensor whatever the input's layout."""
+    """A new contiguous tensor whatever the input's layout (unless another `memory_format` is asked for)."""
     shape = _shape(value)
-    return None if shape is None else contiguous(shape)
+    return None if shape is None or "memory_format" in a else contiguous(shape)
 
 
 def _preserve(a: Args, value: Any) -> Strides | None:
@@ -451,9 +451,13 @@ N = "torch.nn."
 _LAYER_PRESERVING = ("ReLU", "ReLU6", "ELU", "SELU", "CELU", "GELU", "SiLU", "Mish", "Sigmoid", "Tanh", "Hardtanh",
                      "Hardsigmoid", "Hardswish", "Softplus", "Softsign", "LeakyReLU", "Dropout",
                      "AlphaDropout")
+# Conv2d/3d and their transposes are not listed: with weights in channels_last memory format (a
+# `model.to(memory_format=torch.channels_last)` anywhere, outside the file too) they give channels-last
+# outputs from contiguous inputs. Conv1d's 3-d weights have no such format.
 _LAYER_CONTIGUOUS_IN = (
-    *(f"{kind}{d}d" for kind in ("Conv", "ConvTranspose", "BatchNorm", "InstanceNorm", "MaxPool", "AvgPool",
-                                 "AdaptiveAvgPool", "AdaptiveMaxPool") for d in (1, 2, 3)),
+    "Conv1d", "ConvTranspose1d",
+    *(f"{kind}{d}d" for kind in ("BatchNorm", "InstanceNorm", "MaxPool", "AvgPool", "AdaptiveAvgPool",
+                                 "AdaptiveMaxPool") for d in (1, 2, 3)),
     "GroupNorm", "Upsample", "ZeroPad2d", "ConstantPad1d", "ConstantPad2d", "PixelShuffle", "Softmax", "LogSoftmax",
     "Dropout1d", "Dropout2d", "Dropout3d",
 )
