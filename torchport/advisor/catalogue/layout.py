@@ -3,8 +3,11 @@
 A `Tensor` carries `strides` (a tuple of Dims, one per dim) or None when they are not known. None is the
 default: a rule says what it knows, and only the operations and layers of the tables below say anything.
 Each entry is checked against torch, on the CPU and on the meta device, with hypothesis on real strided
-tensors (tests/advisor/catalogue/test_layout.py). Strides of size-1 dims never decide anything here, as
-in torch (`is_contiguous`, `view`).
+tensors (tests/advisor/catalogue/test_layout.py). Strides of size-1 dims decide neither `is_contiguous` nor
+whether a view is possible, in torch as here, nor TensorIterator's choice of an element-wise output's
+layout; but the memory format torch suggests for a layer's or a cat's output looks at them, and the rules
+here do not track them as torch sets them: those rules want inputs without size-1 dims (a symbolic size
+that may be 1 counts as one).
 
 `view_strides` is torch's `computeStride` (aten/src/ATen/TensorUtils.cpp): the dims of the tensor fall
 into chunks that are each contiguous in memory, and a view is possible only when the new sizes split into
@@ -176,6 +179,11 @@ def _fresh(a: Args, value: Any) -> Strides | None:
     return None if shape is None or "memory_format" in a else contiguous(shape)
 
 
+def _no_ones(shape: Sequence[Dim]) -> bool:
+    """Whether every dim is certainly larger than 1 (see the module docstring)."""
+    return all(_is_one(d) is False for d in shape)
+
+
 def _preserve(a: Args, value: Any) -> Strides | None:
     """empty_like / TensorIterator on one tensor: a dense input's strides kept (a contiguous one stays
     contiguous); anything else, or a `memory_format` asked for, is not modelled."""
@@ -185,14 +193,17 @@ def _preserve(a: Args, value: Any) -> Strides | None:
     return known[1]
 
 
-def _contiguous_in(*names: str) -> OpLayout:
-    """Contiguous when every tensor operand is (broadcast ones included); unknown otherwise."""
+def _contiguous_in(*names: str, memory_format: bool = False) -> OpLayout:
+    """Contiguous when every tensor operand is (broadcast ones included); unknown otherwise. `memory_format`:
+    torch suggests the output's memory format from the operands' strides, size-1 dims' included, so the
+    operands must have no size-1 dim (layers, cat)."""
     def rule(a: Args, value: Any) -> Strides | None:
         shape = _shape(value)
         operands = [v for n in names for v in (a.get(n) if isinstance(a.get(n), (list, tuple)) else (a.get(n),))]
         tensors = [v for v in operands if isinstance(v, Tensor)]
         if shape is None or not tensors or not all(
-                isinstance(t.shape, tuple) and is_contiguous(t.shape, t.strides) for t in tensors):
+                isinstance(t.shape, tuple) and (not memory_format or _no_ones(t.shape))
+                and is_contiguous(t.shape, t.strides) for t in tensors):
             return None
         return contiguous(shape)
     return rule
@@ -342,8 +353,8 @@ def _indexed(a: Args, value: Any) -> Strides | None:
     strides: list[Dim] = []
     dim = 0
     for item in items:
-        if item is None:
-            strides.append(1)
+        if item is None:  # as unsqueeze
+            strides.append(old_shape[dim] * old[dim] if dim < len(old) else 1)  # type: ignore[operator]
         elif item is Ellipsis:
             skip = len(old) - consumed
             strides.extend(old[dim:dim + skip])
@@ -392,7 +403,7 @@ _CREATING = (*("torch." + n for n in ("zeros", "ones", "empty", "rand", "randn",
 OP_LAYOUTS: dict[str, OpLayout] = {
     **{name: _preserve for name in _PRESERVING},
     **{name: _contiguous_in("input", "other") for name in _COMBINING},
-    **{name: _contiguous_in("tensors") for name in ("torch.cat", "torch.concat", "torch.stack")},
+    **{name: _contiguous_in("tensors", memory_format=True) for name in ("torch.cat", "torch.concat", "torch.stack")},
     **{name: _fresh for name in _CREATING},
     T + "contiguous": _fresh,
     F + "linear": _fresh,
@@ -463,7 +474,7 @@ _LAYER_CONTIGUOUS_IN = (
 )
 LAYER_LAYOUTS: dict[str, LayerLayout] = {
     **{N + name: _layer(_preserve) for name in _LAYER_PRESERVING},
-    **{N + name: _layer(_contiguous_in("input")) for name in _LAYER_CONTIGUOUS_IN},
+    **{N + name: _layer(_contiguous_in("input", memory_format=True)) for name in _LAYER_CONTIGUOUS_IN},
     **{N + name: _layer(_fresh) for name in ("Linear", "LazyLinear", "LayerNorm", "Embedding")},
     **{N + name: _recurrent for name in ("RNN", "LSTM", "GRU")},
     N + "Identity": _layer_same,
