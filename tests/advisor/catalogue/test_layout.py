@@ -307,3 +307,5 @@ def test_a_symbolic_batch_may_be_one() -> None:
     assert view_strides((4, 7, 32), (32, 128, 1), (4, 224)) == NOT_VIEWABLE
     # a transposed (N, 20, 11) is certain whatever N: the trailing chunk is 11, not 220
     assert view_strides((n, 20, 11), (220, 1, 20), (n, 220)) == NOT_VIEWABLE
+    # and a contiguous one views as torch does, N == 1 or not
+    assert view_strides((n, 20, 11), (220, 11, 1), (n, 220)) == (220, 1)

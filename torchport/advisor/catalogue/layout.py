@@ -20,10 +20,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
+from functools import lru_cache
 from typing import Any
 
 from torchport.advisor.catalogue.core import Result, Tensor
-from torchport.advisor.dims import Dim, Relation, Unknown, compare, is_dim, sign
+from torchport.advisor.catalogue.op import is_one
+from torchport.advisor.dims import Dim, Unknown, is_dim, sign
 
 Strides = tuple[Dim, ...]
 Args = Mapping[str, Any]
@@ -40,14 +42,20 @@ def contiguous(shape: Sequence[Dim]) -> Strides:
     return tuple(reversed(strides))
 
 
+@lru_cache(maxsize=4096)  # dims are immutable; a model asks about the same few strides again and again
 def _equal(a: Dim, b: Dim) -> bool | None:
-    """Whether a == b for every value of the symbols (True), for none (False), or it depends (None)."""
-    if isinstance(a, int) and isinstance(b, int):
+    """Whether a == b for every value of the symbols (True), for none (False), or it depends or cannot be
+    decided cheaply (None): bounds of the difference only, no search (strides are products of sizes)."""
+    if isinstance(a, int) and isinstance(b, int) or a is b:
         return a == b
     if not is_dim(a) or not is_dim(b) or isinstance(a, Unknown) or isinstance(b, Unknown):
         return None
-    relation = compare(a, b).relation
-    return True if relation is Relation.EQUAL else False if relation is Relation.UNEQUAL else None
+    if a == b:  # the same expression
+        return True
+    difference = a - b  # type: ignore[operator]
+    if isinstance(difference, int):
+        return difference == 0
+    return False if sign(difference) == 1 or sign(-difference) == 1 else None
 
 
 def _less(a: Dim, b: Dim) -> bool | None:
@@ -59,8 +67,9 @@ def _less(a: Dim, b: Dim) -> bool | None:
     return None if s is None else s > 0
 
 
+@lru_cache(maxsize=4096)
 def _is_one(d: Dim) -> bool | None:
-    return _equal(d, 1)
+    return None if isinstance(d, Unknown) or not is_dim(d) else is_one(d)
 
 
 def is_contiguous(shape: Sequence[Dim], strides: Strides | None) -> bool | None:
@@ -85,12 +94,12 @@ def dense(shape: Sequence[Dim], strides: Strides | None) -> bool:
     contiguous tensor): what `empty_like` and TensorIterator copy as they find it."""
     if strides is None or len(strides) != len(shape):
         return False
-    left = [i for i, size in enumerate(shape) if _is_one(size) is not True]
-    if any(_is_one(shape[i]) is None for i in left):
-        return False
+    left = [i for i, size in enumerate(shape) if _is_one(size) is not True]  # a size that may be 1 must fit too
     expected: Dim = 1
     while left:
-        found = [i for i in left if _equal(strides[i], expected) is True]
+        found = [i for i in left if strides[i] == expected]  # as written: cheap, and what dense tensors have
+        if not found:
+            found = [i for i in left if _equal(strides[i], expected) is True]
         if len(found) != 1:
             return False
         left.remove(found[0])
@@ -114,18 +123,17 @@ def view_strides(shape: Sequence[Dim], strides: Strides | None, new_shape: Seque
     view_numel: Dim = 1
     for tensor_d in range(len(shape) - 1, -1, -1):
         tensor_numel = tensor_numel * shape[tensor_d]  # type: ignore[operator]
-        if tensor_d > 0:
-            prev_one = _is_one(shape[tensor_d - 1])
+        if tensor_d > 0:  # the chunk goes on over a dim of size 1 or one whose stride joins it
             joined = _equal(strides[tensor_d - 1], tensor_numel * base)  # type: ignore[operator]
-            if prev_one is None or joined is None:
+            prev_one = None if joined else _is_one(shape[tensor_d - 1])
+            if joined or prev_one:
+                continue
+            if joined is None or prev_one is None:
                 return None
-            chunk_ends = not prev_one and not joined
-        else:
-            chunk_ends = True
-        if not chunk_ends:
-            continue
         while view_d >= 0:
             smaller = _less(view_numel, tensor_numel)
+            if smaller is None and _equal(view_numel * new_shape[view_d], tensor_numel) is True:  # type: ignore[operator]
+                smaller = True  # it completes the chunk: taken when smaller, and when not it is 1 and taken too
             if smaller is None:
                 return None
             if not smaller:
