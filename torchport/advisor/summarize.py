@@ -102,6 +102,7 @@ def summarize(path: Path, module: nodes.Module, cls: nodes.ClassDef, target: Tar
         inputs=[nesting(v) for v in analysis.inputs.values],
         input_dtypes=[v.dtype for v in analysis.inputs.values],
         input_source=analysis.inputs.source,
+        input_kind=analysis.inputs.kind,
         args=analysis.args_text,
         args_source=analysis.args_source,
         output=nesting(trace.output),
@@ -162,7 +163,7 @@ def choose_inputs(path: Path, cls: nodes.ClassDef, forward: nodes.FunctionDef | 
         _check_count(cls, required, optional, len(configured.values), variadic, configured.source)
         return configured
     if count == 0:
-        return Inputs((), "forward takes no tensor argument")
+        return Inputs((), "forward takes no tensor argument", kind=sources.SourceKind.NO_TENSOR)
     found = sources.from_annotations(forward, required) or sources.from_usages(usages, count)
     if found is not None:
         return found
@@ -174,7 +175,8 @@ def choose_inputs(path: Path, cls: nodes.ClassDef, forward: nodes.FunctionDef | 
     found = sources.from_first_layers(probe, required)
     if found is not None:
         return found
-    return Inputs(tuple(TensorValue(UNKNOWN) for _ in range(count)), sources.UNKNOWN_SOURCE)
+    return Inputs(tuple(TensorValue(UNKNOWN) for _ in range(count)), sources.UNKNOWN_SOURCE,
+                  kind=sources.SourceKind.UNKNOWN)
 
 
 def _check_count(cls: nodes.ClassDef, required: list[str], optional: list[str], given: int, variadic: bool,

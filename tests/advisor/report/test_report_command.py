@@ -202,3 +202,49 @@ def test_progress_bar_on_stderr_only_at_a_terminal(tmp_path: Path, capsys: pytes
     assert quiet == ""
     assert "analysing" in err and "2/2" in err
     assert "analysing" not in out
+
+
+def test_models_are_grouped_by_where_their_input_shapes_came_from(tmp_path: Path,
+                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    linear = """
+        class {name}(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc = nn.Linear(4, 2){extra}
+
+            def forward(self, {argument}):
+                return self.fc(x)
+        """
+    classes = "".join(linear.format(name=name, extra=extra, argument=argument) for name, extra, argument in (
+        ("Configured", "", "x"), ("Annotated", "", 'x: Float[Tensor, "batch 4"]'), ("Called", "", "x"),
+        ("Summarised", "", "x"), ("SummarisedData", "", "x"), ("Guessed", "", "x"),
+        ("Example", "\n                self.example_input_array = torch.zeros(3, 4)", "x")))
+    project(tmp_path, {"pyproject.toml": "[tool.torchport.input-shapes]\nConfigured = [8, 4]\n", "models.py": f"""\
+        import torch
+        import torchinfo
+        from jaxtyping import Float
+        from torch import Tensor, nn
+        {classes}
+
+        class Constant(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.bias = nn.Parameter(torch.zeros(2))
+
+            def forward(self):
+                return self.bias * 2
+
+
+        class Scale(nn.Module):
+            def forward(self, x):
+                return x * 2
+
+
+        Called()(torch.randn(8, 4))
+        torchinfo.summary(Summarised(), input_size=(8, 4))
+        torchinfo.summary(SummarisedData(), input_data=torch.randn(8, 4))
+        """})
+    _, out, _ = report(capsys, str(tmp_path))
+    assert ("Input shapes configuration: Configured annotations on forward: Annotated a call in the project: Called, "
+            "Summarised, SummarisedData guessed from the first layer: Guessed example_input_array: Example "
+            "no tensor input: Constant unknown: Scale Not inferred Scale") in flat(out)

@@ -6,27 +6,24 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from torchport.advisor.inputs import UNKNOWN_SOURCE
+from torchport.advisor.inputs import SourceKind
 from torchport.advisor.report.gather import NO_FIX, PROPOSAL, SAFE, Report
 from torchport.advisor.report.ports import PortSection
 from torchport.config import SEVERITIES
 from torchport.keras.compare_kinds import is_difference
 from torchport.messages import Message
 
-# Where a model's input shapes came from: (a phrase of ModelSummary.input_source, the kind shown), first match
-# wins (the phrases are those torchport.advisor.inputs writes).
-INPUT_SOURCE_KINDS: tuple[tuple[str, str], ...] = (
-    ("[tool.torchport.input-shapes]", "configuration"),
-    ("jaxtyping", "annotations on forward"),
-    ("the call at", "a call in the project"),
-    ("(input_data=...)", "a call in the project"),
-    ("example_input_array", "example_input_array"),
-    ("the first layer", "guessed from the first layer"),
-    ("forward takes no tensor argument", "no tensor input"),
-    (UNKNOWN_SOURCE, "unknown"),
-)
-UNKNOWN_KIND = INPUT_SOURCE_KINDS[-1][1]
-OTHER_SOURCE = "other"
+# Where a model's input shapes came from (ModelSummary.input_kind) -> how the project summary names it
+INPUT_SOURCE_KINDS: dict[SourceKind, str] = {
+    SourceKind.COMMAND_LINE: "the command line",
+    SourceKind.CONFIGURATION: "configuration",
+    SourceKind.ANNOTATIONS: "annotations on forward",
+    SourceKind.CALL: "a call in the project",
+    SourceKind.EXAMPLE_INPUT: "example_input_array",
+    SourceKind.FIRST_LAYER: "guessed from the first layer",
+    SourceKind.NO_TENSOR: "no tensor input",
+    SourceKind.UNKNOWN: "unknown",
+}
 
 FIX_KINDS: tuple[tuple[str, str], ...] = (
     (SAFE, "safe (`torchport fix` applies them)"),
@@ -51,10 +48,6 @@ class RuleCount:
     symbol: str
     severity: str
     count: int
-
-
-def input_source_kind(source: str) -> str:
-    return next((kind for phrase, kind in INPUT_SOURCE_KINDS if phrase in source), OTHER_SOURCE)
 
 
 def by_rule(report: Report) -> list[RuleCount]:
@@ -136,7 +129,7 @@ def input_sources(report: Report) -> list[tuple[str, list[str]]]:
     kinds: dict[str, list[str]] = {}
     for model in report.models:
         if model.summary is not None:
-            kinds.setdefault(input_source_kind(model.summary.input_source), []).append(labels[id(model)])
+            kinds.setdefault(INPUT_SOURCE_KINDS[model.summary.input_kind], []).append(labels[id(model)])
     return list(kinds.items())
 
 
@@ -152,7 +145,7 @@ def unknowns(report: Report) -> list[tuple[str, list[str]]]:
             what = [f"not summarised: {model.error}"]
         else:
             what = []
-            if input_source_kind(summary.input_source) == UNKNOWN_KIND:
+            if summary.input_kind == SourceKind.UNKNOWN:
                 what.append(HOW_TO_GIVE_SHAPES.format(name=model.class_name))
             if "unknown" in summary.args_source:
                 what.append(f"constructor arguments: {summary.args_source}")
