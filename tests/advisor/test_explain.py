@@ -211,3 +211,12 @@ def test_every_registered_command_is_a_module_with_help_arguments_and_run() -> N
         module = importlib.import_module(f"torchport.advisor.{name}")
         assert module.HELP and callable(module.add_arguments) and callable(module.run)
         assert name in help_text
+
+
+def test_the_report_notes_have_a_page_but_no_place_in_the_listing(plain: None, capsys) -> None:
+    code, out, _ = run_cli(capsys, "explain", "i7408")
+    assert code == 0
+    assert out.startswith("I7408  keras-batchnorm-epsilon  (info)\n")
+    assert "Keras's `BatchNormalization` adds `epsilon=1e-3`" in " ".join(out.split())
+    _, listing, _ = run_cli(capsys, "explain")
+    assert "I7408" not in listing  # the listing is pylint's messages

@@ -13,11 +13,12 @@ import sys
 from rich.console import Console
 
 from torchport.advisor.cli import CommandError
-from torchport.messages import CATALOGUE, Message
+from torchport.messages import CATALOGUE, REPORT_NOTES, Message
 from torchport.messages import render
 
 HELP = "explain a message: what it finds, why it is wrong, a failing example and the fixed code"
 _SUGGESTIONS = 3
+_PAGES = {**CATALOGUE, **REPORT_NOTES}  # every message, and the report's notes
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -53,8 +54,8 @@ def run(args: argparse.Namespace) -> int:
 def find_message(query: str) -> Message:
     """The message whose symbol or id (any case) is `query`; else a CommandError naming the closest."""
     wanted = query.strip()
-    by_id = {message.msgid.upper(): message for message in CATALOGUE.values()}
-    found = CATALOGUE.get(wanted.lower()) or by_id.get(wanted.upper())
+    by_id = {message.msgid.upper(): message for message in _PAGES.values()}
+    found = _PAGES.get(wanted.lower()) or by_id.get(wanted.upper())
     if found is not None:
         return found
     closest = closest_symbols(wanted)
@@ -65,7 +66,7 @@ def find_message(query: str) -> Message:
 def closest_symbols(query: str) -> list[str]:
     """Symbols that contain `query`, then the most similar ones (difflib), best first."""
     lowered = query.lower()
-    symbols = sorted(CATALOGUE)
+    symbols = sorted(_PAGES)
     containing = [symbol for symbol in symbols if lowered and lowered in symbol]
     similar = difflib.get_close_matches(lowered, symbols, n=_SUGGESTIONS, cutoff=0.6)
     return list(dict.fromkeys(containing + similar))[:_SUGGESTIONS]

@@ -15,6 +15,9 @@ FAMILIES: dict[str, tuple[Message, ...]] = {
 }
 
 CATALOGUE: dict[str, Message] = {m.symbol: m for family in FAMILIES.values() for m in family}
+# the notes only `torchport report` shows: no rule emits them and pylint does not know them; `torchport explain`
+# prints their pages
+REPORT_NOTES: dict[str, Message] = {m.symbol: m for m in keras.REPORT_NOTES}
 
 
 def pylint_msgs(family: str) -> dict[str, tuple[str, str, str]]:
@@ -22,4 +25,4 @@ def pylint_msgs(family: str) -> dict[str, tuple[str, str, str]]:
     return {m.msgid: (m.template, m.symbol, m.description) for m in FAMILIES[family]}
 
 
-__all__ = ["CATALOGUE", "FAMILIES", "Message", "pylint_msgs"]
+__all__ = ["CATALOGUE", "FAMILIES", "REPORT_NOTES", "Message", "pylint_msgs"]
