@@ -4,7 +4,6 @@ runs, and the report says so."""
 
 from __future__ import annotations
 
-import importlib.util
 import shutil
 import subprocess
 import sys
@@ -14,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from torchport.advisor import cli
+from torchport.advisor.verify import torch_available
 
 REPO = Path(__file__).resolve().parents[3]
 BROKEN = REPO / "tests" / "advisor" / "zoo" / "broken" / "conv_in_channels.py"  # conv2 takes 16 channels, gets 32
@@ -36,7 +36,7 @@ def flat(text: str) -> str:
     return " ".join(text.split())
 
 
-@pytest.mark.skipif(importlib.util.find_spec("torch") is None, reason="verifying runs torch (absent or hidden)")
+@pytest.mark.skipif(not torch_available(), reason="verifying runs torch (absent or hidden)")
 def test_shape_fixes_run_in_torch(tmp_path: Path, capsys: pytest.CaptureFixture[str],
                                   monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("COLUMNS", "100")
