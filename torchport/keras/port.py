@@ -81,7 +81,8 @@ class _Value:
     layout: Layout
 
 
-Key = tuple[str, int]  # a tensor of forward: (the Keras layer or input, which call of it produced it)
+# a tensor of forward: (the Keras layer or input, which call of it produced it, which output: None for the only one)
+Key = tuple[str, int, int | None]
 
 
 @dataclass(frozen=True)
@@ -91,11 +92,10 @@ class _Call:
     layer: KerasLayer
     index: int  # which call of the layer
     sources: tuple[Key, ...]  # the tensors it reads
-    unread: str | None  # why an input cannot be followed (an output the port does not produce), or None
 
     @property
     def key(self) -> Key:
-        return (self.layer.name, self.index)
+        return (self.layer.name, self.index, None)
 
     @property
     def output_shape(self) -> Shape | None:
@@ -131,7 +131,7 @@ class _Porter:
         self.calls = self._calls()
         self.consumers: dict[str, list[KerasLayer]] = {}
         for call in self.calls:
-            for source, _ in call.sources:
+            for source, _, _ in call.sources:
                 if call.layer not in self.consumers.setdefault(source, []):
                     self.consumers[source].append(call.layer)
         self.dropped: dict[str, str] = {}  # output layer -> the activation dropped from it
@@ -145,20 +145,18 @@ class _Porter:
     def _calls(self) -> list[_Call]:
         """Every call of every layer, each with the tensors it reads (as the reader recorded them, else the
         previous layer's output: a Sequential), in an order where each comes after what it reads."""
-        previous: Key = (self._inputs()[0].name, 0)
+        previous: Key = (self._inputs()[0].name, 0, None)
         calls = []
         for layer in self.model.layers:
             for index, call in enumerate(layer.call_list()):
-                unread = next((f"it reads output {ref.index} of {ref.layer}, which the port does not produce"
-                               for ref in call.inputs if ref.index), None)
-                calls.append(_Call(layer, index, tuple((r.layer, r.call) for r in call.inputs) or (previous,), unread))
-                previous = (layer.name, index)
+                calls.append(_Call(layer, index, tuple((r.layer, r.call, r.index) for r in call.inputs) or (previous,)))
+                previous = (layer.name, index, None)
         return _in_data_order(calls, {(i.name, 0) for i in self._inputs()})
 
     def _outputs(self) -> tuple[Key, ...]:
         if self.model.outputs:
-            return tuple((ref.layer, ref.call) for ref in self.model.output_tensors())
-        return (self.calls[-1].key,) if self.calls else ((self._inputs()[0].name, 0),)
+            return tuple((ref.layer, ref.call, ref.index) for ref in self.model.output_tensors())
+        return (self.calls[-1].key,) if self.calls else ((self._inputs()[0].name, 0, None),)
 
     def _preferred_layout(self, name: str, seen: frozenset[str] = frozenset()) -> Layout:
         """The layout the first layer that cares wants for this tensor (through element-wise layers)."""
@@ -196,14 +194,14 @@ class _Porter:
             var = "x" if self.sequential else self._name(keras_input.name)
             shape = keras_input.shape if self.model.inputs else None
             layout = self._preferred_layout(keras_input.name)
-            self.values[(keras_input.name, 0)] = _Value(var, shape, _effective(layout, shape))
+            self.values[(keras_input.name, 0, None)] = _Value(var, shape, _effective(layout, shape))
             inputs.append(PortedTensor(keras_input.name, shape, _effective(layout, shape), self._dtype(keras_input)))
         outputs = set(self._outputs())
         for call in self.calls:
             self._call(call, call.key in outputs)
         results, variables = [], []
-        for name, index in self._outputs():
-            value = self.values.get((name, index))
+        for name, index, output in self._outputs():
+            value = self.values.get((name, index, output))
             if value is None:
                 self.notes.append(f"output {name!r} is not produced by any layer torchport read")
                 continue
@@ -224,7 +222,8 @@ class _Porter:
     def _call(self, call: _Call, is_output: bool) -> None:
         layer = call.layer
         rule = RULES.get(layer.type)
-        missing = [name for name, index in call.sources if (name, index) not in self.values]
+        missing = [name if output is None else f"{name}[{output}]" for name, index, output in call.sources
+                   if (name, index, output) not in self.values]
         first = layer.name not in self.attributes
         if first:
             self.attributes[layer.name] = self._name(layer.attribute or layer.name)
@@ -234,8 +233,6 @@ class _Porter:
                 raise Untranslatable("torchport has no translation for this layer type")
             if missing:
                 raise Untranslatable(f"its input {missing[0]!r} was not read")
-            if call.unread:
-                raise Untranslatable(call.unread)
             variables, incoming = self._incoming(call, rule.wants(layer))
             translation = rule.build(layer, incoming)
         except Untranslatable as error:
@@ -273,6 +270,10 @@ class _Porter:
         self.forward.extend(lines)
         var = out if lines else variables[0]
         self.values[call.key] = _Value(var, call.output_shape, layout)
+        shapes = layer.call_list()[call.index].output_shape
+        for index, template in enumerate(translation.outputs):  # a layer of several outputs: each its own
+            shape = shapes[index] if isinstance(shapes, tuple) and index < len(shapes) else None
+            self.values[(layer.name, call.index, index)] = _Value(template.format(**fields), _single(shape), layout)
 
     def _incoming(self, call: _Call, wanted: Layout | None) -> tuple[list[str], Incoming]:
         """The variables a call reads, converted to the layout its layer wants (or the first input's)."""
@@ -351,7 +352,7 @@ class _Porter:
         if re.search(r"\bF\.", code):
             imports.append("import torch.nn.functional as F")
         model = self.model
-        arguments = ", ".join(f"{self.values[(t.name, 0)].var}: torch.Tensor" for t in inputs)
+        arguments = ", ".join(f"{self.values[(t.name, 0, None)].var}: torch.Tensor" for t in inputs)
         returns = "torch.Tensor" if len(outputs) == 1 else "tuple[torch.Tensor, ...]"
         header = textwrap.wrap(f"PyTorch port of the Keras model `{model.name}` ({model.file}), written by "
                                "`torchport port`: a starting point you own.", _WIDTH - 3)
@@ -377,7 +378,7 @@ class _Porter:
         model = self.model
         paragraphs = [f"Ported from the Keras {model.style} model `{model.name}` ({model.file}:{model.line})."]
         for tensor in inputs:
-            paragraphs.append(f"Input {self.values[(tensor.name, 0)].var}: {_describe(tensor, True)}")
+            paragraphs.append(f"Input {self.values[(tensor.name, 0, None)].var}: {_describe(tensor, True)}")
         for tensor in outputs:
             dropped = self.dropped.get(tensor.name)
             text = f"Output {tensor.name}: {_describe(tensor, False)}"
@@ -397,15 +398,15 @@ class _Porter:
         return "\n".join(lines)
 
 
-def _in_data_order(calls: list[_Call], ready: set[Key]) -> list[_Call]:
+def _in_data_order(calls: list[_Call], ready: set[tuple[str, int]]) -> list[_Call]:
     """The calls in Keras's order, each moved after the calls it reads (a shared layer's later call may read
     a layer listed after it); a call reading what nothing produces keeps its place (it is not translated)."""
     pending, ordered, produced = list(calls), [], set(ready)
     while pending:
-        call = next((c for c in pending if all(s in produced for s in c.sources)), pending[0])
+        call = next((c for c in pending if all(s[:2] in produced for s in c.sources)), pending[0])
         pending.remove(call)
         ordered.append(call)
-        produced.add(call.key)
+        produced.add(call.key[:2])
     return ordered
 
 

@@ -53,6 +53,7 @@ class Translation:
     comments: tuple[str, ...] = ()  # written above the forward lines
     init_comments: tuple[str, ...] = ()  # written above the constructor
     notes: tuple[str, ...] = ()  # what was not translated, one sentence each (also in the docstring)
+    outputs: tuple[str, ...] = ()  # a layer of several outputs (return_state): the variable of each, in order
 
 
 Builder = Callable[[KerasLayer, Incoming], Translation]
@@ -686,8 +687,6 @@ _RNN_DEFAULTS = {"LSTM": ("tanh", "sigmoid"), "GRU": ("tanh", "sigmoid"), "Simpl
 def _rnn_parts(layer: KerasLayer, incoming: Incoming, both_ways: bool) -> tuple[str, list[str], list[str]]:
     """The constructor, the forward input expression and the notes of an RNN layer."""
     kind = layer.type
-    if _config(layer, "return_state", False):
-        raise Untranslatable("return_state=True: unpack (output, h_n) from the torch RNN yourself")
     activation = _config(layer, "activation", "tanh")
     recurrent, default_recurrent = _config(layer, "recurrent_activation", "sigmoid"), _RNN_DEFAULTS[kind][1]
     options: dict[str, str | None] = {"batch_first": "True"}
@@ -716,16 +715,27 @@ def _rnn_parts(layer: KerasLayer, incoming: Incoming, both_ways: bool) -> tuple[
     return module, [x], notes
 
 
+# the final states an RNN returns with return_state=True, as torch returns them after the output
+_RNN_STATES = {"LSTM": ("{out}_h", "{out}_c"), "GRU": ("{out}_h",), "SimpleRNN": ("{out}_h",)}
+
+
 def rnn(layer: KerasLayer, incoming: Incoming) -> Translation:
     module, (x,), notes = _rnn_parts(layer, incoming, both_ways=False)
     torch_name = _RNN_MODULES[layer.type]
+    states = _RNN_STATES[layer.type] if _config(layer, "return_state", False) else ()
+    state = "_" if not states else states[0] if len(states) == 1 else f"({', '.join(states)})"
+    forward = [f"{{out}}, {state} = {{m}}({x})"]
     if _config(layer, "return_sequences", False):
-        forward = (f"{{out}}, _ = {{m}}({x})",)
         comment = f"{torch_name} returns (output, state); Keras's return_sequences=True keeps every step"
     else:
-        forward = (f"{{out}}, _ = {{m}}({x})", "{out} = {out}[:, -1]")
+        forward.append("{out} = {out}[:, -1]")
         comment = f"{torch_name} returns (output, state); Keras's return_sequences=False keeps the last step"
-    return Translation(module, forward, layout=BATCH_MAJOR, comments=(comment,), notes=tuple(notes))
+    forward += [f"{name} = {name}[-1]" for name in states]  # (layers, N, units): the last layer's
+    if states:
+        comment += f"; return_state=True: the final {' and '.join(n.removeprefix('{out}_') for n in states)} " \
+                   "state(s) too"
+    return Translation(module, tuple(forward), layout=BATCH_MAJOR, comments=(comment,), notes=tuple(notes),
+                       outputs=("{out}", *states) if states else ())
 
 
 _MERGES = {"concat": None, "sum": "{a} + {b}", "mul": "{a} * {b}", "ave": "({a} + {b}) / 2"}
@@ -747,6 +757,8 @@ def bidirectional(layer: KerasLayer, incoming: Incoming) -> Translation:
         raise Untranslatable("only a wrapped LSTM, GRU or SimpleRNN is translated")
     if not _mirrors(_config(layer, "backward_layer"), inner):
         raise Untranslatable("a backward_layer unlike the forward one: torch's directions share their settings")
+    if _config(inner, "return_state", False):
+        raise Untranslatable("return_state=True in a Bidirectional: unpack h_n (and c_n) of both directions yourself")
     mode = _config(layer, "merge_mode", "concat")
     if mode not in _MERGES:
         raise Untranslatable(f"merge_mode={mode!r}: torch returns both directions concatenated")
