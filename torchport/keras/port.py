@@ -6,7 +6,8 @@
     ported.inputs, ported.outputs     # forward's tensors: Keras shape, torch layout, dtype
 
 Layers go to `__init__` with the sizes torch needs (in_features, in_channels...) taken from the Keras
-shapes the reader inferred; activations and the data flow go to `forward`. Convolutions and their
+shapes the reader inferred (a subclass model's under its attribute names); activations and the data flow
+go to `forward`, one call per Keras call (a shared layer is one attribute called several times). Convolutions and their
 neighbours run channels-first; Dense, RNNs and attention keep Keras's layout; the porter inserts a
 `permute` where two layers disagree. A final softmax or sigmoid is dropped (torch losses take logits),
 with a comment naming the loss. The per-layer table is `torchport.keras.port_layers.RULES`.

@@ -2,17 +2,19 @@
 
 Styles: `Sequential([...])` (an `Input` or `input_shape=` first, or `.build(shape)` later),
 `Sequential()` + `.add(...)`, the Functional API (`Input`, layer calls, `Model(inputs, outputs)`),
-`keras.Model` subclasses (layers assigned in `__init__`, data flow in `call`; the input shape from
-`.build(shape)` or a call on `keras.Input` of an instance in the same file, else unknown), and models
-used as layers of others. A model is a module-level assignment (named by its variable), the return
+`keras.Model` subclasses (layers assigned in `__init__`, data flow in `call`, which may take several
+inputs; the input shapes from `.build(shape)` or a call on `keras.Input` tensors of an instance in the
+same file, else unknown), and models used as layers of others. Every call of a layer is recorded (a
+shared layer has several). A model is a module-level assignment (named by its variable), the return
 value of a top-level function (named by the function), a model built inside a function and not
 returned (named by its variable) or a subclass (named by the class); a name taken twice is
 `name:line` the second time.
 
 Names resolve through astroid's lexical lookup (`analysis.names`), never by inference. A bounded
 symbolic evaluator (`evaluator.py`, with Keras's values in `reader_eval.py`) follows the code:
-constants, arithmetic, strings, loops over constants, conditions on constants, calls of the file's
-own functions. What it cannot follow is unknown, with a note. Shapes and counts come from the layer
+constants, arithmetic, strings, loops over constants, conditions on constants (or on parameters at
+their defaults, noted as an assumption), calls of the file's own functions. What it cannot follow is
+unknown, with a note whose kind (`model.Note`) says whether layers may be missing. Shapes and counts come from the layer
 table (`layers.py`). Automatic layer names are Keras's ("dense", "dense_1", ...) counted per model, as
 when each model is built in a fresh Keras session.
 """
