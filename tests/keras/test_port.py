@@ -296,6 +296,16 @@ def test_hidden_softmax_is_kept_with_its_dim() -> None:
     assert "x = F.softmax(self.conv(x), dim=1)" in ported.source  # Keras's last axis is torch's channels
 
 
+def test_flatten_after_a_global_pooling_has_no_feature_order_comment() -> None:
+    """(N, C, 1, 1) flattens to Keras's (N, 1, 1, C) order: only a spatial size above 1 reorders the features."""
+    pooled = _sequential(_layer("pool", "GlobalMaxPooling2D", {"keepdims": True}, (None, 1, 1, 3)),
+                         _layer("flatten", "Flatten", {}, (None, 3)))
+    assert "feature order" not in port(pooled).source
+    plain = _sequential(_layer("conv", "Conv2D", {"filters": 4, "kernel_size": 1}, (None, 8, 8, 4)),
+                        _layer("flatten", "Flatten", {}, (None, 256)))
+    assert "feature order" in port(plain).source
+
+
 def test_layout_is_converted_where_layers_disagree() -> None:
     ported = port(_sequential(
         _layer("conv", "Conv1D", {"filters": 4, "kernel_size": 3}, (None, 8, 4)),

@@ -443,7 +443,9 @@ def global_pool(rank: int, reduction: str) -> Builder:
 
 def flatten(layer: KerasLayer, incoming: Incoming) -> Translation:
     comments: tuple[str, ...] = ()
-    if incoming.layout == CHANNELS_FIRST and incoming.shape is not None and len(incoming.shape) >= 3:
+    shape = incoming.shape
+    if incoming.layout == CHANNELS_FIRST and shape is not None and len(shape) >= 3 \
+            and any(size != 1 for size in shape[1:-1]):  # spatial dims all 1 (a global pooling's): one order
         comments = ("Keras flattens channels-last (..., C), this flattens (C, ...): the size is the same, the "
                     "feature order is not; weights ported from Keras for the next layer need a permute",)
     return Translation(None, ("{out} = torch.flatten({x}, 1)",), layout=BATCH_MAJOR, comments=comments)
