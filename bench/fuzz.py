@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 from hypothesis import HealthCheck, Phase, given, seed, settings  # noqa: E402
 
 from tests.fuzz.differential import FAILED, Tally, Verdict, check, regression_text  # noqa: E402
-from tests.fuzz.strategies import Example, examples  # noqa: E402
+from tests.fuzz.strategies import Example, examples, import_all_of_torchport  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -39,6 +39,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--show", type=int, default=3, help="failures printed in full (default 3)")
     args = parser.parse_args(argv)
 
+    import_all_of_torchport()  # the same examples for a seed as the CI run's module set gives
     tally = Tally()
     failures: list[tuple[Example, Verdict]] = []
 

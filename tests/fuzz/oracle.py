@@ -6,8 +6,10 @@ hook on every submodule. The outcome is what torch computed, or the shape error 
 
 The meta device skips a few checks the real kernels make: a transposed convolution accepts any number
 of input channels there (torch 2.13: `nn.ConvTranspose2d(20, 32, 2)` runs on a 4-channel meta tensor and
-raises on CPU). `run(..., device="cpu")` builds and runs the same model for real, on zero tensors (the
-generated models are small), to settle such a case.
+raises on CPU). And its outputs' layouts are not always the CPU kernels': BatchNorm1d on a permuted
+tensor keeps the permuted strides on meta and returns a contiguous tensor on the CPU, so a later `view`
+raises on meta only (STRIDES_ERROR). `run(..., device="cpu")` builds and runs the same model for real,
+on zero tensors (the generated models are small), to settle such a case.
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ import torch  # noqa: E402 - after torch_oracle, which imports it quietly
 # checks ("expected 4D input", ValueError) and dims out of range (IndexError); any other exception in a
 # generated model is a bug of the generator and propagates
 SHAPE_ERRORS = (RuntimeError, ValueError, IndexError)
+# what torch raises for a view its input's strides do not allow (view-of-non-contiguous)
+STRIDES_ERROR = "view size is not compatible with input tensor's size and stride"
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from tests.fuzz.steps_maps import batchnorm
 from tests.fuzz.writer import (
     INCOMPATIBLE,
     LINEAR,
+    STRIDES,
     VIEW,
     Line,
     Shape,
@@ -36,7 +37,11 @@ def flatten(draw: st.DrawFn, w: Writer, shape: Shape) -> tuple[Shape, tuple[int,
     """From (N, C, ...) to (N, F); returns the new shape and the factors of F (for `64 * 4 * 4`)."""
     n, *rest = shape
     size = math.prod(rest)
-    choice = draw(st.integers(0, 9))
+    if not w.contiguous and w.plant(VIEW, 1, STRIDES):  # a Keras port's `view` after a transpose: torch may raise
+        w.call(Unary(None, "", "{0}.view({0}.size(0), -1)", needs_name=True, planted=True))
+        return (n, size), tuple(rest)
+    # an example chosen for a view mistake plants it at its flatten (not once in ten)
+    choice = 4 if w.plant_kind == VIEW and w.planted is None else draw(st.integers(0, 9))
     if not w.contiguous and choice in (1, 3, 4):
         choice = 6  # `view` needs a contiguous tensor: users reach for flatten or reshape there
     if choice == 0:
@@ -186,6 +191,9 @@ def recurrent(draw: st.DrawFn, w: Writer, shape: Shape) -> Shape:
         result = (n, size)
     if len(result) == 3:
         w.contiguous = False  # a batch-first RNN's output is its time-major result, transposed
+        if w.plant(VIEW, 2, STRIDES):  # Keras' LSTM(return_sequences=True) then Flatten, ported as a view
+            forward.append(Line("x = x.view(x.size(0), -1)", planted=True))
+            result = (n, t * out)
     w.statements([Line(f"self.{name} = nn.{kind}({args})")], forward)
     return result
 

@@ -17,7 +17,9 @@ mistakes to messages. torch on the meta device is the judge of what really happe
 
 from __future__ import annotations
 
+import importlib
 import json
+import pkgutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -118,6 +120,16 @@ class Example:
 
 
 Step = Callable[[st.DrawFn, Writer, Shape], Shape]
+
+
+def import_all_of_torchport() -> None:
+    """Import every torchport module. Hypothesis also draws, now and then, constants it finds in the
+    project's modules loaded so far (torchport's, not the tests'): with all of them loaded, a seed gives
+    the same examples whichever modules a run happened to import before."""
+    import torchport
+
+    for module in pkgutil.walk_packages(torchport.__path__, "torchport."):
+        importlib.import_module(module.name)
 
 
 def spatial_steps(shape: Shape, sequential: bool) -> list[tuple[Step, int]]:

@@ -4,31 +4,25 @@ run by torch on the meta device and summarised by torchport; the invariants are 
 A bounded, derandomized run, so CI sees the same examples every time; `bench/fuzz.py` runs long ones. The
 tally (and the share of torch's errors torchport catches) is printed at the end of the session.
 
-Hypothesis also draws, now and then, constants it finds in the project's modules loaded so far (torchport's,
-not the tests'): every torchport module is imported first, so that pool, and with it the examples, is the
-same whichever tests ran before and in whatever order torchport's modules would load.
+Every torchport module is imported first (strategies.import_all_of_torchport), so the examples are the same
+whichever tests ran before.
 """
 
 from __future__ import annotations
-
-import importlib
-import pkgutil
 
 import pytest
 
 pytest.importorskip("torch")  # the oracle; skipped where torch is absent or hidden (--without-torch)
 
-import torchport  # noqa: E402
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 
 from tests.fuzz.differential import CAUGHT, EXACT, FAILED, Tally, check  # noqa: E402
-from tests.fuzz.strategies import Example, examples  # noqa: E402
+from tests.fuzz.strategies import Example, examples, import_all_of_torchport  # noqa: E402
 
 TALLY = Tally()
 EXAMPLES = 80
 
-for _module in pkgutil.walk_packages(torchport.__path__, "torchport."):
-    importlib.import_module(_module.name)
+import_all_of_torchport()
 
 
 @settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,

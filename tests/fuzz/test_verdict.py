@@ -99,3 +99,17 @@ def test_a_view_that_silently_changes_the_batch_is_caught_only_by_its_own_messag
     assert judge(planted, two_rows, summary(findings=[ERROR])).kind == FAILED
     one_row = Outcome(OracleResult(output=(1, 3), layers=RAN.result.layers, total_params=15, trainable_params=15))
     assert judge(planted, one_row, summary(findings=[view])).kind == FAILED  # the batch kept: a false error
+
+
+def test_a_view_torch_rejects_for_strides_is_unknown_when_torchport_is_not_sure() -> None:
+    """torchport tracks strides only where it is sure: silent on such a view is unknown, its message is
+    caught, and that message on a model torch runs is a false error."""
+    planted = Example("", "Net", ((2, 4),), ("float32",), "cli", planted="view-of-non-contiguous", planted_line=9)
+    rejected = Outcome(None, RuntimeError("view size is not compatible with input tensor's size and stride (at "
+                                          "least one dimension spans across two contiguous subspaces)."))
+    strides = {**ERROR, "symbol": "view-of-non-contiguous", "where": "torch.Tensor.view"}
+
+    assert judge(planted, rejected, summary()).kind == UNKNOWN
+    assert judge(planted, rejected, summary(findings=[strides])).kind == CAUGHT
+    assert judge(planted, RAN, summary(findings=[strides])).kind == FAILED
+    assert judge(EXAMPLE, RAISED, summary()).kind == FAILED  # any other error still needs a message or an unknown

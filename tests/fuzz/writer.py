@@ -10,14 +10,22 @@ from hypothesis import strategies as st
 
 Shape = tuple[int, ...]
 
-LINEAR, CONV, NORM, VIEW, INCOMPATIBLE = (
+LINEAR, CONV, NORM, VIEW, INCOMPATIBLE, STRIDES = (
     "linear-in-features-mismatch",
     "conv-in-channels-mismatch",
     "norm-num-features-mismatch",
     "view-flatten-mismatch",
     "incompatible-shapes",
+    "view-of-non-contiguous",
 )
-PLANTABLE = (LINEAR, CONV, NORM, VIEW, INCOMPATIBLE)  # the 73xx messages, as the zoo manifest maps mistakes
+# the mistakes a generated example may plant, by the 73xx message that reports them (as the zoo manifest maps
+# mistakes); a VIEW plant on a tensor that may be strided is written as a `view` of it: STRIDES
+PLANTABLE = (LINEAR, CONV, NORM, VIEW, INCOMPATIBLE)
+
+
+# layers whose output is contiguous whatever their input's layout (torch on the CPU and the meta device):
+# after one, a `view` cannot fail for strides, so a planted one there would plant nothing
+FRESH_LAYERS = ("nn.Conv1d(", "nn.Linear(", "nn.LazyLinear(", "nn.LayerNorm(", "nn.Embedding(")
 
 
 @dataclass
@@ -46,8 +54,8 @@ class Writer:
         self.plant_kind = plant
         self.planted: str | None = None
         self.precise = True  # the planted mistake is one number on one line, where torchport should point
-        # False once the running tensor may be a strided view (after a transpose, a batch-first RNN):
-        # `view` then raises in torch, which torchport does not model (tests/fuzz/regressions/)
+        # False once the running tensor may be a strided view (after a transpose, a batch-first RNN): a
+        # `view` there may raise in torch, so the generator writes one only as the planted mistake
         self.contiguous = True
         self.sequential = sequential  # modules go into nn.Sequential groups
         self.init: list[Line] = []
@@ -81,17 +89,20 @@ class Writer:
         self.counts[prefix] = self.counts.get(prefix, 0) + 1
         return f"{prefix}{self.counts[prefix]}"
 
-    def plant(self, kind: str, chance: int = 2) -> bool:
-        """Whether to plant a mistake of this kind here (one per example, when it was chosen)."""
+    def plant(self, kind: str, chance: int = 2, symbol: str | None = None) -> bool:
+        """Whether to plant a mistake of this kind here (one per example, when it was chosen); `symbol`:
+        the message that reports it, when not the kind's own."""
         if self.plant_kind != kind or self.planted is not None:
             return False
         if chance > 1 and not self.draw(st.integers(0, chance - 1)) == 0:
             return False
-        self.planted = kind
+        self.planted = symbol or kind
         return True
 
     # unary steps
     def step(self, unary: Unary) -> None:
+        if unary.module is not None and unary.module.startswith(FRESH_LAYERS):
+            self.contiguous = True
         if unary.module is None or (unary.functional is not None and not self.sequential
                                     and self.draw(st.booleans())):
             self.close_group()
