@@ -245,6 +245,8 @@ def _convention(layer: Any, trainable: bool = False) -> int:
         return _convention(layer.forward_layer, trainable) + _convention(layer.backward_layer, trainable)
     if kind == "TimeDistributed":
         return _convention(layer.layer, trainable)
+    if kind in ("Sequential", "Functional"):  # a model used as a layer: its layers' conventions
+        return sum(_convention(inner, trainable) for inner in layer.layers)
     if kind in _GATES:
         cell = layer.cell
         if not cell.use_bias or (kind == "GRU" and cell.reset_after) or (trainable and not layer.trainable):

@@ -346,14 +346,30 @@ def keras_graph(model: KerasModel) -> Graph:
     """The Keras model's units (a layer's `activation=` a unit of its own) in canonical order. A layer
     compare does not know passes its data through, and makes the graph incomplete: its torch counterpart
     would look like an extra layer."""
+    units, outputs, notes = _wired_units(model)
+    units, outputs = _drop_glue(units, outputs)
+    complete = not any(isinstance(note, str) or note.structural for note in notes)
+    graph = _commuted(_canonical(Graph(units, outputs, complete=complete, notes=[str(note) for note in notes])))
+    _absorb_flatten_after_global_pool(graph)  # GlobalMaxPooling1D(keepdims=True) + Flatten, as torch's
+    graph.channels_first = any(layer.config.get("data_format") == "channels_first" for layer in model.layers)
+    return graph
+
+
+def _wired_units(model: KerasModel) -> tuple[list[Unit], tuple[int, ...], list[Any]]:
+    """The units of the model's layers in its order, each reading the units (or inputs, -1 - i) it reads; a
+    model used as a layer contributes its own units. Also the output units, and the notes: the reader's
+    (model.Note) and, as text, the layers compare does not know."""
     units: list[Unit] = []
     wiring: list[tuple[str | int, ...] | None] = []  # per unit: the layer names (or unit indices) it reads;
     # None: the unit before it (Sequential)
     last_of: dict[str, int] = {}
-    notes: list[str] = []
+    notes: list[Any] = list(model.notes)
     inputs = {keras_input.name: -1 - i for i, keras_input in enumerate(model.inputs)}
     chain = model.style == "sequential" or not any(layer.inputs for layer in model.layers)
     for layer in model.layers:
+        if layer.model is not None:
+            last_of[layer.name] = _inline(layer, units, wiring, notes, chain)
+            continue
         found = _keras_layer_units(layer)
         if found is None:
             notes.append(f"{layer.name} ({layer.type}) is not compared")
@@ -389,13 +405,33 @@ def keras_graph(model: KerasModel) -> Graph:
         outputs: tuple[int, ...] = (len(units) - 1,) if units else ()
     else:
         outputs = tuple(last_of[name] for name in model.outputs if name in last_of)
-    units, outputs = _drop_glue(units, outputs)
-    complete = not notes and not any(note.structural for note in model.notes)
-    notes += [str(note) for note in model.notes]
-    graph = _commuted(_canonical(Graph(units, outputs, complete=complete, notes=notes)))
-    _absorb_flatten_after_global_pool(graph)  # GlobalMaxPooling1D(keepdims=True) + Flatten, as torch's
-    graph.channels_first = any(layer.config.get("data_format") == "channels_first" for layer in model.layers)
-    return graph
+    return units, outputs, notes
+
+
+def _inline(layer: KerasLayer, units: list[Unit], wiring: list[tuple[str | int, ...] | None], notes: list[Any],
+            chain: bool) -> int:
+    """A model used as a layer: its units added in place, its inputs read from what the layer reads (as the
+    torch port calls its layers inside a module of its own). The unit of its output."""
+    inner, outputs, inner_notes = _wired_units(layer.model)  # type: ignore[arg-type]
+    notes.extend(inner_notes)
+    offset = len(units)
+    outer: tuple[str | int, ...] = (offset - 1 if offset else -1,) if chain else layer.inputs
+    count = len(layer.model.inputs) if layer.model is not None else 1
+    for unit in inner:
+        reads: list[str | int] = []
+        for source in unit.sources:
+            if source >= 0:
+                reads.append(source + offset)
+            else:
+                reads.extend(outer if count == 1 or chain else outer[-1 - source:][:1])
+        units.append(unit)
+        wiring.append(tuple(reads))
+    if outputs and outputs[0] >= 0 and (not chain or outputs[0] + offset == len(units) - 1):
+        return outputs[0] + offset
+    # the model returns an input, or (in a chain) not its last unit: a glue unit passes its output on
+    units.append(Unit("glue", layer.name, layer.type, layer.line))
+    wiring.append((outputs[0] + offset,) if outputs and outputs[0] >= 0 else outer)
+    return len(units) - 1
 
 
 _EXPANDS_ACTIVATION = {"dense", "conv1d", "conv2d", "conv3d", "conv1d_transpose", "conv2d_transpose",

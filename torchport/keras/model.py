@@ -68,6 +68,7 @@ class KerasLayer:
     unknown: tuple[str, ...] = ()  # argument names whose value could not be read statically
     calls: tuple[KerasCall, ...] = ()  # every call in the model, in call order; () when not recorded
     attribute: str | None = None  # a subclass model's attribute holding it: `self.encoder = ...` -> "encoder"
+    model: KerasModel | None = None  # a Sequential or Functional model used as a layer: its own record
 
     def call_list(self) -> tuple[KerasCall, ...]:
         """The layer's calls; a record without them (built by hand) has one call reading `inputs`."""

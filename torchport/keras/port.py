@@ -23,7 +23,9 @@ from dataclasses import dataclass
 
 from torchport.keras.model import KerasInput, KerasLayer, KerasModel, Shape
 from torchport.keras.layouts import BATCH_MAJOR, CHANNELS_FIRST, Layout, to_torch
-from torchport.keras.port_layers import RULES, Incoming, Translation, Untranslatable, activation_code, torch_dim
+from torchport.keras.port_layers import (
+    RULES, Incoming, Rule, Translation, Untranslatable, activation_code, torch_dim,
+)
 
 _WIDTH = 100
 # names a layer attribute or a local variable must not take: nn.Module's own attributes (from
@@ -118,9 +120,13 @@ def default_class_name(name: str) -> str:
 
 
 class _Porter:
-    def __init__(self, model: KerasModel, class_name: str) -> None:
+    def __init__(self, model: KerasModel, class_name: str, outer: _Porter | None = None) -> None:
         self.model = model
         self.class_name = class_name
+        self.outer = outer  # the porter of the model this one is a layer of (its final softmax is kept)
+        self.classes: set[str] = outer.classes if outer is not None else {class_name}  # the module's class names
+        self.nested: dict[str, tuple[_Porter, Ported]] = {}  # Keras layer name -> the port of its model
+        self.class_texts: list[str] = []  # the module's classes, once written (`_source`)
         self.sequential = model.style == "sequential"
         self.init: list[str] = []
         self.forward: list[str] = []
@@ -222,7 +228,7 @@ class _Porter:
 
     def _call(self, call: _Call, is_output: bool) -> None:
         layer = call.layer
-        rule = RULES.get(layer.type)
+        rule = self._nested_rule(layer) if layer.model is not None else RULES.get(layer.type)
         missing = [name if output is None else f"{name}[{output}]" for name, index, output in call.sources
                    if (name, index, output) not in self.values]
         first = layer.name not in self.attributes
@@ -312,7 +318,7 @@ class _Porter:
         shape = call.output_shape
         rank = len(shape) if shape is not None else 4 if layout == CHANNELS_FIRST else 2
         dim = torch_dim(translation.activation_axis, rank, layout)
-        if is_output and name in _LOGIT_LOSSES and not self.consumers.get(layer.name) \
+        if is_output and self.outer is None and name in _LOGIT_LOSSES and not self.consumers.get(layer.name) \
                 and len(layer.call_list()) == 1:  # no layer reads it, and it is not a shared layer's
             loss, included, inverse = _LOGIT_LOSSES[name]
             comments.append(f"Keras applied {name} here: this returns logits; train with {loss} (it applies "
@@ -325,6 +331,28 @@ class _Porter:
             return [f"{out} = {activation_code(name, lines[0][len(out) + 3:], dim)}"]
         source = out if lines else fields["x"]
         return [*lines, f"{out} = {activation_code(name, source, dim)}"]
+
+    def _nested_rule(self, layer: KerasLayer) -> Rule:
+        """A model used as a layer: its own class (ported first), called like a layer."""
+        if layer.name not in self.nested:
+            name = default_class_name(layer.name)
+            while name in self.classes:
+                name += "Block"
+            self.classes.add(name)
+            porter = _Porter(layer.model, name, outer=self)  # type: ignore[arg-type]
+            self.nested[layer.name] = (porter, porter.run())
+        porter, ported = self.nested[layer.name]
+        if ported.untranslated or len(ported.outputs) != 1:
+            reason = f"its model is not ported whole: {'; '.join(ported.notes) or 'it has several outputs'}"
+
+            def build(_: KerasLayer, __: Incoming) -> Translation:
+                raise Untranslatable(reason)
+            return Rule(build, lambda _: None)
+        wanted = ported.inputs[0].layout if ported.inputs else None
+        arguments = ", ".join(f"{{x{i}}}" for i in range(len(ported.inputs)))
+        translation = Translation(f"{ported.class_name}()", (f"{{out}} = {{m}}({arguments})",),
+                                  layout=ported.outputs[0].layout)
+        return Rule(lambda _, __: translation, lambda _: wanted)
 
     def _untranslated(self, call: _Call, attribute: str, reason: str) -> None:
         layer = call.layer
@@ -347,14 +375,21 @@ class _Porter:
 
     # -------------------------------------------------------------- the source text
 
-    def _source(self, inputs: list[PortedTensor], outputs: list[PortedTensor]) -> str:
+    def _uses_functional(self) -> bool:
         code = "\n".join(line.split("  #")[0] for line in self.init + self.forward if not line.startswith("#"))
+        return bool(re.search(r"\bF\.", code)) or any(p._uses_functional() for p, _ in self.nested.values())
+
+    def _classes(self, inputs: list[PortedTensor], outputs: list[PortedTensor]) -> list[str]:
+        """The module's classes: those of the models used as layers first, then this model's."""
+        classes = [text for porter, _ in self.nested.values() for text in porter.class_texts]
+        return [*classes, self._class(inputs, outputs)]
+
+    def _source(self, inputs: list[PortedTensor], outputs: list[PortedTensor]) -> str:
+        self.class_texts = self._classes(inputs, outputs)
         imports = ["import torch", "import torch.nn as nn"]
-        if re.search(r"\bF\.", code):
+        if self._uses_functional():
             imports.append("import torch.nn.functional as F")
         model = self.model
-        arguments = ", ".join(f"{self.values[(t.name, 0, None)].var}: torch.Tensor" for t in inputs)
-        returns = "torch.Tensor" if len(outputs) == 1 else "tuple[torch.Tensor, ...]"
         header = textwrap.wrap(f"PyTorch port of the Keras model `{model.name}` ({model.file}), written by "
                                "`torchport port`: a starting point you own.", _WIDTH - 3)
         parts = [
@@ -363,6 +398,14 @@ class _Porter:
             *imports,
             "",
             "",
+            "\n\n\n".join(self.class_texts),
+        ]
+        return "\n".join(line.rstrip() for line in parts) + "\n"
+
+    def _class(self, inputs: list[PortedTensor], outputs: list[PortedTensor]) -> str:
+        arguments = ", ".join(f"{self.values[(t.name, 0, None)].var}: torch.Tensor" for t in inputs)
+        returns = "torch.Tensor" if len(outputs) == 1 else "tuple[torch.Tensor, ...]"
+        parts = [
             f"class {self.class_name}(nn.Module):",
             textwrap.indent(self._docstring(inputs, outputs), "    "),
             "",
@@ -373,11 +416,12 @@ class _Porter:
             f"    def forward(self, {arguments}) -> {returns}:",
             *("        " + line for line in self.forward),
         ]
-        return "\n".join(line.rstrip() for line in parts) + "\n"
+        return "\n".join(line.rstrip() for line in parts)
 
     def _docstring(self, inputs: list[PortedTensor], outputs: list[PortedTensor]) -> str:
         model = self.model
-        paragraphs = [f"Ported from the Keras {model.style} model `{model.name}` ({model.file}:{model.line})."]
+        where = f"{model.file}:{model.line}" if self.outer is None else f"line {model.line}, used as a layer"
+        paragraphs = [f"Ported from the Keras {model.style} model `{model.name}` ({where})."]
         for tensor in inputs:
             paragraphs.append(f"Input {self.values[(tensor.name, 0, None)].var}: {_describe(tensor, True)}")
         for tensor in outputs:

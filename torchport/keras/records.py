@@ -8,7 +8,7 @@ from typing import Any
 
 from torchport.keras.calls import apply_layer
 from torchport.keras.layers import auto_name
-from torchport.keras.model import KerasCall, KerasInput, KerasLayer, KerasModel, Note, TensorRef
+from torchport.keras.model import KerasCall, KerasInput, KerasLayer, KerasModel, Note, Shape, TensorRef
 from torchport.keras.values import UNKNOWN, FunctionalObj, InputObj, Layer, Node, SequentialObj, Tensor
 
 _INPUT_PREFIX = "input_layer"
@@ -145,9 +145,13 @@ def _run(entries: list[Any], tensor: Any) -> tuple[Any, list[Layer], set[Node], 
     return tensor, layers, calls, notes
 
 
-def sequential_model(obj: SequentialObj, name: str, file: str) -> KerasModel:
+def sequential_model(obj: SequentialObj, name: str, file: str, called_with: Shape | None = None) -> KerasModel:
+    """The record of a Sequential; `called_with`: the input shape a Sequential without an input of its own is
+    built on when it is first called as a layer of another model."""
     notes = list(obj.notes)
     entries, source = _sequential_entries(obj)
+    if source is None and called_with is not None:
+        source = InputObj(called_with, None, None, obj.line, obj.seq)
     if source is None or source.shape is None:
         notes.append(Note("shapes", "the input shape is not given (no Input, input_shape= or build), so shapes "
                                     "are unknown"))
@@ -239,7 +243,25 @@ def _layer_record(layer: Layer, names: dict[Any, str], graph: set[Node] | None,
         output_shape=calls[0].output_shape if calls else None,
         params=None if params is None else params[0], trainable_params=trainable,
         wrapped=_layer_record(layer.wrapped, names, None) if layer.wrapped is not None else None,
-        unknown=layer.unknown, calls=calls, attribute=layer.attribute)
+        unknown=layer.unknown, calls=calls, attribute=layer.attribute, model=_nested(layer, names[layer]))
+
+
+_recording: set[int] = set()  # the models whose records are being made (a model containing itself stops)
+
+
+def _nested(layer: Layer, name: str) -> KerasModel | None:
+    """The record of a model used as a layer (its layers named afresh, as in a model of its own)."""
+    model = layer.model
+    if model is None or id(model) in _recording:
+        return None
+    _recording.add(id(model))
+    try:
+        if isinstance(model, SequentialObj):
+            first = layer.nodes[0].inputs if layer.nodes else ()
+            return sequential_model(model, name, "", first[0].shape if len(first) == 1 else None)
+        return functional_model(model, name, "")
+    finally:
+        _recording.discard(id(model))
 
 
 def _trainable(params: tuple[int, int] | None, *flags: bool | None) -> int | None:
