@@ -341,6 +341,8 @@ class _Porter:
             self.classes.add(name)
             porter = _Porter(layer.model, name, outer=self)  # type: ignore[arg-type]
             self.nested[layer.name] = (porter, porter.run())
+            if not self.nested[layer.name][1].untranslated:  # its notes (a documented difference) are ours too
+                self.notes.extend(f"{layer.name} ({name}): {note}" for note in self.nested[layer.name][1].notes)
         porter, ported = self.nested[layer.name]
         if ported.untranslated or len(ported.outputs) != 1:
             reason = f"its model is not ported whole: {'; '.join(ported.notes) or 'it has several outputs'}"
