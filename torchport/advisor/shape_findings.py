@@ -15,6 +15,8 @@ Decisions:
   The errors downstream of a reported view are its consequences and are not reported again; a layer
   error after a view that fits some input sizes only has no 73xx symbol (which number is wrong depends
   on the input size).
+- `view` of a tensor whose strides certainly cannot give the new shape (after transpose, permute, a
+  batch-first RNN: `catalogue.layout`) is view-of-non-contiguous, with the step that made it so.
 - A mismatch that holds for some values of the symbols only is a "condition" (summary only), phrased
   "valid only when <equation>, e.g. <an input that satisfies it>"; conditions that an input is merely too
   small for a kernel are left out (every convolution has one).
@@ -31,6 +33,7 @@ from astroid import nodes
 
 from torchport.advisor import dims
 from torchport.advisor.catalogue import Problem
+from torchport.advisor.catalogue.layout import is_contiguous
 from torchport.advisor.dims import Condition, Relation
 from torchport.advisor.interpreter import ModuleCall, OpCall, Trace
 from torchport.advisor.values import ModuleInstance, ParamValue, TensorValue
@@ -273,6 +276,8 @@ class _Context:
 
     # ------------------------------------------------------------------------------- operations
     def _op_finding(self, op: OpCall, node: nodes.NodeNG, problem: Problem, kind: str) -> ShapeFinding:
+        if problem.code == "strides" and kind == ERROR:
+            return self._strides_finding(op, node)
         incompatible = problem.code == "size-mismatch" and _op_suffix(op.name) in _INCOMPATIBLE_OPS
         symbol = "incompatible-shapes" if incompatible else None
         if kind == CONDITION:
@@ -288,6 +293,32 @@ class _Context:
                 detail += f"; operand {problem.operand} comes{origin}{self._definition_line(tensors[problem.operand])}"
         args = (_source(node), detail)
         return ShapeFinding(symbol, kind, node, op.name, CATALOGUE[symbol].template % args, args)
+
+    def _strides_finding(self, op: OpCall, node: nodes.NodeNG) -> ShapeFinding:
+        """A view torch rejects for the input's strides, with the step that made the input non-contiguous."""
+        tensor = op.inputs[0]
+        assert isinstance(tensor, TensorValue) and isinstance(tensor.shape, tuple) and tensor.strides is not None
+        call = _source(node)
+        fix = call.replace(".view(", ".reshape(", 1).replace(".view_as(", ".reshape_as(", 1)
+        args = (call, dims.fmt_shape(tensor.shape), dims.fmt_shape(tensor.strides), self._strided_origin(tensor), fix)
+        symbol = "view-of-non-contiguous"
+        return ShapeFinding(symbol, ERROR, node, op.name, CATALOGUE[symbol].template % args, args)
+
+    def _strided_origin(self, value: TensorValue) -> str:
+        """` from x.transpose(1, 2) at line 12`: the first step back whose input was contiguous."""
+        for _ in range(12):
+            producer = self.producers.get(id(value)) or next(  # or an element of its output: `out, _ = self.lstm(x)`
+                (c for c in self.trace.module_calls if isinstance(c.output, tuple)
+                 and any(v is value for v in _flat(c.output))), None)
+            if producer is None:
+                return ""
+            first = next((v for v in _flat(producer.inputs) if isinstance(v, TensorValue)), None)
+            if first is None or not isinstance(first.shape, tuple) or is_contiguous(first.shape, first.strides) \
+                    is not False:
+                line = f" at line {producer.node.fromlineno}" if producer.node is not None else ""
+                return f" from {self._producer_label(producer)}{line}"
+            value = first
+        return ""
 
     def _definition_line(self, value: Any) -> str:
         """`, defined at line 18` for a value a torch layer made."""

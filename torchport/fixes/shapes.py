@@ -44,9 +44,24 @@ def view_flatten(finding: Finding, source: Source) -> Fix | None:
                     [source.replace(call, f"{receiver}.flatten(1)")])
 
 
+_COPYING = {"view": "reshape", "view_as": "reshape_as"}  # the view -> its form that copies when it must
+
+
+def view_of_non_contiguous(finding: Finding, source: Source) -> Fix | None:
+    """`x.view(...)` -> `x.reshape(...)`: the same values, copied only where a view cannot give them."""
+    call = finding.node
+    if not isinstance(call, nodes.Call) or not isinstance(call.func, nodes.Attribute) \
+            or call.func.attrname not in _COPYING:
+        return None
+    receiver, copying = source.segment(call.func.expr), _COPYING[call.func.attrname]
+    return make_fix(finding, f"{receiver}.{copying}(...): a copy where the strides allow no view",
+                    [source.replace(call.func, f"{receiver}.{copying}")])
+
+
 FIXERS: dict[str, Callable[[Finding, Source], Fix | None]] = {
     "linear-in-features-mismatch": _layer_size("in_features"),
     "conv-in-channels-mismatch": _layer_size("in_channels"),
     "norm-num-features-mismatch": _layer_size(None),
     "view-flatten-mismatch": view_flatten,
+    "view-of-non-contiguous": view_of_non_contiguous,
 }

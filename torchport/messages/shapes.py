@@ -190,6 +190,46 @@ class Block(nn.Module):
 print(Block()(torch.randn(2, 16, 32, 32)).shape)
 '''
 
+_STRIDES_BAD = '''\
+import torch
+from torch import nn
+
+
+class Tagger(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv1d(16, 32, 3, padding=1)
+        self.fc = nn.Linear(20 * 32, 5)
+
+    def forward(self, x):
+        x = self.conv(x).transpose(1, 2)  # channels last as in Keras: a view with swapped strides
+        x = x.view(x.size(0), -1)  # RuntimeError: view size is not compatible with input tensor's size and stride
+        return self.fc(x)
+
+
+Tagger()(torch.randn(2, 16, 20))
+'''
+
+_STRIDES_GOOD = '''\
+import torch
+from torch import nn
+
+
+class Tagger(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv1d(16, 32, 3, padding=1)
+        self.fc = nn.Linear(20 * 32, 5)
+
+    def forward(self, x):
+        x = self.conv(x).transpose(1, 2)
+        x = x.reshape(x.size(0), -1)  # copies where a view cannot (or x.contiguous().view(...))
+        return self.fc(x)
+
+
+print(Tagger()(torch.randn(2, 16, 20)).shape)
+'''
+
 MESSAGES: tuple[Message, ...] = (
     Message(
         msgid="E7301",
@@ -258,5 +298,23 @@ MESSAGES: tuple[Message, ...] = (
             "multiplied`); the number to fix is usually in the layer that made one operand.",
         bad=_INCOMPATIBLE_BAD,
         good=_INCOMPATIBLE_GOOD,
+    ),
+    Message(
+        msgid="E7306",
+        symbol="view-of-non-contiguous",
+        template="%s views a %s tensor with strides %s%s: the dims it merges are not contiguous in memory, so "
+                 "torch raises 'view size is not compatible with input tensor's size and stride'; write %s",
+        description="view() of a tensor that transpose/permute (or a batch-first RNN) left non-contiguous.",
+        what="`x.view(...)` or `x.view_as(y)` on a tensor whose strides cannot give the new shape without a "
+             "copy: typically after `transpose`, `permute`, `.T`/`.mT` or a batch-first `nn.LSTM`/`GRU`/`RNN` "
+             "(whose output is a transposed view), merging dims that the transpose separated. Reported only "
+             "when the strides are certain (the layers and operations torchport models) and torch's own rule "
+             "(computeStride) fails for every value of the symbolic sizes.",
+        why="Keras tensors have no strides: a `Reshape` after a `Permute` always works, so ports write "
+            "`x.permute(0, 2, 1).view(N, -1)`. In torch, `transpose` and `permute` return views with swapped "
+            "strides and `view` never copies: it raises at the first batch. `reshape` copies only when it must; "
+            "`.contiguous().view(...)` does the same.",
+        bad=_STRIDES_BAD,
+        good=_STRIDES_GOOD,
     ),
 )

@@ -18,4 +18,4 @@ class Net(nn.Module):
         x = x.view(x.size(0), -1)
         x = self.fc1(x)
         return x
-# fuzz-regression: {"class": "Net", "inputs": [[4, 7]], "dtypes": ["int64"], "input_style": "cli", "kwargs": {}, "planted": null, "planted_line": null, "torch": "RuntimeError: view size is not compatible with input tensor's size and stride (at least one dimension spans across two contiguous subspaces). Use .reshape(...) instead.", "xfail": "view() of a non-contiguous tensor: torch raises (use reshape), torchport does not model strides and claims the view's shape"}
+# fuzz-regression: {"class": "Net", "inputs": [[4, 7]], "dtypes": ["int64"], "input_style": "cli", "kwargs": {}, "planted": null, "planted_line": null, "torch": "RuntimeError: view size is not compatible with input tensor's size and stride (at least one dimension spans across two contiguous subspaces). Use .reshape(...) instead.", "xfail": null, "verdict": "caught"}
