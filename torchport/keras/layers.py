@@ -241,10 +241,13 @@ def _axis(config: Config, shape: Shape, what: str) -> int:
 
 
 def _norm_count(moving: bool) -> CountRule:
-    """BatchNormalization: gamma, beta trainable + moving mean/variance; LayerNormalization: gamma, beta."""
+    """BatchNormalization: gamma, beta trainable + moving mean/variance; LayerNormalization: gamma, beta; each
+    of the shape of the input's dims at `axis` (an int, or a list of them)."""
     def rule(config: Config, inputs: Sequence[Shape]) -> tuple[int, int]:
         shape = _one(inputs)
-        dim = shape[_axis(config, shape, "the normalization")]
+        axis = config.get("axis", -1)
+        axes = axis if isinstance(axis, (tuple, list)) and axis else (axis,)
+        dim = _product([shape[_axis({"axis": a}, shape, "the normalization")] for a in axes])
         if dim is None:
             raise Unknown("the normalized dim is unknown")
         trainable = dim * (int(bool(config.get("center", True))) + int(bool(config.get("scale", True))))
