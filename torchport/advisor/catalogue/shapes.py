@@ -505,6 +505,7 @@ def class_loss(ctx: Ctx, name: str, x: Shape, t: Shape, reduction: Any, probabil
     """Cross-entropy-like losses: input (C) or (N, C, *d); target class indices shaped like the input without
     its class dim, or (cross_entropy only) class probabilities shaped like the input. `integer_target`:
     the target's dtype is an integer type (True), a float type (False) or unknown (None)."""
+    accepts_probabilities = probabilities
     if integer_target is False and not probabilities:
         raise Invalid(Problem("dtype", f"{name} expects class indices (an int64 target), got a float target",
                               operand=1, got="float", expected="int64"))
@@ -521,6 +522,8 @@ def class_loss(ctx: Ctx, name: str, x: Shape, t: Shape, reduction: Any, probabil
     without = (*x[:cdim], *x[cdim + 1:])
     expected = x if probabilities and len(t) == len(x) else without
     if len(x) == 1 and len(t) == 1 and expected is without:  # torch also takes a (1,) target for a (C,) input
+        if accepts_probabilities and not (isinstance(x[0], int) and x[0] != 1):
+            raise Undecidable  # a (1,) input: cross_entropy reads the (1,) target as class probabilities
         ctx.equal(t[0], 1, size_mismatch(f"{name}: for a 1-d input, a 1-d target must have size 1, got "
                                          f"{fmt(t[0])}", 1, 0, t[0], 1))
         return reduced(name, without, reduction)
