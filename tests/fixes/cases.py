@@ -162,6 +162,19 @@ Model()(torch.randn(2, 3, 8, 8))
 
 Model()(torch.randn(2, 3, 8, 8))
 ''', "return self.fc(x.flatten(1))", (2, 3, 8, 8), (2, 10)),
+    Case("view-of-non-contiguous", HEADER + '''class Model(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv1d(4, 8, 3, padding=1)
+        self.fc = nn.Linear(6 * 8, 10)
+
+    def forward(self, x):
+        x = self.conv(x).transpose(1, 2)
+        return self.fc(x.view(x.size(0), -1))
+
+
+Model()(torch.randn(2, 4, 6))
+''', "return self.fc(x.reshape(x.size(0), -1))", (2, 4, 6), (2, 10)),
     Case("keras-batchnorm-momentum", HEADER + '''class Model(nn.Module):
     def __init__(self):
         super().__init__()

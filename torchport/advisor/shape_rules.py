@@ -93,7 +93,7 @@ def input_constraints(layer: Any) -> list[tuple[str, int, int | str, Any]]:
 
 def to_catalogue(value: Any) -> Any:
     if isinstance(value, TensorValue):
-        return catalogue.Tensor(value.shape)
+        return catalogue.Tensor(value.shape, strides=value.strides)
     if isinstance(value, ParamValue):
         return catalogue.Tensor(value.shape)
     if isinstance(value, ModuleInstance):
@@ -109,7 +109,7 @@ def to_catalogue(value: Any) -> Any:
 
 def from_catalogue(value: Any) -> Any:
     if isinstance(value, catalogue.Tensor):
-        return TensorValue(value.shape)
+        return TensorValue(value.shape, strides=value.strides)
     if isinstance(value, tuple):
         return tuple(from_catalogue(v) for v in value)
     if isinstance(value, list):
