@@ -96,7 +96,8 @@ def test_a_condition_naming_its_symbols_gives_their_values() -> None:
     summary = ModelSummary(
         "Net", "net.py", 1, [["N", "T"]], [None], "", "", "", ["N", 3], [], None, None,
         [Finding(9, "fc (Linear)", "condition", "fc (Linear): valid only when 16*T == 320, e.g. T=20 (otherwise "
-                                                "in_features should be 16*T)", "linear-in-features-mismatch")],
+                                                "in_features should be 16*T)", "linear-in-features-mismatch",
+                 {"T": 20})],
     )
 
     assert example_sizes(summary) == {"T": 20}

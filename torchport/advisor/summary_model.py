@@ -47,6 +47,8 @@ class Finding:
     kind: str  # "error": torch raises; "condition": holds only for some input sizes
     message: str
     symbol: str | None = None  # the 73xx message, None for an error no 73xx message describes
+    # a condition's example: the symbol values its message gives ("e.g. a 34x34 input": {"H": 34, "W": 34})
+    example: dict[str, int] | None = field(default=None, compare=False)
 
 
 @dataclass
@@ -212,7 +214,7 @@ def findings(trace: Trace, alternatives: Callable[[], tuple[Trace, ...]] = tuple
         others = alternatives()
         if others:
             found = certain(found, [shape_findings(other) for other in others])
-    return [Finding(f.line, f.where, f.kind, f.text, f.symbol) for f in found]
+    return [Finding(f.line, f.where, f.kind, f.text, f.symbol, f.example) for f in found]
 
 
 def notes(trace: Trace) -> list[str]:

@@ -56,9 +56,6 @@ _STAGES = {"import": "importing the file", "build": "building the model", "forwa
 TORCH_IMPORT_TIMEOUT = 60.0  # seconds the child may take to import torch, whatever the timeout per check
 _POLL = 0.05  # seconds between two looks at a running child
 _STDERR_TAIL = 4096  # bytes of the child's stderr read back when torch cannot start
-# the example of a summary condition: "e.g. a 34x34 input" or "e.g. H=34, W=34"
-_EXAMPLE_INPUT = re.compile(r"e\.g\. an? (\d+(?:x\d+)*) input")
-_EXAMPLE_VALUES = re.compile(r"e\.g\. ((?:[A-Za-z_]\w*=\d+(?:, )?)+)")
 
 
 @dataclass(frozen=True)
@@ -124,20 +121,11 @@ def verify_all(checks: Sequence[FixCheck], timeout: float = 60.0) -> list[list[V
 
 
 def example_sizes(summary: ModelSummary) -> dict[str, int]:
-    """The symbol values of the first example in the summary's conditions ("e.g. a 34x34 input" fills
-    the first input's dims after (N, C); "e.g. H=34, W=34" names them); {} when there is none."""
+    """The symbol values of the first example in the summary's conditions (a "valid only when ..., e.g. a
+    34x34 input" gives {"H": 34, "W": 34}); {} when there is none."""
     for finding in summary.findings:
-        if finding.kind != "condition":
-            continue
-        named = _EXAMPLE_VALUES.search(finding.message)
-        if named:
-            return {name: int(value) for name, value in re.findall(r"(\w+)=(\d+)", named.group(1))}
-        sized = _EXAMPLE_INPUT.search(finding.message)
-        first = summary.inputs[0] if summary.inputs and isinstance(summary.inputs[0], list) else []
-        if sized and len(first) >= 3:
-            values = [int(v) for v in sized.group(1).split("x")]
-            dims = first[len(first) - len(values):]
-            return {d: v for d, v in zip(dims, values) if isinstance(d, str) and _SYMBOL.match(d)}
+        if finding.kind == "condition" and finding.example is not None:
+            return dict(finding.example)
     return {}
 
 
