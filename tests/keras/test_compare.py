@@ -359,3 +359,107 @@ class Net(nn.Module):
     assert [(d.kind, d.keras, d.detail) for d in result.differences] == [
         ("different-shape", "reshape (Reshape)",
          "Keras (None, 4, 8) is (None, 4, 8) in torch's layout; the port gives (N, 8, 4)")]
+
+
+# ---------------------------------------------------------------------------------- the display order
+
+KERAS_CNN = """import keras
+from keras import layers
+
+model = keras.Sequential([
+    keras.Input(shape=(28, 28, 1)),
+    layers.Conv2D(8, 3, activation="relu"),
+    layers.MaxPooling2D(2),
+    layers.Flatten(),
+    layers.Dense(10),
+])
+"""
+TORCH_CNN = """import torch
+from torch import nn
+import torch.nn.functional as F
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(1, 8, 3)
+        self.norm = nn.BatchNorm2d(8)
+        self.pool = nn.MaxPool2d(2)
+        self.fc = nn.Linear(1352, 10)
+
+    def forward(self, x):
+        x = self.pool(F.relu(self.norm(self.conv(x))))
+        return self.fc(torch.flatten(x, 1))
+"""
+# the Keras model's order, each activation= after its layer; the port's extra BatchNorm after the conv it follows
+SHOWN = [("conv2d (Conv2D)", "conv (Conv2d)"), (None, "norm (BatchNorm2d)"),
+         ("conv2d activation='relu'", "F.relu (line 15)"), ("max_pooling2d (MaxPooling2D)", "pool (MaxPool2d)"),
+         ("flatten (Flatten)", "torch.flatten (line 16)"), ("dense (Dense)", "fc (Linear)")]
+
+
+def test_rows_are_shown_in_the_keras_models_order(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Alignment puts relu after the max pooling (they commute); the rows, the JSON and both tables follow the
+    Keras model instead, and a layer of the port alone comes right after the port's layer before it."""
+    result = _compare_texts(tmp_path, KERAS_CNN, TORCH_CNN)
+    assert [(row.keras.label if row.keras else None, row.torch.label if row.torch else None)
+            for row in result.rows] == SHOWN
+    assert [(d.kind, d.torch) for d in result.differences] == [("extra-layer", "norm (BatchNorm2d)")]
+    _, out = _run(str(tmp_path / "keras_model.py"), str(tmp_path / "torch_model.py"), "--format", "json",
+                  capsys=capsys)
+    rows = json.loads(out)["rows"]
+    assert [((r["keras"] or {}).get("name"), (r["torch"] or {}).get("name")) for r in rows] == SHOWN
+    assert rows[1]["differences"] == ["extra-layer"]
+    for width in (80, 140):
+        console = Console(width=width, record=True, color_system=None)
+        render_rich(result, console)
+        text = console.export_text()
+        keras_places = [text.index(label.partition(" ")[2] if "activation" in label else label)
+                        for label, _ in SHOWN if label]
+        torch_places = [text.index(label) for _, label in SHOWN]
+        assert keras_places == sorted(keras_places) and torch_places == sorted(torch_places), text
+
+
+def _pairs() -> dict[str, Comparison]:
+    return {f"pairs/{name}": _compare(name) for name in sorted(MANIFEST)}
+
+
+def _round_trips(folder: Path) -> dict[str, Comparison]:
+    """Every model of tests/keras/models and port_models compared with its own port."""
+    from torchport.keras.port import port
+
+    found = {}
+    for directory in ("models", "port_models"):
+        for source in sorted((Path(__file__).parent / directory).glob("*.py")):
+            for model in read_models(source):
+                ported = port(model)
+                path = folder / f"{directory}_{source.stem}_{model.name}.py"
+                path.write_text(ported.source)
+                module = parse_file(str(path), path.stem)
+                [cls] = select_models(module, ported.class_name)
+                found[f"{directory}/{source.stem}::{model.name}"] = compare(model, path, module, cls,
+                                                                           Target(str(path), ported.class_name))
+    return found
+
+
+def _facts(result: Comparison) -> tuple[Any, ...]:
+    """Everything a comparison says but the order of its rows."""
+    def label(unit: Unit | None) -> str:
+        return unit.label if unit is not None else "—"
+
+    rows = sorted((label(r.keras), label(r.torch), repr(r.differences)) for r in result.rows)
+    return rows, sorted(map(repr, result.differences)), result.equivalent, result.complete, result.notes, \
+        result.keras_total, result.torch_total
+
+
+def test_the_display_order_changes_no_row_and_no_difference(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Over every pair and every round trip: the same rows (each with the same differences) and the same
+    differences, verdict and counts as in the alignment's own order; only the order differs, in some."""
+    shown = {**_pairs(), **_round_trips(tmp_path)}
+    monkeypatch.setattr("torchport.keras.compare.display_order", lambda rows, *_: rows)
+    aligned = {**_pairs(), **_round_trips(tmp_path)}
+    assert len(shown) >= 70
+    for case, result in shown.items():
+        assert _facts(result) == _facts(aligned[case]), case
+    reordered = [case for case in shown if [(r.keras, r.torch) for r in shown[case].rows]
+                 != [(r.keras, r.torch) for r in aligned[case].rows]]
+    assert "pairs/cnn" in reordered and "models/cnn_sequential::model" in reordered

@@ -13,12 +13,16 @@
    conventions of `compare_kinds.CONVENTION_TEXTS`). The torch file's loss findings (72xx) tell whether a
    softmax or a sigmoid kept from Keras meets a loss that expects logits, and torch's shape errors on the
    Keras input (73xx) are differences too.
+5. The rows are shown in the order the user reads the models (`display_order`): the Keras model's data order
+   (its layers as listed or called, each `activation=` step right after its layer), a row of the port alone
+   right after the row of the port's unit before it. The canonical order is for alignment only.
 
 Every difference has a kind from `compare_kinds.KINDS`. Nothing is claimed where something is unknown.
 """
 
 from __future__ import annotations
 
+import heapq
 import math
 import re
 from dataclasses import dataclass, field
@@ -39,6 +43,7 @@ from torchport.keras.compare_units import (
     Graph,
     Unit,
     channels_first_key,
+    _wired_units,
     keras_graph,
     tensors,
     torch_graph,
@@ -123,6 +128,7 @@ def compare(keras: KerasModel, path: Path, module: nodes.Module, cls: nodes.Clas
         for row in rows:
             if row.keras is None or row.torch is None:
                 row.differences = [d for d in row.differences if d.kind not in UNPAIRED]
+    rows = display_order(rows, keras_data_order(keras), torch_side.units)
     root = analysis.trace.root
     source = f"the Keras input{'s' if len(layouts) > 1 else ''}, {', '.join(dict.fromkeys(layouts))}" if layouts \
         else analysis.inputs.source
@@ -227,6 +233,63 @@ def align(left: list[Unit], right: list[Unit]) -> list[Row]:
             rows.append(Row(None, right[j]))
             j += 1
     return rows
+
+
+# ------------------------------------------------------------------------------- display order
+
+def keras_data_order(keras: KerasModel) -> list[str]:
+    """The labels of the Keras model's units in its data order: each unit after the units it reads, among those
+    ready the one constructed first (its line, then `model.layers` order), so a Sequential's units are in its
+    list's order, a Functional's in the order of its calls (a helper function's layers in the order each call
+    makes them), a layer's `activation=` right after it, a nested model's units in its place. Units from
+    `compare_units._wired_units`, before the canonical order."""
+    units = _wired_units(keras)[0]
+    waiting = [len({s for s in unit.sources if 0 <= s < len(units)}) for unit in units]
+    readers: dict[int, list[int]] = {}
+    for index, unit in enumerate(units):
+        for source in {s for s in unit.sources if 0 <= s < len(units)}:
+            readers.setdefault(source, []).append(index)
+    ready = [(unit.line, index) for index, unit in enumerate(units) if not waiting[index]]
+    heapq.heapify(ready)
+    order: list[int] = []
+    while ready:
+        _, index = heapq.heappop(ready)
+        order.append(index)
+        for reader in readers.get(index, []):
+            waiting[reader] -= 1
+            if not waiting[reader]:
+                heapq.heappush(ready, (units[reader].line, reader))
+    order += [index for index in range(len(units)) if waiting[index]]  # a cycle (not expected): the list's order
+    return [units[index].label for index in order]
+
+
+def display_order(rows: list[Row], keras_order: list[str], torch_units: list[Unit]) -> list[Row]:
+    """The aligned rows (the same rows) in the order the user reads the models: the rows of a Keras unit in the
+    Keras model's data order (`keras_order`: unit labels, a label listed twice taken in turn); each row of a
+    torch unit alone right after the row of the unit before it in `torch_units` (the port's canonical list:
+    its data order, but for an extra activation or dropout moved past the pooling or flatten it commutes
+    with), first when none is before it. A Keras unit not in `keras_order` stays after the Keras row before it."""
+    places: dict[str, list[int]] = {}
+    for place, label in enumerate(keras_order):
+        places.setdefault(label, []).append(place)
+    keyed: list[tuple[tuple[int, int], Row]] = []
+    key = (-1, 0)
+    for row in rows:
+        if row.keras is None:
+            continue
+        free = places.get(row.keras.label)
+        key = (free.pop(0), 0) if free else (key[0], key[1] + 1)
+        keyed.append((key, row))
+    shown = [row for _, row in sorted(keyed, key=lambda item: item[0])]
+    position = {id(unit): index for index, unit in enumerate(torch_units)}
+    for row in rows:  # in the alignment's order: an extra after an extra goes after it
+        if row.keras is not None or row.torch is None:
+            continue
+        index = position.get(id(row.torch), 0)
+        before = torch_units[index - 1] if index > 0 else None
+        at = next((i for i, other in enumerate(shown) if before is not None and other.torch is before), -1)
+        shown.insert(at + 1, row)
+    return shown
 
 
 # -------------------------------------------------------------------------------- differences
