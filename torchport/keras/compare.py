@@ -266,9 +266,10 @@ def keras_data_order(keras: KerasModel) -> list[str]:
 def display_order(rows: list[Row], keras_order: list[str], torch_units: list[Unit]) -> list[Row]:
     """The aligned rows (the same rows) in the order the user reads the models: the rows of a Keras unit in the
     Keras model's data order (`keras_order`: unit labels, a label listed twice taken in turn); each row of a
-    torch unit alone right after the row of the unit before it in `torch_units` (the port's canonical list:
-    its data order, but for an extra activation or dropout moved past the pooling or flatten it commutes
-    with), first when none is before it. A Keras unit not in `keras_order` stays after the Keras row before it."""
+    torch unit alone right after the row of the nearest unit before it in `torch_units` that has a row (the
+    port's canonical list: its data order, but for an extra activation or dropout moved past the pooling or
+    flatten it commutes with), first when none has. A Keras unit not in `keras_order` stays after the Keras row
+    before it."""
     places: dict[str, list[int]] = {}
     for place, label in enumerate(keras_order):
         places.setdefault(label, []).append(place)
@@ -282,12 +283,11 @@ def display_order(rows: list[Row], keras_order: list[str], torch_units: list[Uni
         keyed.append((key, row))
     shown = [row for _, row in sorted(keyed, key=lambda item: item[0])]
     position = {id(unit): index for index, unit in enumerate(torch_units)}
-    for row in rows:  # in the alignment's order: an extra after an extra goes after it
-        if row.keras is not None or row.torch is None:
-            continue
-        index = position.get(id(row.torch), 0)
-        before = torch_units[index - 1] if index > 0 else None
-        at = next((i for i, other in enumerate(shown) if before is not None and other.torch is before), -1)
+    alone = [row for row in rows if row.keras is None and row.torch is not None]
+    for row in sorted(alone, key=lambda row: position.get(id(row.torch), 0)):  # an extra after an extra: after it
+        shown_at = {id(other.torch): i for i, other in enumerate(shown) if other.torch is not None}
+        earlier = reversed(torch_units[:position.get(id(row.torch), 0)])
+        at = next((shown_at[id(unit)] for unit in earlier if id(unit) in shown_at), -1)
         shown.insert(at + 1, row)
     return shown
 
