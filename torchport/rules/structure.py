@@ -23,7 +23,7 @@ from torchport.analysis.layers import (
     parameter_annotation,
 )
 from torchport.analysis.memo import per_query
-from torchport.analysis.model import find_method, is_self, reachable_methods
+from torchport.analysis.model import class_and_bases, find_method, is_self, reachable_methods
 from torchport.analysis.modules import is_module_class, project_class
 from torchport.analysis.names import call_name, qualified_name
 from torchport.rules.finding import Finding
@@ -118,7 +118,8 @@ def _check_init(cls: nodes.ClassDef) -> Iterator[Finding]:
         return
     before = _statements_before_base_init(init.body)
     if before is None:
-        if not any(_calls_base_init(m) for m in _own_reachable(cls, "__init__")):
+        own = _own_reachable(cls, "__init__")
+        if not any(_calls_base_init(m) for m in own) and not any(_calls_base_initialiser(cls, m) for m in own):
             yield Finding("module-super-init-missing", init, (cls.name,))
         return
     for statement in before:
@@ -156,6 +157,55 @@ def _is_base_init_call(call: nodes.Call, method: nodes.FunctionDef) -> bool:
 
 def _calls_base_init(method: nodes.FunctionDef) -> bool:
     return any(_is_base_init_call(c, method) for c in method.nodes_of_class(nodes.Call))
+
+
+def _calls_base_initialiser(cls: nodes.ClassDef, method: nodes.FunctionDef) -> bool:
+    """Whether `method` calls a base class's helper that runs the base initialiser: torch's quantized
+    convolutions call `super()._init(...)`, whose body calls `super().__init__()`. A helper whose body
+    cannot be read (a base outside the project and outside torch) counts as one; torch's own methods
+    other than `__init__` never initialise the Module."""
+    chain = _with_same_file_bases(class_and_bases(cls))
+    for call in method.nodes_of_class(nodes.Call):
+        func = call.func
+        if not (isinstance(func, nodes.Attribute) and func.attrname != "__init__" and _is_super(func.expr)):
+            continue
+        owner = next((base for base in chain[1:] if _own_method(base, func.attrname) is not None), None)
+        if owner is None:
+            if not _outside_bases_are_torch(chain):
+                return True
+        elif any(_calls_base_init(m) for m in reachable_methods(owner, func.attrname)):
+            return True
+    return False
+
+
+def _with_same_file_bases(chain: list[nodes.ClassDef]) -> list[nodes.ClassDef]:
+    """`chain` and the base classes defined in the same file as a class of it, which `class_and_bases`
+    leaves out when their names are torch's (in torch's own sources)."""
+    chain = list(chain)
+    for cls in chain:  # grows while it is walked; bounded by the file's classes
+        for base in cls.bases:
+            if isinstance(base, nodes.Name):
+                defined = [d for d in cls.root().locals.get(base.name, []) if isinstance(d, nodes.ClassDef)]
+                if defined and not any(defined[-1] is c for c in chain):
+                    chain.append(defined[-1])
+    return chain
+
+
+def _outside_bases_are_torch(chain: list[nodes.ClassDef]) -> bool:
+    """Whether every base of the classes in `chain` (a class and its project bases) that is not itself in
+    `chain` is torch's own."""
+    names = {c.name for c in chain}
+    for cls in chain:
+        for base in cls.bases:
+            name = qualified_name(base) or ""
+            if not (name.startswith("torch.") or name.rpartition(".")[2] in names):
+                return False
+    return True
+
+
+def _is_super(node: nodes.NodeNG) -> bool:
+    """`super()` or `super(C, self)`."""
+    return isinstance(node, nodes.Call) and isinstance(node.func, nodes.Name) and node.func.name == "super"
 
 
 def _contains_base_init(node: nodes.NodeNG, method: nodes.FunctionDef) -> bool:

@@ -128,3 +128,33 @@ class NotAModule:
 
     def forward(self, x):
         return x
+
+
+# Base-class helpers: torch's quantized convolutions call super()._init(...), which runs super().__init__().
+
+
+class InitHelperBase(nn.Module):
+    def __init__(self, features: int):
+        raise NotImplementedError("subclasses call _init")
+
+    def _init(self, features: int) -> None:
+        super().__init__()
+        self.fc = nn.Linear(features, 2)
+
+    def describe(self) -> str:
+        return "a base with an initialiser helper"
+
+
+class ThroughBaseHelper(InitHelperBase):
+    def __init__(self, features: int):
+        super()._init(features)
+
+
+class HelperThatDoesNotInitialise(InitHelperBase):
+    def __init__(self, features: int):  # [module-super-init-missing]
+        self.name = super().describe()
+
+
+class TorchMethodDoesNotInitialise(nn.Linear):
+    def __init__(self):  # [module-super-init-missing]
+        super().reset_parameters()
