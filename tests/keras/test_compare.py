@@ -419,6 +419,17 @@ def test_rows_are_shown_in_the_keras_models_order(tmp_path: Path, capsys: pytest
         assert keras_places == sorted(keras_places) and torch_places == sorted(torch_places), text
 
 
+def test_an_extra_activation_of_the_port_is_shown_where_the_port_applies_it(tmp_path: Path) -> None:
+    """Alignment moves relu past the pooling and the flatten it commutes with; the row stays after the conv."""
+    torch_text = TORCH_CNN.replace("self.pool(F.relu(self.norm(self.conv(x))))", "self.pool(F.relu(self.conv(x)))")
+    result = _compare_texts(tmp_path, KERAS_CNN.replace(', activation="relu"', ""),
+                            torch_text.replace("        self.norm = nn.BatchNorm2d(8)\n", ""))
+    assert [(row.keras.label if row.keras else None, row.torch.label if row.torch else None)
+            for row in result.rows][:3] == [("conv2d (Conv2D)", "conv (Conv2d)"), (None, "F.relu (line 14)"),
+                                            ("max_pooling2d (MaxPooling2D)", "pool (MaxPool2d)")]
+    assert [(d.kind, d.torch) for d in result.differences] == [("different-activation", "F.relu (line 14)")]
+
+
 def _pairs() -> dict[str, Comparison]:
     return {f"pairs/{name}": _compare(name) for name in sorted(MANIFEST)}
 

@@ -128,7 +128,7 @@ def compare(keras: KerasModel, path: Path, module: nodes.Module, cls: nodes.Clas
         for row in rows:
             if row.keras is None or row.torch is None:
                 row.differences = [d for d in row.differences if d.kind not in UNPAIRED]
-    rows = display_order(rows, keras_data_order(keras), torch_side.units)
+    rows = display_order(rows, keras_data_order(keras), torch_side.data_order)
     root = analysis.trace.root
     source = f"the Keras input{'s' if len(layouts) > 1 else ''}, {', '.join(dict.fromkeys(layouts))}" if layouts \
         else analysis.inputs.source
@@ -267,9 +267,8 @@ def display_order(rows: list[Row], keras_order: list[str], torch_units: list[Uni
     """The aligned rows (the same rows) in the order the user reads the models: the rows of a Keras unit in the
     Keras model's data order (`keras_order`: unit labels, a label listed twice taken in turn); each row of a
     torch unit alone right after the row of the nearest unit before it in `torch_units` that has a row (the
-    port's canonical list: its data order, but for an extra activation or dropout moved past the pooling or
-    flatten it commutes with), first when none has. A Keras unit not in `keras_order` stays after the Keras row
-    before it."""
+    port's data order, `Graph.data_order`), first when none has. A Keras unit not in `keras_order` stays after
+    the Keras row before it."""
     places: dict[str, list[int]] = {}
     for place, label in enumerate(keras_order):
         places.setdefault(label, []).append(place)

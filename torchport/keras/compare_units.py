@@ -54,6 +54,7 @@ class Graph:
     complete: bool = True  # False: part of the data flow was not followed; missing/extra are not claimed
     channels_first: bool = False  # Keras side: a layer with data_format="channels_first" (shapes not translated)
     notes: list[str] = field(default_factory=list)
+    data_order: list[Unit] = field(default_factory=list)  # the units before `_commuted`: in data order
 
 
 def as_tuple(value: Any, rank: int) -> Any:
@@ -851,6 +852,7 @@ def _commute(first: Unit, second: Unit) -> bool:
 def _commuted(graph: Graph) -> Graph:
     """Commuting units of a chain in one order (structural ones first, then activations, then dropout)."""
     units = graph.units
+    graph.data_order = list(units)
     changed = True
     while changed:
         changed = False
