@@ -43,7 +43,7 @@ from torchport.keras.compare_units import (
     Graph,
     Unit,
     channels_first_key,
-    _wired_units,
+    wired_units,
     keras_graph,
     tensors,
     torch_graph,
@@ -242,8 +242,8 @@ def keras_data_order(keras: KerasModel) -> list[str]:
     ready the one constructed first (its line, then `model.layers` order), so a Sequential's units are in its
     list's order, a Functional's in the order of its calls (a helper function's layers in the order each call
     makes them), a layer's `activation=` right after it, a nested model's units in its place. Units from
-    `compare_units._wired_units`, before the canonical order."""
-    units = _wired_units(keras)[0]
+    `compare_units.wired_units`, before the canonical order."""
+    units = wired_units(keras)[0]
     waiting = [len({s for s in unit.sources if 0 <= s < len(units)}) for unit in units]
     readers: dict[int, list[int]] = {}
     for index, unit in enumerate(units):

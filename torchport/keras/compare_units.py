@@ -347,7 +347,7 @@ def keras_graph(model: KerasModel) -> Graph:
     """The Keras model's units (a layer's `activation=` a unit of its own) in canonical order. A layer
     compare does not know passes its data through, and makes the graph incomplete: its torch counterpart
     would look like an extra layer."""
-    units, outputs, notes = _wired_units(model)
+    units, outputs, notes = wired_units(model)
     units, outputs = _drop_glue(units, outputs)
     complete = not any(isinstance(note, str) or note.structural for note in notes)
     graph = _commuted(_canonical(Graph(units, outputs, complete=complete, notes=[str(note) for note in notes])))
@@ -356,7 +356,7 @@ def keras_graph(model: KerasModel) -> Graph:
     return graph
 
 
-def _wired_units(model: KerasModel) -> tuple[list[Unit], tuple[int, ...], list[Any]]:
+def wired_units(model: KerasModel) -> tuple[list[Unit], tuple[int, ...], list[Any]]:
     """The units of the model's layers in its order, each reading the units (or inputs, -1 - i) it reads; a
     model used as a layer contributes its own units. Also the output units, and the notes: the reader's
     (model.Note) and, as text, the layers compare does not know."""
@@ -413,7 +413,7 @@ def _inline(layer: KerasLayer, units: list[Unit], wiring: list[tuple[str | int, 
             chain: bool) -> int:
     """A model used as a layer: its units added in place, its inputs read from what the layer reads (as the
     torch port calls its layers inside a module of its own). The unit of its output."""
-    inner, outputs, inner_notes = _wired_units(layer.model)  # type: ignore[arg-type]
+    inner, outputs, inner_notes = wired_units(layer.model)  # type: ignore[arg-type]
     notes.extend(inner_notes)
     offset = len(units)
     outer: tuple[str | int, ...] = (offset - 1 if offset else -1,) if chain else layer.inputs
