@@ -43,10 +43,10 @@ from torchport.keras.compare_units import (
     Graph,
     Unit,
     channels_first_key,
-    wired_units,
     keras_graph,
     tensors,
     torch_graph,
+    wired_units,
 )
 from torchport.keras.layouts import BATCH_MAJOR, CHANNELS_FIRST, TIME_MAJOR, to_torch
 from torchport.keras.model import KerasModel
