@@ -92,9 +92,8 @@ def _notes(notes: list[Note], file: FileSection, heading: str) -> list[str]:
     lines = [f"{heading} ({len(notes)})", ""]
     for note in notes:
         where = f"{file.path.as_posix()}:{note.line}:{note.column + 1}"
-        lines += [f"**{note.message.msgid}** {inline_code(note.symbol)} · note · {inline_code(where)}", "",
-                  markdown_text(note.text), "", "```python", *_code(file, note.excerpt, note.line), "```", "",
-                  f"**Why:** {note_why_text(note)}", ""]
+        lines += _located(note.message.msgid, note.symbol, "note", where, note.text, file, note.excerpt, note.line,
+                          note_why_text(note))
     return lines
 
 
@@ -114,21 +113,9 @@ def _ports(ports: list[PortSection]) -> list[str]:
 
 def _item(item: Item, file: FileSection) -> list[str]:
     d = item.diagnostic
-    where = f"{d.path}:{d.line}:{d.column + 1}"
-    lines = [
-        f"**{d.msgid}** {inline_code(d.symbol)} · {d.severity} · {inline_code(where)}",
-        "",
-        markdown_text(d.message),
-        "",
-        "```python",
-        *_excerpt(item, file),
-        "```",
-        "",
-        f"**Why:** {why_text(item)}",
-        "",
-        _fix_label(item),
-        "",
-    ]
+    lines = [*_located(d.msgid, d.symbol, d.severity, f"{d.path}:{d.line}:{d.column + 1}", d.message, file,
+                       item.excerpt, d.line, why_text(item)),
+             _fix_label(item), ""]
     if item.fix.diff:
         lines += ["```diff", item.fix.diff.rstrip("\n"), "```", ""]
     if item.verification is not None:
@@ -138,8 +125,12 @@ def _item(item: Item, file: FileSection) -> list[str]:
     return lines
 
 
-def _excerpt(item: Item, file: FileSection) -> list[str]:
-    return _code(file, item.excerpt, item.diagnostic.line)
+def _located(msgid: str, symbol: str, kind: str, where: str, text: str, file: FileSection,
+             excerpt: tuple[int, int], line: int, why: str) -> list[str]:
+    """What a finding and a note both show: their heading (`kind`: the severity, or "note"), text, the code
+    around their line and why."""
+    return [f"**{msgid}** {inline_code(symbol)} · {kind} · {inline_code(where)}", "", markdown_text(text), "",
+            "```python", *_code(file, excerpt, line), "```", "", f"**Why:** {why}", ""]
 
 
 def _code(file: FileSection, excerpt: tuple[int, int], marked: int) -> list[str]:

@@ -118,16 +118,9 @@ def _items(items: list[Item], file: FileSection) -> Iterator[RenderableType]:
 
 def _item(item: Item, file: FileSection) -> Group:
     d = item.diagnostic
-    parts: list[RenderableType] = [
-        Text.assemble((d.msgid, SEVERITY_STYLES.get(d.severity, "bold")), " ", (d.symbol, "cyan"),
-                      f"  {d.path}:{d.line}:{d.column + 1}"),
-        Text(d.message),
-        Syntax(file.source, "python", theme=THEME, background_color="default", line_numbers=True,
-               line_range=item.excerpt, highlight_lines={d.line}, word_wrap=True),
-        Markdown(f"**Why:** {why_text(item)}"),
-        Text(""),
-        _fix_label(item),
-    ]
+    parts = [*_located(d.msgid, d.severity, d.symbol, f"{d.path}:{d.line}:{d.column + 1}", d.message, file,
+                       item.excerpt, d.line, why_text(item)),
+             Text(""), _fix_label(item)]
     if item.fix.diff:
         parts.append(Padding(Syntax(item.fix.diff.rstrip("\n"), "diff", theme=THEME, background_color="default",
                                     word_wrap=True), (0, 0, 0, INDENT)))
@@ -148,14 +141,21 @@ def _notes(notes: list[Note], file: FileSection, title: str) -> Iterator[Rendera
 
 
 def _note(note: Note, file: FileSection) -> Group:
-    return Group(
-        Text.assemble((note.message.msgid, SEVERITY_STYLES.get(note.message.severity, "bold")), " ",
-                      (note.symbol, "cyan"), f"  {file.path.as_posix()}:{note.line}:{note.column + 1}"),
-        Text(note.text),
+    return Group(*_located(note.message.msgid, note.message.severity, note.symbol,
+                           f"{file.path.as_posix()}:{note.line}:{note.column + 1}", note.text, file, note.excerpt,
+                           note.line, note_why_text(note)))
+
+
+def _located(msgid: str, severity: str, symbol: str, where: str, text: str, file: FileSection,
+             excerpt: tuple[int, int], line: int, why: str) -> list[RenderableType]:
+    """What a finding and a note both show: their heading, text, the code around their line and why."""
+    return [
+        Text.assemble((msgid, SEVERITY_STYLES.get(severity, "bold")), " ", (symbol, "cyan"), f"  {where}"),
+        Text(text),
         Syntax(file.source, "python", theme=THEME, background_color="default", line_numbers=True,
-               line_range=note.excerpt, highlight_lines={note.line}, word_wrap=True),
-        Markdown(f"**Why:** {note_why_text(note)}"),
-    )
+               line_range=excerpt, highlight_lines={line}, word_wrap=True),
+        Markdown(f"**Why:** {why}"),
+    ]
 
 
 def _fix_label(item: Item) -> Text:
