@@ -17,7 +17,8 @@ def module_classes(module: nodes.Module) -> list[nodes.ClassDef]:
 
 
 def class_and_bases(cls: nodes.ClassDef) -> list[nodes.ClassDef]:
-    """The class and its project base classes (never torch's own), nearest first."""
+    """The class and its readable base classes (project classes and classes of the same file, never torch's
+    own elsewhere), nearest first."""
     found: list[nodes.ClassDef] = []
     pending = [cls]
     while pending and len(found) < _MAX_BASES:
@@ -26,11 +27,24 @@ def class_and_bases(cls: nodes.ClassDef) -> list[nodes.ClassDef]:
             continue
         found.append(current)
         for base in current.bases:
-            name = qualified_name(base)
-            base_cls = project_class(name, base) if name and not name.startswith("torch.") else None
+            base_cls = _readable_base(base)
             if base_cls is not None:
                 pending.append(base_cls)
     return found
+
+
+def _readable_base(base: nodes.NodeNG) -> nodes.ClassDef | None:
+    """The class a base expression names when its body can be read: a project class, or a class of the same
+    file (in torch's own sources, whose classes are named torch.*; torch's classes elsewhere are not read)."""
+    name = qualified_name(base)
+    if not name:
+        return None
+    if not name.startswith("torch."):
+        return project_class(name, base)
+    if isinstance(base, nodes.Name):
+        defined = [d for d in base.root().locals.get(base.name, []) if isinstance(d, nodes.ClassDef)]
+        return defined[-1] if defined else None
+    return None
 
 
 def find_method(cls: nodes.ClassDef, name: str) -> nodes.FunctionDef | None:

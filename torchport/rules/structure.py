@@ -164,7 +164,7 @@ def _calls_base_initialiser(cls: nodes.ClassDef, method: nodes.FunctionDef) -> b
     convolutions call `super()._init(...)`, whose body calls `super().__init__()`. A helper whose body
     cannot be read (a base outside the project and outside torch) counts as one; torch's own methods
     other than `__init__` never initialise the Module."""
-    chain = _with_same_file_bases(class_and_bases(cls))
+    chain = class_and_bases(cls)
     for call in method.nodes_of_class(nodes.Call):
         func = call.func
         if not (isinstance(func, nodes.Attribute) and func.attrname != "__init__" and _is_super(func.expr)):
@@ -176,19 +176,6 @@ def _calls_base_initialiser(cls: nodes.ClassDef, method: nodes.FunctionDef) -> b
         elif any(_calls_base_init(m) for m in reachable_methods(owner, func.attrname)):
             return True
     return False
-
-
-def _with_same_file_bases(chain: list[nodes.ClassDef]) -> list[nodes.ClassDef]:
-    """`chain` and the base classes defined in the same file as a class of it, which `class_and_bases`
-    leaves out when their names are torch's (in torch's own sources)."""
-    chain = list(chain)
-    for cls in chain:  # grows while it is walked; bounded by the file's classes
-        for base in cls.bases:
-            if isinstance(base, nodes.Name):
-                defined = [d for d in cls.root().locals.get(base.name, []) if isinstance(d, nodes.ClassDef)]
-                if defined and not any(defined[-1] is c for c in chain):
-                    chain.append(defined[-1])
-    return chain
 
 
 def _outside_bases_are_torch(chain: list[nodes.ClassDef]) -> bool:
