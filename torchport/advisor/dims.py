@@ -32,6 +32,7 @@ from __future__ import annotations
 import itertools
 import math
 import random
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import Enum
@@ -309,6 +310,14 @@ def symbol(name: str) -> Expr:
 def symbols(names: str) -> tuple[Expr, ...]:
     """`symbols("N C H W")` -> four symbols."""
     return tuple(symbol(n) for n in names.split())
+
+
+_SYMBOL_TEXT = re.compile(r"^[A-Za-z_]\w*$")
+
+
+def is_symbol_text(text: str) -> bool:
+    """Whether a printed dim (`fmt`) is one symbol, such as `N` or `H`, not a number or an expression."""
+    return bool(_SYMBOL_TEXT.match(text))
 
 
 def is_dim(value: object) -> bool:

@@ -24,7 +24,6 @@ Decisions:
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -60,7 +59,6 @@ _FLATTEN_LAYERS = frozenset({"Flatten"})
 _SOURCE_LIMIT = 80  # longer call sources are shortened in messages
 _EXAMPLE_LIMIT = 1024  # largest input size tried for a condition's example
 _EXAMPLE_BATCH = 2
-_SYMBOL = re.compile(r"^[A-Za-z_]\w*$")  # a dim that is one symbol, as the summary prints it
 
 
 @dataclass(frozen=True)
@@ -398,7 +396,7 @@ class _Context:
             symbols = {name for d in shape[2:] if isinstance(d, dims.Expr) for name in d.symbols}
             sizes = [dims.evaluate(d, values) for d in shape[2:]]
             if set(values) - {"N"} <= symbols and all(isinstance(s, int) for s in sizes):
-                named = {dims.fmt(d): size for d, size in zip(shape[2:], sizes) if _SYMBOL.match(dims.fmt(d))}
+                named = {dims.fmt(d): size for d, size in zip(shape[2:], sizes) if dims.is_symbol_text(dims.fmt(d))}
                 return f"a {'x'.join(str(s) for s in sizes)} input", named  # type: ignore[misc]
         shown = {n: v for n, v in values.items() if n != "N"} or values
         return dims.fmt_values(shown), shown

@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from torchport.advisor import dims
 from torchport.advisor.summary_model import ModelSummary
 from torchport.advisor.usages import module_name, project_root
 
@@ -51,7 +52,6 @@ DTYPES = frozenset({
     "complex64", "complex128",
 })
 INSTALL_HINT = "torch is not installed: install torch, then pip install 'torchport[verify]'"
-_SYMBOL = re.compile(r"^[A-Za-z_]\w*$")
 _STAGES = {"import": "importing the file", "build": "building the model", "forward": "running forward"}
 TORCH_IMPORT_TIMEOUT = 60.0  # seconds the child may take to import torch, whatever the timeout per check
 _POLL = 0.05  # seconds between two looks at a running child
@@ -177,7 +177,7 @@ def input_plan(inputs: list, input_dtypes: list[str | None], sizes: Mapping[str,
 
 def _is_dim(dim: Any) -> bool:
     return (isinstance(dim, int) and not isinstance(dim, bool) and dim >= 0) or \
-        (isinstance(dim, str) and bool(_SYMBOL.match(dim)))
+        (isinstance(dim, str) and dims.is_symbol_text(dim))
 
 
 def _describe_values(values: Mapping[str, int]) -> str:
