@@ -250,6 +250,21 @@ class Net(nn.Module):
         "": ("Net", 16 * 8 + 16 + 16 * 4 + 4), "convs": ("ModuleList", 144), "convs.0": ("Conv2d", 144),
         "out": ("Linear", 68),
     }, kwargs={"n_classes": 4}),
+
+    Case("recursion-of-known-depth", HEADER + """
+class Tree(nn.Module):
+    def __init__(self, levels, width):
+        super().__init__()
+        if levels == 1:
+            self.left = nn.Linear(width, width)
+            self.right = nn.Linear(width, width)
+        else:
+            self.left = Tree(levels - 1, width)
+            self.right = Tree(levels - 1, width) if width > 2 else nn.Identity()
+""", "Tree", {
+        "": ("Tree", 4 * 20), "left": ("Tree", 40), "left.left": ("Linear", 20), "left.right": ("Linear", 20),
+        "right": ("Tree", 40), "right.left": ("Linear", 20), "right.right": ("Linear", 20),
+    }, kwargs={"levels": 2, "width": 4}),
 ]
 
 
@@ -401,6 +416,30 @@ HOSTILE = {
                      "        self.g = [(yield) for _ in ()] if False else f(1)",
     "deep-expression": "x = " + "(" * 200 + "1" + ")" * 200,
 }
+
+
+def test_recursion_on_undecided_paths_is_cut_not_followed_exponentially() -> None:
+    """A helper that calls itself on each of several undecided branches (timm's `unwrap_model` tries
+    `.module` and `._orig_mod`) would branch again at every level: 3^40 calls before the depth limit.
+    Such a recursive call is not followed, so the model builds in a few steps instead of exhausting
+    the budget, and what the helper returned is unknown."""
+    trace = build(HEADER + """
+def unwrap(model):
+    if hasattr(model, "module"):
+        return unwrap(model.module)
+    elif hasattr(model, "_orig_mod"):
+        return unwrap(model._orig_mod)
+    return model
+
+class Net(nn.Module):
+    def __init__(self, inner):
+        super().__init__()
+        self.fc = nn.Linear(4, 2)
+        self.inner = unwrap(inner)
+""", "Net", kwargs={"inner": UNKNOWN})
+
+    assert trace.stopped is None
+    assert tree(trace)["fc"] == ("Linear", 10)
 
 
 @pytest.mark.parametrize("body", HOSTILE.values(), ids=HOSTILE.keys())

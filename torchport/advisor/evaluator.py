@@ -46,6 +46,8 @@ class Evaluator(ExpressionsMixin, ScopesMixin):
     def __init__(self, budget: Budget | None = None) -> None:
         self.budget = budget or Budget()
         self.forked = 0  # > 0 while running one of several possible paths (mutations there are uncertain)
+        # per project function running: `forked` at the entry of each of its active calls (see call_function)
+        self.active_calls: dict[nodes.NodeNG, list[int]] = {}
         self._statics: dict[int, Any] = {}  # module- and class-level assignments already evaluated
         self._static_pending: set[int] = set()
         self._resolved: dict[tuple[str, int], Any] = {}

@@ -106,21 +106,27 @@ class ScopesMixin:
         return list(_mro(cls))
 
     def call_function(self, function: FunctionRef, args: list[Any], kwargs: dict[str, Any]) -> Any:
-        """Run a project function (or lambda) with its arguments bound; UNKNOWN when too deep."""
+        """Run a project function (or lambda) with its arguments bound; UNKNOWN when too deep, or when it
+        calls itself again on one of several possible paths (`if` or loop undecided since the outer call):
+        such a recursion can branch again at every level (`unwrap_model` trying `.module` and `._orig_mod`),
+        so following it costs exponential work for an answer that is mostly unknown."""
         node = function.node
         if function.bound is not None:
             args = [function.bound, *args]
         frame = Frame(node, parent=function.closure, owner=_owner_class(node))
-        if self.budget.depth >= self.budget.max_depth or not self._bind(node.args, args, kwargs, frame,
-                                                                         function.closure):
+        active = self.active_calls.setdefault(node, [])
+        if self.budget.depth >= self.budget.max_depth or (active and self.forked > active[-1]) \
+                or not self._bind(node.args, args, kwargs, frame, function.closure):
             self.unfollowed_call([*args, *kwargs.values()])
             return UNKNOWN
         self.budget.depth += 1
+        active.append(self.forked)
         try:
             if isinstance(node, nodes.Lambda):
                 return self.eval(node.body, frame)
             outcome = self.exec_block(node.body, frame)
         finally:
+            active.pop()
             self.budget.depth -= 1
         if outcome is Outcome.RAISE:  # every path raises: what it did to its arguments is not the model
             self.unfollowed_call([*args, *kwargs.values()])
