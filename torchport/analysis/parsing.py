@@ -6,6 +6,10 @@ attributes (`delayed_assattr`), applies transforms that infer base classes, and 
 and an answer that depends on torch being installed). torchport needs none of them: this builder
 skips all three, so a file costs only its own parse. Names bound by a star import stay unknown.
 
+Its trees stay out of astroid's cache of modules (`MANAGER.astroid_cache`): astroid hands a cached
+tree to anyone importing that module, and inside pylint a tree without instance attributes or
+transforms would make pylint's own checks wrong (`no-member` on an attribute set in `__init__`).
+
 Expressions nested deeper than CPython's parser or astroid's recursive builder can follow (a sum of
 thousands of terms) make them raise RecursionError; this builder reports such a file as one that
 does not parse (AstroidSyntaxError: Python itself cannot compile it), never as an internal error.
@@ -15,17 +19,25 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-import astroid
 from astroid import nodes
 from astroid.builder import AstroidBuilder
 from astroid.exceptions import AstroidSyntaxError
+from astroid.manager import AstroidManager
 
 _TOO_DEEP = "expressions nested too deeply for Python's parser"
 
 
+class _UncachingManager(AstroidManager):
+    """astroid's manager (its state is shared by every instance) that keeps the modules built through it
+    out of astroid's cache."""
+
+    def cache_module(self, module: nodes.Module) -> None:
+        """A plain tree is torchport's alone (see the module's docstring)."""
+
+
 class PlainBuilder(AstroidBuilder):
     def __init__(self) -> None:
-        super().__init__(astroid.MANAGER, apply_transforms=False)
+        super().__init__(_UncachingManager(), apply_transforms=False)
 
     def delayed_assattr(self, node: nodes.AssignAttr) -> None:
         """Instance attributes are not needed; inferring them would parse torch."""
