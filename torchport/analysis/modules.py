@@ -5,6 +5,12 @@ A class is a Module when one of its bases resolves to a torch Module class (`nn.
 in the same file or in another file of the project, which astroid parses (never imports). Files
 outside the analysed project (site-packages, torch itself) are never parsed, so the answer does not
 depend on what is installed. A class that merely has a `forward` method is not a Module.
+
+Inside pylint, which builds every file it lints before checking any, astroid usually holds the tree of
+a project file already: that tree is used, instead of a second parse, when it is of that very file and
+module name, built after this process started from a file unchanged since, and it binds what
+torchport's own parse would bind (`parsing.binds_as_plain`). A tree is never built through astroid here
+(that would parse torch).
 """
 
 from __future__ import annotations
@@ -12,6 +18,7 @@ from __future__ import annotations
 import functools
 import os
 import stat
+import time
 import weakref
 from collections.abc import Callable
 from pathlib import Path
@@ -20,7 +27,7 @@ import astroid
 from astroid import nodes
 
 from torchport.analysis.names import qualified_name
-from torchport.analysis.parsing import PlainBuilder
+from torchport.analysis.parsing import PlainBuilder, binds_as_plain
 
 # Public torch classes that are not Modules although they live in `torch.nn`.
 _NOT_MODULES = frozenset(
@@ -32,6 +39,12 @@ _MAX_BASE_DEPTH = 16
 _NEVER_PARSED = frozenset({"torch", "torchvision", "torchaudio", "lightning", "pytorch_lightning", "lightning_fabric"})
 
 _cache: weakref.WeakKeyDictionary[nodes.ClassDef, bool] = weakref.WeakKeyDictionary()
+# A file last modified before this instant (less 2 s for file systems' coarse clocks) is older than any
+# tree astroid builds from now on; the trees it holds already are of unknown age.
+_STARTED_NS = time.time_ns() - 2_000_000_000
+_HELD_BEFORE: weakref.WeakSet[nodes.Module] = weakref.WeakSet(astroid.MANAGER.astroid_cache.values())
+# astroid's trees judged once each: (the real path of their file, whether they bind as torchport's own)
+_held: weakref.WeakKeyDictionary[nodes.Module, tuple[str | None, bool]] = weakref.WeakKeyDictionary()
 # Called on every project-module lookup (memoised or not) with the file looking and the files it may
 # read, present or not: torchport.advisor.cache records which files an analysis depends on.
 LOOKUP_OBSERVERS: list[Callable[[str, list[Path]], None]] = []
@@ -151,7 +164,8 @@ def _load_project_module(module_name: str, context: nodes.Module) -> nodes.Modul
     for location in candidates:
         version = _version(location)
         if version is not None:
-            return _parse_project_file(str(location), module_name, version)
+            held = _held_tree(str(location), module_name, version)
+            return held if held is not None else _parse_project_file(str(location), module_name, version)
     return None
 
 
@@ -163,6 +177,22 @@ def _version(location: Path) -> tuple[int, int] | None:
     except (OSError, ValueError):
         return None
     return (status.st_mtime_ns, status.st_size) if stat.S_ISREG(status.st_mode) else None
+
+
+def _held_tree(path: str, module_name: str, version: tuple[int, int]) -> nodes.Module | None:
+    """The tree astroid holds for the project file, when it is the one torchport's own parse would give
+    (see the module's docstring); None otherwise. astroid's trees of a file are never compared with its
+    contents, so one built before the file's last edit is told by time: the file must be older than
+    this process and the tree younger. A tree is judged once, when first asked for: a `Class.x = ...`
+    in a file astroid builds after that is not seen (pylint builds the files it lints before checking
+    any; such a line changes pylint's tree of the analysed file alike)."""
+    tree = astroid.MANAGER.astroid_cache.get(module_name)
+    if tree is None or version[0] >= _STARTED_NS or tree in _HELD_BEFORE:
+        return None
+    judged = _held.get(tree)
+    if judged is None:
+        judged = _held[tree] = (os.path.realpath(tree.file) if tree.file else None, binds_as_plain(tree))
+    return tree if judged == (path, True) else None
 
 
 @functools.lru_cache(maxsize=256)

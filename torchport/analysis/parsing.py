@@ -25,6 +25,7 @@ from astroid.exceptions import AstroidSyntaxError
 from astroid.manager import AstroidManager
 
 _TOO_DEEP = "expressions nested too deeply for Python's parser"
+_IMPLICIT_CLASS_NAMES = frozenset({"__module__", "__qualname__", "__annotations__"})  # ClassDef.implicit_locals
 
 
 class _UncachingManager(AstroidManager):
@@ -58,3 +59,62 @@ class PlainBuilder(AstroidBuilder):
             return super().string_build(data, modname, path)
         except RecursionError as error:
             raise AstroidSyntaxError(_TOO_DEEP, modname, error, path) from None
+
+
+def binds_as_plain(module: nodes.Module) -> bool:
+    """Whether a tree astroid built with its transforms and post-build steps binds, in its module, its
+    classes and its functions, exactly the names and nodes a PlainBuilder tree of the same source binds.
+
+    What astroid's build adds there, and this tells: names filled by a star import; `Class.x = ...` and
+    `module.x = ...` recorded by `delayed_assattr` (from this file or another one astroid built); nodes a
+    brain plugin makes up or moves into a scope (a dataclass's `__init__`, an enum's members, attrs
+    fields, a stdlib module's extension, hypothesis's `draw` argument taken out of its function). Each
+    binding must be a node of this tree reached from the module through its parents' children. What
+    astroid adds elsewhere (instance attributes, inference tips, a six metaclass, lru_cache's
+    attributes) torchport never reads.
+    """
+    children: dict[int, frozenset[int]] = {}
+    reached = {id(module)}
+    scopes: list[nodes.LocalsDictNodeNG] = [module]
+    while scopes:
+        scope = scopes.pop()
+        for name, bindings in scope.locals.items():
+            for binding in bindings:
+                if _implicit(scope, name, binding):
+                    continue
+                if not _binds_as_plain(binding, reached, children):
+                    return False
+                if isinstance(binding, (nodes.ClassDef, nodes.FunctionDef)):
+                    scopes.append(binding)
+    return True
+
+
+def _implicit(scope: nodes.LocalsDictNodeNG, name: str, binding: object) -> bool:
+    """A class's `__module__`, `__qualname__` or `__annotations__`, which every build binds alike."""
+    return name in _IMPLICIT_CLASS_NAMES and isinstance(binding, nodes.NodeNG) and binding.parent is scope
+
+
+def _binds_as_plain(binding: object, reached: set[int], children: dict[int, frozenset[int]]) -> bool:
+    if not isinstance(binding, nodes.NodeNG) or isinstance(binding, nodes.AssignAttr):
+        return False
+    if isinstance(binding, nodes.ImportFrom) and any(name == "*" for name, _ in binding.names):
+        return False
+    node = binding
+    while id(node) not in reached:
+        parent = node.parent
+        if parent is None:
+            return False  # the root of another tree
+        if id(parent) not in children:
+            children[id(parent)] = _children(parent)
+        if id(node) not in children[id(parent)]:
+            return False
+        reached.add(id(node))
+        node = parent
+    return True
+
+
+def _children(node: nodes.NodeNG) -> frozenset[int]:
+    found = [*node.get_children()]
+    if isinstance(node, nodes.Arguments):  # the nodes of `*args` and `**kwargs` are not among its children
+        found += [arg for arg in (node.vararg_node, node.kwarg_node) if arg is not None]
+    return frozenset(map(id, found))
