@@ -27,6 +27,7 @@ from torchport.advisor.shape_findings import ERROR, certain, shape_findings
 from torchport.advisor.values import ModuleInstance, ParamValue, TensorValue
 from torchport.analysis.model import module_classes
 from torchport.analysis.names import qualified_name
+from torchport.analysis.node_index import descendants
 
 Nesting = Any  # list of dims (int or str) for a tensor, list / dict of nestings, None, or "?" when unknown
 
@@ -112,7 +113,7 @@ def _references(cls: nodes.ClassDef, module: nodes.Module, wanted: Callable[[nod
 
 
 def _names_in(scope: nodes.NodeNG) -> Iterator[nodes.NodeNG]:
-    for node in scope.nodes_of_class((nodes.Name, nodes.Attribute)):
+    for node in descendants(scope, (nodes.Name, nodes.Attribute)):
         if isinstance(node, nodes.Name) or isinstance(node.expr, nodes.Name):
             yield node
 
@@ -132,7 +133,7 @@ def _names_reaching(module: nodes.Module, last_names: set[str]) -> set[str]:
     and every alias of the module that may lead to one (astroid's builtins bind no aliases)."""
     names = set(last_names)
     copies: list[tuple[str, str]] = []  # (N, M) of `N = M`
-    for node in module.nodes_of_class((nodes.Import, nodes.ImportFrom, nodes.Assign)):
+    for node in descendants(module, (nodes.Import, nodes.ImportFrom, nodes.Assign)):
         if isinstance(node, nodes.Assign):
             for target in node.targets:
                 if not isinstance(target, nodes.AssignName):

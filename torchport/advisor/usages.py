@@ -20,6 +20,7 @@ from torchport.advisor.evaluator import Frame
 from torchport.advisor.interpreter import Interpreter
 from torchport.advisor.sources import SourceError, parse_file
 from torchport.analysis.names import call_name, lookup, per_node
+from torchport.analysis.node_index import descendants
 
 PROJECT_MARKERS = ("pyproject.toml", "setup.py", "setup.cfg", ".git")
 _SKIPPED_DIRS = frozenset({"__pycache__", "node_modules", "site-packages", "build", "dist", "venv", "env"})
@@ -116,7 +117,7 @@ def find_usages(cls: nodes.ClassDef, modules: list[nodes.Module]) -> list[Usage]
 @per_node
 def _calls(module: nodes.Module) -> tuple[nodes.Call, ...]:
     """Every call of a module, in file order (walked once, however many models it holds)."""
-    return tuple(module.nodes_of_class(nodes.Call))
+    return tuple(descendants(module, nodes.Call))
 
 
 def _constructs(call: nodes.Call, qname: str) -> bool:

@@ -20,6 +20,7 @@ from astroid.exceptions import NoDefault
 
 from torchport.analysis.budget import tick
 from torchport.analysis.names import call_name
+from torchport.analysis.node_index import descendants
 
 _LOOPS = (nodes.For, nodes.While)
 # Methods that change a Module or a container after it was built (what calling it returns, too).
@@ -168,7 +169,7 @@ def attribute_values(cls: nodes.ClassDef) -> dict[str, list[nodes.NodeNG | None]
     for statement in cls.body:
         if isinstance(statement, nodes.FunctionDef) and is_instance_method(statement):
             self_name = _positional(statement)[0].name
-            for target in statement.nodes_of_class(nodes.AssignAttr):
+            for target in descendants(statement, nodes.AssignAttr):
                 if isinstance(target.expr, nodes.Name) and target.expr.name == self_name:
                     found[target.attrname].append(bound_value(target))
     for name, bindings in cls.locals.items():
@@ -198,7 +199,7 @@ def call_index(module: nodes.Module) -> CallIndex:
     cached = _index_cache.get(module)
     if cached is None:
         cached = CallIndex()
-        for call in module.nodes_of_class(nodes.Call):
+        for call in descendants(module, nodes.Call):
             name = call_name(call)
             cached.calls.append(call)
             cached.names[call] = name
@@ -220,7 +221,7 @@ def changed_after_construction(module: nodes.Module) -> frozenset[str]:
     if cached is not None:
         return cached
     changed: set[str | None] = set()
-    for node in module.nodes_of_class((nodes.Call, nodes.AssignAttr, nodes.Subscript)):
+    for node in descendants(module, (nodes.Call, nodes.AssignAttr, nodes.Subscript)):
         if isinstance(node, nodes.Call):
             if isinstance(node.func, nodes.Attribute) and node.func.attrname in _CHANGING_METHODS:
                 changed.add(last_name(node.func.expr))

@@ -21,6 +21,7 @@ from torchport.analysis.memo import per_query
 from torchport.analysis.model import find_method, is_self, reachable_methods
 from torchport.analysis.modules import is_module_class, is_torch_module_name, project_class
 from torchport.analysis.names import call_name, qualified_name
+from torchport.analysis.node_index import descendants
 
 
 class LayerKind(Enum):
@@ -306,7 +307,7 @@ def _class_kind(cls: nodes.ClassDef) -> LayerKind | None:
 
 
 def _state_built_in(method: nodes.FunctionDef) -> Iterator[LayerKind]:
-    for call in method.nodes_of_class(nodes.Call):
+    for call in descendants(method, nodes.Call):
         func = call.func
         if isinstance(func, nodes.Attribute) and func.attrname in _STATE_REGISTRATIONS and is_self(func.expr, method):
             yield _P

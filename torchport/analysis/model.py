@@ -7,13 +7,14 @@ from astroid import nodes
 from torchport.analysis.budget import tick
 from torchport.analysis.modules import is_module_class, project_class
 from torchport.analysis.names import qualified_name
+from torchport.analysis.node_index import descendants
 
 _MAX_BASES = 16  # bound on a class and its project bases (cyclic or absurd hierarchies)
 
 
 def module_classes(module: nodes.Module) -> list[nodes.ClassDef]:
     """Every `nn.Module` subclass defined in the file, nested ones included, in source order."""
-    return [cls for cls in module.nodes_of_class(nodes.ClassDef) if is_module_class(cls)]
+    return [cls for cls in descendants(module, nodes.ClassDef) if is_module_class(cls)]
 
 
 def class_and_bases(cls: nodes.ClassDef) -> list[nodes.ClassDef]:
@@ -65,7 +66,7 @@ def is_self(node: nodes.NodeNG, method: nodes.FunctionDef) -> bool:
 def self_method_calls(method: nodes.FunctionDef) -> list[str]:
     """Names of the methods called as `self.<name>(...)` in a method body."""
     names = []
-    for call in method.nodes_of_class(nodes.Call):
+    for call in descendants(method, nodes.Call):
         func = call.func
         if isinstance(func, nodes.Attribute) and is_self(func.expr, method):
             names.append(func.attrname)

@@ -9,6 +9,7 @@ from astroid import nodes
 
 from torchport.analysis.model import is_self
 from torchport.analysis.names import call_name, qualified_name
+from torchport.analysis.node_index import descendants
 from torchport.fixes.common import (
     argument, enclosing_function, is_base_init_call, is_constant, make_fix, plain_call, statement_in)
 from torchport.fixes.edits import Edit, Fix, Source
@@ -89,7 +90,7 @@ def tensor_not_registered(finding: Finding, source: Source) -> Fix | None:
     target = statement.targets[0]
     if not (isinstance(target, nodes.AssignAttr) and is_self(target.expr, function) and target.attrname == attr):
         return make_fix(finding, description, None)
-    earlier = [n for n in function.nodes_of_class(nodes.AssignAttr)
+    earlier = [n for n in descendants(function, nodes.AssignAttr)
                if n.attrname == attr and is_self(n.expr, function) and n.lineno < statement.lineno]
     if earlier:  # register_buffer raises KeyError for a name that is already an attribute
         return make_fix(finding, description, None)
@@ -221,7 +222,7 @@ def _attribute_name(build: nodes.Call) -> str:
 
 
 def _free_attribute(cls: nodes.ClassDef, wanted: str) -> str:
-    taken = set(cls.locals) | {n.attrname for n in cls.nodes_of_class((nodes.AssignAttr, nodes.Attribute))}
+    taken = set(cls.locals) | {n.attrname for n in descendants(cls, (nodes.AssignAttr, nodes.Attribute))}
     name, number = wanted, 2
     while name in taken:
         name, number = f"{wanted}_{number}", number + 1

@@ -24,6 +24,7 @@ from astroid import nodes
 
 from torchport.advisor.pybuiltins import BUILTINS, bounded
 from torchport.analysis.budget import tick
+from torchport.analysis.node_index import descendants
 from torchport.keras.values import UNKNOWN
 
 _MAX_UNROLL = 256  # iterations of one loop (or comprehension) followed before giving up
@@ -205,7 +206,7 @@ class Evaluator:
         if not isinstance(function, nodes.FunctionDef):
             return UNKNOWN
         defaults: dict[str, Any] = {}
-        for name in {n.name for n in node.test.nodes_of_class(nodes.Name)}:
+        for name in {n.name for n in descendants(node.test, nodes.Name)}:
             if is_literal(env.get(name, UNKNOWN)):
                 continue
             try:
@@ -223,7 +224,7 @@ class Evaluator:
 
     def _for(self, node: nodes.For, env: dict[str, Any]) -> None:
         items = self._iterable(node.iter, env)
-        if items is None or node.orelse or any(node.nodes_of_class((nodes.Break, nodes.Continue))):
+        if items is None or node.orelse or any(descendants(node, (nodes.Break, nodes.Continue))):
             self._opaque(node, env, "loop", f"not over at most {_MAX_UNROLL} constant values, or with break/else")
             return
         for item in items:
@@ -237,15 +238,15 @@ class Evaluator:
         """A statement the evaluator does not follow: what it assigns becomes unknown, and the values it
         uses or assigns are told why (`touch`)."""
         reason = f"the {what} at line {node.lineno} is not followed ({why})"
-        if any(node.nodes_of_class(nodes.Return)):  # the function may return something else there
+        if any(descendants(node, nodes.Return)):  # the function may return something else there
             self.note("flow", f"{reason}: the function may return something else there")
-        for child in node.nodes_of_class((nodes.AssignName, nodes.AssignAttr)):
+        for child in descendants(node, (nodes.AssignName, nodes.AssignAttr)):
             key = child.name if isinstance(child, nodes.AssignName) else _attr_key(child)
             if key and key in env:
                 self.touch(env[key], reason)
             if key:
                 env[key] = self.opaque_value(reason)
-        for call in node.nodes_of_class(nodes.Call):
+        for call in descendants(node, nodes.Call):
             if isinstance(call.func, nodes.Attribute) and isinstance(call.func.expr, nodes.Name):
                 self.touch(env.get(call.func.expr.name), reason)
 
@@ -294,7 +295,7 @@ class Evaluator:
         test = self.ev(node.test, env)
         if test is not UNKNOWN and is_literal(test):
             return self.ev(node.body if test else node.orelse, env)
-        if not any(node.nodes_of_class(nodes.Call)):  # `1 if flag else 1`: both sides, when neither calls
+        if not any(descendants(node, nodes.Call)):  # `1 if flag else 1`: both sides, when neither calls
             body, orelse = self.ev(node.body, env), self.ev(node.orelse, env)
             if is_literal(body) and body == orelse and type(body) is type(orelse):
                 return body

@@ -26,6 +26,7 @@ from torchport.analysis.memo import per_query
 from torchport.analysis.model import class_and_bases, find_method, is_self, reachable_methods
 from torchport.analysis.modules import is_module_class, project_class
 from torchport.analysis.names import call_name, qualified_name
+from torchport.analysis.node_index import descendants
 from torchport.rules.finding import Finding
 
 # --- tables ---------------------------------------------------------------------------------------
@@ -95,7 +96,7 @@ def check(module: nodes.Module) -> Iterator[Finding]:
     """Findings of the structure family in one module."""
     classes: list[nodes.ClassDef] = []
     forward_calls: list[nodes.Call] = []
-    for node in module.nodes_of_class((nodes.ClassDef, nodes.Call)):
+    for node in descendants(module, (nodes.ClassDef, nodes.Call)):
         if isinstance(node, nodes.ClassDef):
             classes.append(node)
         elif isinstance(node.func, nodes.Attribute) and node.func.attrname == "forward":
@@ -156,7 +157,7 @@ def _is_base_init_call(call: nodes.Call, method: nodes.FunctionDef) -> bool:
 
 
 def _calls_base_init(method: nodes.FunctionDef) -> bool:
-    return any(_is_base_init_call(c, method) for c in method.nodes_of_class(nodes.Call))
+    return any(_is_base_init_call(c, method) for c in descendants(method, nodes.Call))
 
 
 def _calls_base_initialiser(cls: nodes.ClassDef, method: nodes.FunctionDef) -> bool:
@@ -165,7 +166,7 @@ def _calls_base_initialiser(cls: nodes.ClassDef, method: nodes.FunctionDef) -> b
     cannot be read (a base outside the project and outside torch) counts as one; torch's own methods
     other than `__init__` never initialise the Module."""
     chain = class_and_bases(cls)
-    for call in method.nodes_of_class(nodes.Call):
+    for call in descendants(method, nodes.Call):
         func = call.func
         if not (isinstance(func, nodes.Attribute) and func.attrname != "__init__" and _is_super(func.expr)):
             continue
@@ -196,7 +197,7 @@ def _is_super(node: nodes.NodeNG) -> bool:
 
 
 def _contains_base_init(node: nodes.NodeNG, method: nodes.FunctionDef) -> bool:
-    return any(_is_base_init_call(c, method) for c in node.nodes_of_class(nodes.Call))
+    return any(_is_base_init_call(c, method) for c in descendants(node, nodes.Call))
 
 
 def _statements_before_base_init(body: list[nodes.NodeNG]) -> list[nodes.NodeNG] | None:
@@ -237,7 +238,7 @@ def _state_assignments(
     """Modules, parameters and buffers that a statement puts on `self`: (node, attribute, wording)."""
     if isinstance(statement, _NESTED_SCOPES):
         return  # a nested function or class: its body does not run here
-    for node in statement.nodes_of_class((nodes.AssignAttr, nodes.Call), skip_klass=_NESTED_SCOPES):
+    for node in descendants(statement, (nodes.AssignAttr, nodes.Call), skip_klass=_NESTED_SCOPES):
         if isinstance(node, nodes.AssignAttr):
             value = _assigned_value(node)
             if value is None or not is_self(node.expr, method):
@@ -300,7 +301,7 @@ def _init_facts(methods: list[nodes.FunctionDef]) -> _InitFacts:
     facts = _InitFacts()
     walked = (nodes.AssignAttr, nodes.Call, nodes.AugAssign, nodes.For, nodes.Subscript)
     for method in methods:
-        for node in method.nodes_of_class(walked):
+        for node in descendants(method, walked):
             if isinstance(node, nodes.AssignAttr) and is_self(node.expr, method):
                 value = _assigned_value(node)
                 if value is not None:
@@ -313,7 +314,7 @@ def _init_facts(methods: list[nodes.FunctionDef]) -> _InitFacts:
                 _read_call(node, method, facts)
             elif isinstance(node, nodes.For):
                 attr = _self_attr(node.iter, method)
-                if attr and any(_registers(c) for c in node.nodes_of_class(nodes.Call)):
+                if attr and any(_registers(c) for c in descendants(node, nodes.Call)):
                     facts.passed_on.add(attr)
             elif isinstance(node, nodes.Subscript):
                 attr = _self_attr(node.value, method)
@@ -420,7 +421,7 @@ def _holds_lost_state(value: nodes.NodeNG, depth: int = 0) -> bool:
 
 def _local_filled_with_state(name: nodes.Name, depth: int) -> bool:
     """Whether a local list/dict gets a lost stateful layer through `append`/`extend`/`+=`/`[k] =`."""
-    for node in name.scope().nodes_of_class((nodes.Call, nodes.AugAssign, nodes.Subscript)):
+    for node in descendants(name.scope(), (nodes.Call, nodes.AugAssign, nodes.Subscript)):
         if isinstance(node, nodes.Call):
             put = _filled_value(node)
             if put is not None and _is_name(node.func.expr, name.name) and _holds_lost_state(put, depth):
@@ -447,7 +448,7 @@ def _registered_elsewhere(name: nodes.Name) -> bool:
     """Whether a local is also registered another way: handed to a call other than a collection's
     `append`-like methods (`nn.Sequential(*layers)`, `self.add_module(n, layer)`), assigned to a self
     attribute, or iterated by a loop that registers its items."""
-    for node in name.scope().nodes_of_class(nodes.Name):
+    for node in descendants(name.scope(), nodes.Name):
         if node.name != name.name or node is name:
             continue
         parent = node.parent.parent if isinstance(node.parent, nodes.Starred) else node.parent
@@ -458,7 +459,7 @@ def _registered_elsewhere(name: nodes.Name) -> bool:
                 isinstance(t, nodes.AssignAttr) for t in parent.get_children() if t is not node):
             return True
         if isinstance(parent, nodes.For) and node is parent.iter \
-                and any(_registers(c) for c in parent.nodes_of_class(nodes.Call)):
+                and any(_registers(c) for c in descendants(parent, nodes.Call)):
             return True
     return False
 
@@ -482,7 +483,7 @@ def _unregistered_tensor(
 def _placed(value: nodes.NodeNG) -> bool:
     """Whether the code places the tensor itself (`device=...`, `.to(...)`, `.cuda()`): scratch
     state it manages on purpose, such as DistributedDataParallel's gradient buffer."""
-    for call in value.nodes_of_class(nodes.Call):
+    for call in descendants(value, nodes.Call):
         if any(k.arg == "device" for k in call.keywords or ()):
             return True
         if isinstance(call.func, nodes.Attribute) and call.func.attrname in ("to", "cuda"):
@@ -492,7 +493,7 @@ def _placed(value: nodes.NodeNG) -> bool:
 
 def _requires_grad(value: nodes.NodeNG) -> bool:
     """`requires_grad=True` or `.requires_grad_()`: a tensor meant to be trained, whatever its device."""
-    for call in value.nodes_of_class(nodes.Call):
+    for call in descendants(value, nodes.Call):
         if any(k.arg == "requires_grad" and isinstance(k.value, nodes.Const) and k.value.value is True
                for k in call.keywords or ()):
             return True
@@ -555,7 +556,7 @@ def _check_forward(cls: nodes.ClassDef, checked: set[nodes.FunctionDef]) -> Iter
             continue
         checked.add(function)
         where = "forward()" if function.name == "forward" else f"{function.name}() (called from forward)"
-        for call in function.nodes_of_class(nodes.Call, skip_klass=nodes.ClassDef):
+        for call in descendants(function, nodes.Call, skip_klass=nodes.ClassDef):
             callee = _module_function(call)
             if callee is not None:
                 pending.append(callee)
@@ -635,7 +636,7 @@ def _stored_on_self(value: nodes.NodeNG, function: nodes.FunctionDef) -> bool:
 
 def _local_stored_on_self(local: str, function: nodes.FunctionDef) -> nodes.NodeNG | None:
     """The first read of a local that stores it on self (`self.fc = fc`), if any."""
-    for node in function.nodes_of_class(nodes.Name):
+    for node in descendants(function, nodes.Name):
         if node.name == local and _stored_on_self(node, function):
             return node
     return None
@@ -643,7 +644,7 @@ def _local_stored_on_self(local: str, function: nodes.FunctionDef) -> nodes.Node
 
 def _weights_given(local: str, function: nodes.FunctionDef) -> bool:
     """Whether a local layer gets its state from elsewhere: `layer.weight = ...`, `layer.load_state_dict(...)`."""
-    for node in function.nodes_of_class((nodes.AssignAttr, nodes.Attribute)):
+    for node in descendants(function, (nodes.AssignAttr, nodes.Attribute)):
         if isinstance(node, nodes.AssignAttr) and _is_name(node.expr, local):
             return True
         if isinstance(node, nodes.Attribute) and node.attrname == "load_state_dict" and _is_name(node.expr, local):
@@ -708,7 +709,7 @@ def _self_assignments(cls: nodes.ClassDef, attr: str) -> Iterator[nodes.NodeNG]:
             continue
         seen.add(id(current))
         for method in current.mymethods():
-            for target in method.nodes_of_class(nodes.AssignAttr):
+            for target in descendants(method, nodes.AssignAttr):
                 if target.attrname == attr and is_self(target.expr, method):
                     value = _assigned_value(target)
                     yield value if value is not None else target  # an unknown value: not a Module

@@ -31,6 +31,7 @@ from torchport.advisor.compare import read_keras, read_torch
 from torchport.advisor.sources import SourceError
 from torchport.advisor.summarize import SummaryError
 from torchport.advisor.target import SEPARATOR, Target
+from torchport.analysis.node_index import descendants
 from torchport.config import Config, Port
 from torchport.keras.compare import CompareError, Comparison, compare
 from torchport.keras.model import KerasModel
@@ -75,7 +76,7 @@ def keras_file(path: Path, source: str, module: nodes.Module) -> KerasFile | Non
     """The Keras models of a report file, None unless it imports keras or tensorflow (checked on the text first)."""
     if "keras" not in source and "tensorflow" not in source:
         return None
-    if not any(_imports_keras(node) for node in module.nodes_of_class((nodes.Import, nodes.ImportFrom))):
+    if not any(_imports_keras(node) for node in descendants(module, (nodes.Import, nodes.ImportFrom))):
         return None
     return KerasFile(path, tuple(read_module(module, str(path))))
 

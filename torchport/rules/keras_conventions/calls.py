@@ -18,6 +18,7 @@ from astroid import nodes
 
 from torchport.analysis.dataflow import last_name
 from torchport.analysis.names import call_name
+from torchport.analysis.node_index import descendants
 
 _MAX_ALIAS_DEPTH = 4
 
@@ -31,7 +32,7 @@ class Calls:
         self._by_last: dict[str, list[nodes.Call]] = defaultdict(list)
         self._aliases: dict[str, set[str]] = defaultdict(set)  # local name -> last names it may stand for
         self._names: dict[nodes.Call, str | None] = {}
-        for node in module.nodes_of_class((nodes.Call, nodes.ImportFrom, nodes.Assign)):
+        for node in descendants(module, (nodes.Call, nodes.ImportFrom, nodes.Assign)):
             if isinstance(node, nodes.Call):
                 self.calls.append(node)
                 self._by_last[last_name(node.func) or ""].append(node)

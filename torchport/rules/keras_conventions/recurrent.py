@@ -18,6 +18,7 @@ from torchport.analysis import dataflow
 from torchport.analysis.model import class_and_bases
 from torchport.analysis.modules import is_module_class
 from torchport.analysis.names import call_name
+from torchport.analysis.node_index import descendants
 from torchport.rules.finding import Finding
 from torchport.rules.keras_conventions.calls import Calls
 from torchport.rules.keras_conventions.common import (
@@ -237,7 +238,7 @@ def _batch_first_indexings(call: nodes.Call) -> Iterator[nodes.Subscript]:
         target = target.elts[0]
     if not isinstance(target, nodes.AssignName):
         return
-    for use in target.scope().nodes_of_class(nodes.Name):
+    for use in descendants(target.scope(), nodes.Name):
         if use.name != target.name or not isinstance(use.parent, nodes.Subscript) or use.parent.value is not use:
             continue
         if _is_last_step_batch_first(use.parent) and dataflow.reaching_bindings(use) == [target]:

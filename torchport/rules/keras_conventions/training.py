@@ -13,6 +13,7 @@ from torchport.analysis import dataflow
 from torchport.analysis.layers import LAYERS, LayerKind
 from torchport.analysis.model import class_and_bases, find_method
 from torchport.analysis.names import call_name, qualified_name
+from torchport.analysis.node_index import descendants
 from torchport.rules.finding import Finding
 from torchport.rules.keras_conventions.calls import Calls
 from torchport.rules.keras_conventions.common import enclosing_loop
@@ -111,7 +112,7 @@ class _Rule:
         self._clears[node] = False  # recursion between functions: not (yet) known to clear
         found = depth <= _MAX_DEPTH and any(
             self._clearing(inner, depth)
-            for inner in node.nodes_of_class((nodes.Call, nodes.AssignAttr, nodes.DelAttr))
+            for inner in descendants(node, (nodes.Call, nodes.AssignAttr, nodes.DelAttr))
         )
         self._clears[node] = found
         return found
@@ -332,13 +333,13 @@ def _summands(node: nodes.NodeNG) -> set[str]:
 
 def _uses(target: nodes.AssignName) -> Iterator[nodes.Name]:
     """The reads of a name that only this binding reaches."""
-    for use in target.scope().nodes_of_class(nodes.Name):
+    for use in descendants(target.scope(), nodes.Name):
         if use.name == target.name and dataflow.reaching_bindings(use) == [target]:
             yield use
 
 
 def _mentions(node: nodes.NodeNG, name: str) -> bool:
-    return any(n.name == name for n in node.nodes_of_class(nodes.Name))
+    return any(n.name == name for n in descendants(node, nodes.Name))
 
 
 def _short(node: nodes.NodeNG) -> str:
