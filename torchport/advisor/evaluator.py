@@ -23,6 +23,7 @@ from torchport.advisor.expressions import ExpressionsMixin
 from torchport.advisor.pybuiltins import BUILTINS, MAX_SIZE, SAFE_METHODS, Untracked, container_method
 from torchport.advisor.scopes import ScopesMixin, decorator_kind
 from torchport.advisor.state import TERMINAL, Budget, Frame, OutOfBudget, Outcome
+from torchport.advisor.value_only import skippable
 from torchport.advisor.values import (
     ClassRef,
     FunctionRef,
@@ -63,6 +64,8 @@ class Evaluator(ExpressionsMixin, ScopesMixin):
         if isinstance(callee, PartialRef):
             return self.call(callee.func, [*callee.args, *args], {**callee.kwargs, **kwargs}, node, frame)
         if isinstance(callee, FunctionRef):
+            if isinstance(node.parent, nodes.Expr) and skippable(self, callee, args, kwargs):
+                return None  # a weight initialiser: its result is discarded and it changes values only
             return self.call_function(callee, args, kwargs)
         if isinstance(callee, MethodRef) and type(callee.receiver) in SAFE_METHODS:
             if callee.name in SAFE_METHODS[type(callee.receiver)]:

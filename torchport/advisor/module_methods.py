@@ -16,13 +16,14 @@ from astroid import nodes
 
 from torchport.advisor import build
 from torchport.advisor.dims import UNKNOWN
-from torchport.advisor.values import ModuleInstance, ParamValue
+from torchport.advisor.value_only import skippable
+from torchport.advisor.values import FunctionRef, ModuleInstance, ParamValue, PartialRef
 
 if TYPE_CHECKING:
     from torchport.advisor.interpreter import Interpreter
 
 # Methods that return the module itself and change nothing the summary shows.
-_RETURNS_SELF = frozenset({"to", "cuda", "cpu", "float", "double", "half", "bfloat16", "train", "eval", "apply",
+_RETURNS_SELF = frozenset({"to", "cuda", "cpu", "float", "double", "half", "bfloat16", "train", "eval",
                            "type", "share_memory", "zero_grad"})
 
 
@@ -134,6 +135,32 @@ def _spoil(module: ModuleInstance) -> Any:
     return UNKNOWN
 
 
+def _apply(ev: Interpreter, module: ModuleInstance, args: list[Any], kwargs: dict[str, Any]) -> Any:
+    """`module.apply(fn)` calls `fn` on every submodule, children first, as torch does. A weight initialiser
+    (`value_only`) changes nothing the summary shows and is not run; any other project function (one that
+    freezes or replaces layers) is; a function not understood makes every submodule unknown."""
+    function = args[0] if len(args) == 1 and not kwargs else None
+    if skippable(ev, function, [module], {}):
+        return module
+    bound: list[Any] = []
+    keywords: dict[str, Any] = {}
+    while isinstance(function, PartialRef):
+        bound, keywords, function = [*function.args, *bound], {**function.kwargs, **keywords}, function.func
+    if not isinstance(function, FunctionRef):
+        for _, submodule in module.named_modules():
+            submodule.complete = False
+        return module
+    _apply_to(ev, module, function, bound, keywords)
+    return module
+
+
+def _apply_to(ev: Interpreter, module: ModuleInstance, function: FunctionRef, bound: list[Any],
+              keywords: dict[str, Any]) -> None:
+    for child in _children(ev, module, [], {}):
+        _apply_to(ev, child, function, bound, keywords)
+    ev.call_function(function, [*bound, module], dict(keywords))
+
+
 def _children(ev: Interpreter, module: ModuleInstance, args: list[Any], kwargs: dict[str, Any]) -> Any:
     return [child for child in dict.fromkeys(module.children.values()) if child is not None]
 
@@ -202,6 +229,7 @@ _MODULE_METHODS: dict[str, Method] = {
     "parameters": _parameters,
     "named_parameters": _named_parameters,
     "requires_grad_": _requires_grad,
+    "apply": _apply,
     **{name: _returns_self for name in _RETURNS_SELF},
 }
 

@@ -116,7 +116,7 @@ class ScopesMixin:
         frame = Frame(node, parent=function.closure, owner=_owner_class(node))
         active = self.active_calls.setdefault(node, [])
         if self.budget.depth >= self.budget.max_depth or (active and self.forked > active[-1]) \
-                or not self._bind(node.args, args, kwargs, frame, function.closure):
+                or not self.bind_arguments(node.args, args, kwargs, frame, function.closure):
             self.unfollowed_call([*args, *kwargs.values()])
             return UNKNOWN
         self.budget.depth += 1
@@ -143,7 +143,7 @@ class ScopesMixin:
             value = join(value, other)
         return value
 
-    def _bind(self, arguments: nodes.Arguments, args: list[Any], kwargs: dict[str, Any], frame: Frame,
+    def bind_arguments(self, arguments: nodes.Arguments, args: list[Any], kwargs: dict[str, Any], frame: Frame,
               closure: Frame | None) -> bool:
         """Bind call arguments to parameters as Python does; False when the call does not fit."""
         positional = [*(arguments.posonlyargs or []), *(arguments.args or [])]
