@@ -20,6 +20,7 @@ from torchport.advisor.state import Frame, Outcome
 from torchport.advisor.values import ClassRef, FunctionRef, NameRef, join
 from torchport.analysis.modules import project_binding, project_class
 from torchport.analysis.names import lookup, per_node, qualified_name
+from torchport.analysis.node_index import descendants
 
 
 class ScopesMixin:
@@ -257,7 +258,7 @@ def _outside_project(qname: str) -> bool:
 def _changed_elsewhere(name: str, module: nodes.Module) -> bool:
     """Whether a global container may be changed in place anywhere in its module: a method called on it,
     an item assigned or deleted, `+=`, or a `global` statement naming it."""
-    for node in module.nodes_of_class((nodes.Call, nodes.Subscript, nodes.AugAssign, nodes.Global)):
+    for node in descendants(module, (nodes.Call, nodes.Subscript, nodes.AugAssign, nodes.Global)):
         if isinstance(node, nodes.Global):
             if name in node.names:
                 return True
@@ -287,7 +288,7 @@ def _reassigned_on_class(cls: nodes.ClassDef, name: str) -> bool:
 @functools.lru_cache(maxsize=64)
 def _attribute_assignments(module: nodes.Module) -> frozenset[tuple[str, str]]:
     """(name, attribute) of every `name.attribute = ...` in a module."""
-    return frozenset((node.expr.name, node.attrname) for node in module.nodes_of_class(nodes.AssignAttr)
+    return frozenset((node.expr.name, node.attrname) for node in descendants(module, nodes.AssignAttr)
                      if isinstance(node.expr, nodes.Name))
 
 

@@ -25,6 +25,7 @@ object to one of its parameters (the Modules checked are those reachable from th
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -89,7 +90,8 @@ class Effects:
 NONE = Effects()
 _FORBIDDEN = (nodes.AssignAttr, nodes.DelAttr, nodes.Global, nodes.Nonlocal, nodes.Yield, nodes.YieldFrom,
               nodes.Await, nodes.ClassDef)
-_verdicts: dict[nodes.FunctionDef, Effects | None] = {}
+# weak keys: an answer (names only) must not keep its tree alive in an editor's long-lived pylint process
+_verdicts: weakref.WeakKeyDictionary[nodes.FunctionDef, Effects | None] = weakref.WeakKeyDictionary()
 
 
 def effects(function: nodes.NodeNG) -> Effects | None:
