@@ -19,7 +19,7 @@ from astroid import nodes
 from astroid.exceptions import NoDefault
 
 from torchport.analysis.budget import tick
-from torchport.analysis.names import call_name
+from torchport.analysis.names import call_name, per_node
 from torchport.analysis.node_index import descendants
 
 _LOOPS = (nodes.For, nodes.While)
@@ -138,33 +138,24 @@ def _walk_scope(node: nodes.NodeNG) -> Iterator[nodes.NodeNG]:
             pending.extend(reversed(list(child.get_children())))
 
 
-_returns_cache: weakref.WeakKeyDictionary[nodes.FunctionDef, list[nodes.NodeNG | None]] = weakref.WeakKeyDictionary()
+# The answers below hold nodes of the tree they describe, so they are kept on the node itself (`per_node`):
+# in a weak-keyed table, the answer would keep its own key, and so every tree, alive for the whole process.
 
 
+@per_node
 def returned_values(function: nodes.FunctionDef) -> list[nodes.NodeNG | None]:
     """The expressions a function returns, None standing for a bare `return`. Empty for
     generators and for functions that never return a value."""
-    cached = _returns_cache.get(function)
-    if cached is None:
-        cached = [] if function.is_generator() else [
-            node.value for node in _walk_scope(function) if isinstance(node, nodes.Return)
-        ]
-        _returns_cache[function] = cached
-    return cached
+    return [] if function.is_generator() else [
+        node.value for node in _walk_scope(function) if isinstance(node, nodes.Return)
+    ]
 
 
-_attributes_cache: weakref.WeakKeyDictionary[nodes.ClassDef, dict[str, list[nodes.NodeNG | None]]] = (
-    weakref.WeakKeyDictionary()
-)
-
-
+@per_node
 def attribute_values(cls: nodes.ClassDef) -> dict[str, list[nodes.NodeNG | None]]:
     """What a class's own code assigns to each attribute of its instances: `self.<attr> = value`
     in its instance methods (nested functions included) and `attr = value` in its body. None
     stands for an assignment whose value is not a plain expression (unpacking, `+=`, ...)."""
-    cached = _attributes_cache.get(cls)
-    if cached is not None:
-        return cached
     found: dict[str, list[nodes.NodeNG | None]] = defaultdict(list)
     for statement in cls.body:
         if isinstance(statement, nodes.FunctionDef) and is_instance_method(statement):
@@ -176,9 +167,7 @@ def attribute_values(cls: nodes.ClassDef) -> dict[str, list[nodes.NodeNG | None]
         for binding in bindings:
             if isinstance(binding, nodes.AssignName) and binding.frame() is cls:
                 found[name].append(bound_value(binding))
-    cached = dict(found)
-    _attributes_cache[cls] = cached
-    return cached
+    return dict(found)
 
 
 @dataclass
@@ -191,22 +180,17 @@ class CallIndex:
     by_callee: dict[str, list[nodes.Call]] = field(default_factory=lambda: defaultdict(list))
 
 
-_index_cache: weakref.WeakKeyDictionary[nodes.Module, CallIndex] = weakref.WeakKeyDictionary()
-
-
+@per_node
 def call_index(module: nodes.Module) -> CallIndex:
     """The module's CallIndex, built in one walk of the tree and cached."""
-    cached = _index_cache.get(module)
-    if cached is None:
-        cached = CallIndex()
-        for call in descendants(module, nodes.Call):
-            name = call_name(call)
-            cached.calls.append(call)
-            cached.names[call] = name
-            if name is not None:
-                cached.by_callee[name].append(call)
-        _index_cache[module] = cached
-    return cached
+    index = CallIndex()
+    for call in descendants(module, nodes.Call):
+        name = call_name(call)
+        index.calls.append(call)
+        index.names[call] = name
+        if name is not None:
+            index.by_callee[name].append(call)
+    return index
 
 
 _changed_cache: weakref.WeakKeyDictionary[nodes.Module, frozenset[str]] = weakref.WeakKeyDictionary()
