@@ -44,7 +44,7 @@ class Outcome(enum.Enum):
 TERMINAL = (Outcome.RETURN, Outcome.RAISE)
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)  # slots: one is made per call, and its fields are read at every name
 class Frame:
     """The variables of one function call (or module / class body being evaluated for a constant)."""
 
