@@ -10,6 +10,8 @@ should be V". Torch's meaning of calls, attributes, indexing and operators lives
 
 from __future__ import annotations
 
+import enum
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -107,7 +109,7 @@ class Interpreter(Evaluator):
     # --------------------------------------------------------------------------- calls
     def call(self, callee: Any, args: list[Any], kwargs: dict[str, Any], node: nodes.NodeNG, frame: Frame) -> Any:
         if isinstance(callee, NameRef):
-            return self._call_name(callee.qname, args, kwargs, node, frame)
+            return self._call_name(callee, args, kwargs, node, frame)
         if isinstance(callee, ClassRef):
             if is_module_class(callee.classdef):
                 return build.new_project_module(self, callee.classdef, args, kwargs, node)
@@ -118,23 +120,24 @@ class Interpreter(Evaluator):
             return self._call_method(callee.receiver, callee.name, args, kwargs, node, frame)
         return super().call(callee, args, kwargs, node, frame)
 
-    def _call_name(self, qname: str, args: list[Any], kwargs: dict[str, Any], node: nodes.NodeNG,
+    def _call_name(self, callee: NameRef, args: list[Any], kwargs: dict[str, Any], node: nodes.NodeNG,
                    frame: Frame) -> Any:
-        special = _SPECIAL_CALLS.get(qname)
-        if special is not None:
-            return special(self, args, kwargs, frame)
-        if is_torch_module_name(qname):
+        qname = callee.qname
+        route = _route(qname)
+        if route is _Route.SPECIAL:
+            return _SPECIAL_CALLS[qname](self, args, kwargs, frame)
+        if route is _Route.TORCH_MODULE:
             return build.new_torch_module(self, qname, args, kwargs, node)
-        if qname.startswith(_INITIALISERS):  # weight initialisation changes values, not shapes
+        if route is _Route.INITIALISER:  # weight initialisation changes values, not shapes
             return args[0] if qname.endswith("_") and args else UNKNOWN
-        if shape_rules.has_op(qname):
+        if route is _Route.OPERATION:
             return self.operation(qname, args, kwargs, node)
-        if qname.startswith("torch."):
+        if route is _Route.UNCATALOGUED:
             if not _discarded(node, args, kwargs):
                 self.note(node, f"{qname} is not in the shape catalogue: its result is unknown")
             return UNKNOWN
-        result = super().call(NameRef(qname), args, kwargs, node, frame)
-        if qname in BUILTINS:  # Python's builtins change no Module (`isinstance(m, nn.Conv2d)` is only unknown)
+        result = super().call(callee, args, kwargs, node, frame)
+        if route is _Route.BUILTIN:  # Python's builtins change no Module (`isinstance(m, nn.Conv2d)` is only unknown)
             return result
         if isinstance(result, Unknown) and any(isinstance(v, (*_TENSORS, ModuleInstance, ObjectInstance))
                                                for v in (*args, *kwargs.values())):
@@ -503,6 +506,36 @@ _SPECIAL_CALLS = {
     "torch.nn.Parameter": _special_parameter,
 }
 
+
+class _Route(enum.Enum):
+    """How `Interpreter._call_name` follows a call of a name outside the project (a function of the name)."""
+
+    SPECIAL = "a call of `_SPECIAL_CALLS`"
+    TORCH_MODULE = "a torch Module class: a new ModuleInstance"
+    INITIALISER = "a weight initialiser of `_INITIALISERS`"
+    OPERATION = "an operation of the shape catalogue"
+    UNCATALOGUED = "any other name of torch: unknown"
+    BUILTIN = "a Python builtin, run by the evaluator"
+    OTHER = "anything else: the evaluator's library calls, else unknown"
+
+
+@functools.lru_cache(maxsize=8192)
+def _route(qname: str) -> _Route:
+    """The route of a call of `qname`, in the order `_call_name` tried them (memoised: a model zoo makes
+    hundreds of thousands of such calls, of a few thousand names)."""
+    if qname in _SPECIAL_CALLS:
+        return _Route.SPECIAL
+    if is_torch_module_name(qname):
+        return _Route.TORCH_MODULE
+    if qname.startswith(_INITIALISERS):
+        return _Route.INITIALISER
+    if shape_rules.has_op(qname):
+        return _Route.OPERATION
+    if qname.startswith("torch."):
+        return _Route.UNCATALOGUED
+    return _Route.BUILTIN if qname in BUILTINS else _Route.OTHER
+
+
 # What `isinstance(value, torch.Tensor)` is true of: the interpreter's tensors and parameters.
 _TENSOR_CLASSES = frozenset({"torch.Tensor"})
 # Weight initialisers: the in-place ones (`kaiming_normal_`) return their tensor argument.
@@ -571,7 +604,7 @@ def _guarded(step: Callable[[], Any]) -> tuple[Any, str | None]:
 
 
 # What a copy of the interpreter's state copies, besides containers: values.RECORDS and the running state.
-_STATE_RECORDS = (*RECORDS, Budget, Frame, ModuleCall, OpCall)
+_STATE_RECORDS = RECORDS | {Budget, Frame, ModuleCall, OpCall}
 
 
 def _copy_state(ev: Interpreter, root: ModuleInstance) -> tuple[Interpreter, ModuleInstance]:

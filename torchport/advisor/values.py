@@ -14,7 +14,7 @@ from typing import Any
 
 from astroid import nodes
 
-from torchport.advisor.dims import UNKNOWN, Dim, Unknown
+from torchport.advisor.dims import UNKNOWN, Dim, Expr, Unknown
 
 Shape = tuple[Dim, ...]
 
@@ -214,6 +214,8 @@ def join(a: Any, b: Any) -> Any:
 def copy_containers(value: Any, memo: dict[int, Any]) -> Any:
     """A copy of the lists, dicts and sets inside a value (aliasing kept), so that two paths of an `if`
     can mutate them independently; other values are immutable or shared by design."""
+    if type(value) in _NOT_CONTAINERS:  # the common case, answered by one lookup
+        return value
     if isinstance(value, (list, dict, set)):
         if id(value) in memo:
             return memo[id(value)]
@@ -237,12 +239,20 @@ def copy_containers(value: Any, memo: dict[int, Any]) -> Any:
 
 # The records that hold state the interpreter may change (or refer to such state): `clone` copies them.
 # Every other value (tensors, names, classes, dims, the catalogue's layers, syntax-tree nodes) is immutable.
-RECORDS: tuple[type, ...] = (ModuleInstance, ObjectInstance, ParamValue, FunctionRef, MethodRef, PartialRef, SuperRef)
+RECORDS: frozenset[type] = frozenset({ModuleInstance, ObjectInstance, ParamValue, FunctionRef, MethodRef, PartialRef,
+                                      SuperRef})
+# The most frequent immutable values, which `clone` and `copy_containers` return at once: a container or
+# a record is never one of these types.
+_IMMUTABLE: frozenset[type] = frozenset({int, float, bool, str, type(None), Unknown, Expr, TensorValue, NameRef,
+                                         ClassRef})
+_NOT_CONTAINERS: frozenset[type] = _IMMUTABLE | RECORDS
 
 
-def clone(value: Any, memo: dict[int, Any], records: tuple[type, ...] = RECORDS) -> Any:
+def clone(value: Any, memo: dict[int, Any], records: frozenset[type] = RECORDS) -> Any:
     """A deep copy of a value: containers and `records` (dataclasses) copied with their aliasing kept
     (`memo`: id of an original -> its copy, shared by everything copied together), immutable values shared."""
+    if type(value) in _IMMUTABLE:
+        return value
     copied = memo.get(id(value))
     if copied is not None:
         return copied
