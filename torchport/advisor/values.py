@@ -250,7 +250,8 @@ _NOT_CONTAINERS: frozenset[type] = _IMMUTABLE | RECORDS
 
 def clone(value: Any, memo: dict[int, Any], records: frozenset[type] = RECORDS) -> Any:
     """A deep copy of a value: containers and `records` (dataclasses) copied with their aliasing kept
-    (`memo`: id of an original -> its copy, shared by everything copied together), immutable values shared."""
+    (`memo`: id of an original -> its copy, shared by everything copied together), immutable values shared.
+    The items of a container or record that are of an `_IMMUTABLE` type are shared without a call."""
     if type(value) in _IMMUTABLE:
         return value
     copied = memo.get(id(value))
@@ -260,13 +261,14 @@ def clone(value: Any, memo: dict[int, Any], records: frozenset[type] = RECORDS) 
     if kind is list:
         new_list: list[Any] = []
         memo[id(value)] = new_list
-        new_list.extend([clone(v, memo, records) for v in value])
+        new_list.extend([v if type(v) in _IMMUTABLE else clone(v, memo, records) for v in value])
         return new_list
     if kind is dict:
         new_dict: dict[Any, Any] = {}
         memo[id(value)] = new_dict
         for k, v in value.items():
-            new_dict[clone(k, memo, records)] = clone(v, memo, records)
+            new_dict[k if type(k) in _IMMUTABLE else clone(k, memo, records)] = \
+                v if type(v) in _IMMUTABLE else clone(v, memo, records)
         return new_dict
     if kind is set:
         new_set: set[Any] = set()
@@ -274,7 +276,7 @@ def clone(value: Any, memo: dict[int, Any], records: frozenset[type] = RECORDS) 
         new_set.update([clone(v, memo, records) for v in value])
         return new_set
     if kind is tuple:
-        items = [clone(v, memo, records) for v in value]
+        items = [v if type(v) in _IMMUTABLE else clone(v, memo, records) for v in value]
         new_tuple = value if all(a is b for a, b in zip(items, value)) else tuple(items)
         memo[id(value)] = new_tuple
         return new_tuple
@@ -282,7 +284,8 @@ def clone(value: Any, memo: dict[int, Any], records: frozenset[type] = RECORDS) 
         new = object.__new__(kind)
         memo[id(value)] = new
         for name in _field_names(kind):
-            object.__setattr__(new, name, clone(getattr(value, name), memo, records))
+            field = getattr(value, name)
+            object.__setattr__(new, name, field if type(field) in _IMMUTABLE else clone(field, memo, records))
         return new
     return value
 
