@@ -17,6 +17,7 @@ import pytest
 
 from torchport.advisor import dims
 from torchport.advisor.interpreter import Trace, trace_model
+from torchport.advisor.state import Budget
 from torchport.advisor.sources import parse_text
 from torchport.advisor.summary_model import layer_rows, nesting
 from torchport.advisor.values import TensorValue
@@ -953,3 +954,28 @@ class Net(nn.Module):
         return self.fc(x)
 """, "Net", [(3, 4)])
     assert trace.root.attrs["values"] == (dims.UNKNOWN,) * 4 + (5, dims.UNKNOWN)
+
+
+def test_the_step_budget_stops_exactly_at_its_limit():
+    """A trace that takes N evaluation steps (expressions and statements) finishes within a budget of N and
+    stops within N - 1: the budget decides where an analysis stops, so its count and limit must not drift."""
+    module = parse_text(textwrap.dedent("""
+        import torch.nn as nn
+
+        class Net(nn.Module):
+            def __init__(self, width=4):
+                super().__init__()
+                self.blocks = nn.ModuleList([nn.Linear(width, width) for _ in range(3)])
+            def forward(self, x):
+                for block in self.blocks:
+                    x = block(x) if x.shape[-1] == 4 else x
+                return x
+    """), f"interp_case_{next(_ids)}")
+    cls = next(c for c in module.body if getattr(c, "name", None) == "Net")
+    spent = Budget()
+    assert trace_model(cls, [], {}, [TensorValue((2, 4))], spent).stopped is None
+    needed = spent.steps
+    assert needed > 20
+    assert trace_model(cls, [], {}, [TensorValue((2, 4))], Budget(max_steps=needed)).stopped is None
+    stopped = trace_model(cls, [], {}, [TensorValue((2, 4))], Budget(max_steps=needed - 1)).stopped
+    assert stopped == f"stopped: more than {needed - 1} evaluation steps"
