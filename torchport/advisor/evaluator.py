@@ -122,7 +122,10 @@ class Evaluator(ExpressionsMixin, ScopesMixin):
         return Outcome.NORMAL
 
     def exec_statement(self, node: nodes.NodeNG, frame: Frame) -> Outcome:
-        self.budget.tick()
+        budget = self.budget  # Budget.tick inlined, as in `eval`
+        if budget.steps >= budget.max_steps:
+            budget.tick()
+        budget.steps += 1
         handler = _STATEMENTS.get(type(node))
         if handler is None:
             self._havoc([node], frame)

@@ -105,17 +105,19 @@ def _sum(ev: Evaluator, args: list[Any], kwargs: dict[str, Any]) -> Any:
     return total
 
 
+_PYTHON_TYPES = {f"builtins.{t.__name__}": t for t in (int, float, str, bool, list, tuple, dict)}
+
+
 def _isinstance(ev: Evaluator, args: list[Any], kwargs: dict[str, Any]) -> Any:
     if len(args) != 2 or kwargs:
         return UNKNOWN
     value, classes = args
     classes = classes if isinstance(classes, tuple) else (classes,)
-    python_types = {f"builtins.{t.__name__}": t for t in (int, float, str, bool, list, tuple, dict)}
-    if not all(isinstance(c, NameRef) and c.qname in python_types for c in classes):
+    if not all(isinstance(c, NameRef) and c.qname in _PYTHON_TYPES for c in classes):
         return UNKNOWN
     if isinstance(value, (Unknown, Expr)) or not isinstance(value, (int, float, str, list, tuple, dict, type(None))):
         return UNKNOWN
-    return isinstance(value, tuple(python_types[c.qname] for c in classes))
+    return isinstance(value, tuple(_PYTHON_TYPES[c.qname] for c in classes))
 
 
 def _bool(ev: Evaluator, args: list[Any], kwargs: dict[str, Any]) -> Any:

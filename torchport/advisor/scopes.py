@@ -55,10 +55,12 @@ class ScopesMixin:
 
     def resolve_qname(self, qname: str, context: nodes.NodeNG) -> Any:
         """A canonical dotted name as a value: a project class, else a reference by name."""
-        key = (qname, id(context.root()))
-        if key not in self._resolved:
-            self._resolved[key] = self._project_value(qname, context)
-        return self._resolved[key]
+        key = (qname, id(_root(context)))
+        try:
+            return self._resolved[key]
+        except KeyError:
+            value = self._resolved[key] = self._project_value(qname, context)
+            return value
 
     def _project_value(self, qname: str, context: nodes.NodeNG) -> Any:
         """A project class as a `ClassRef`, a project function or module-level constant (in any file of
@@ -213,6 +215,11 @@ def _static_source(node: nodes.Name | nodes.AssignName) -> tuple[str, Any]:
         qname = qualified_name(node) if isinstance(node, nodes.Name) else None
         return (_IMPORTED, qname) if qname else (_VALUE, UNKNOWN)
     return _BOUND, bindings[0]
+
+
+@per_node
+def _root(node: nodes.NodeNG) -> nodes.Module:
+    return node.root()
 
 
 @per_node
