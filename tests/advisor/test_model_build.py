@@ -137,3 +137,40 @@ class Deep(nn.Module):
     fresh = trace_model(cls, [], {}, inputs, Budget(max_steps=2000), training=False)
     assert traced.stopped == fresh.stopped == "stopped: more than 2000 evaluation steps"
     assert _seen(traced) == _seen(fresh)
+
+
+MODE_FREE = """
+import torch.nn as nn
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(16, 4)
+        self.drop = nn.Dropout(0.1)
+
+    def forward(self, x):
+        return self.drop(self.fc(x))
+"""
+
+
+def test_a_forward_that_never_reads_training_is_run_once_for_both_modes() -> None:
+    """The plugin probes in eval mode and then checks in either mode on the same unknown inputs: when forward
+    never reads `module.training`, both are the same run, so the second is the first's trace."""
+    cls = _model(MODE_FREE)
+    model = ModelBuild(cls, [], {})
+    probe = model.trace([TensorValue(UNKNOWN)], training=False)
+    checked = model.trace([TensorValue(UNKNOWN)], training=None, last=True)
+
+    assert checked is probe
+    assert _seen(checked) == _seen(trace_model(cls, [], {}, [TensorValue(UNKNOWN)], training=None))
+
+
+def test_a_forward_that_reads_training_is_run_again_in_the_other_mode() -> None:
+    cls = _model()
+    model = ModelBuild(cls, [], {})
+    probe = model.trace([TensorValue(UNKNOWN)], training=False)
+    checked = model.trace([TensorValue(UNKNOWN)], training=None, last=True)
+
+    assert checked is not probe
+    assert _seen(checked) == _seen(trace_model(cls, [], {}, [TensorValue(UNKNOWN)], training=None))
+    assert _seen(checked) != _seen(probe)  # the training branch replaces the head: the modes differ

@@ -354,6 +354,7 @@ def module_attribute(ev: Interpreter, module: ModuleInstance, name: str) -> Any:
     if name in module.params:
         return module.params[name]
     if name == "training":
+        ev.training_read = True
         return UNKNOWN if ev.training is None else ev.training  # see `Interpreter.training`
     if module.layer is not None:
         value = shape_rules.layer_attribute(module.layer, name)

@@ -77,6 +77,7 @@ class Trace:
     construction_errors: list[tuple[nodes.NodeNG, ModuleInstance, tuple[Problem, ...]]] = field(default_factory=list)
     notes: list[tuple[nodes.NodeNG, str]] = field(default_factory=list)  # what could not be followed
     stopped: str | None = None  # why the interpretation stopped early, if it did
+    read_training: bool = False  # forward read `module.training`: the trace holds for the mode it ran in only
 
     def calls_by_module(self) -> dict[int, list[ModuleCall]]:
         """Each called module's calls in order, by the module's id()."""
@@ -94,6 +95,7 @@ class Interpreter(Evaluator):
         # What `module.training` reads: True while building (a new Module is in training mode), then the
         # mode forward runs in; None (unknown) lets both the train() and the eval() paths be followed.
         self.training: bool | None = True
+        self.training_read = False  # whether forward's path depended on `training` (set when it is read)
         self.building: list[ModuleInstance] = []  # instances whose __init__ is running
         self.module_calls: list[ModuleCall] = []
         self.op_calls: list[OpCall] = []
@@ -567,11 +569,18 @@ class ModelBuild:
         self.cls = cls
         self._args, self._kwargs, self._budget = list(args), dict(kwargs), budget
         self._built: tuple[Interpreter, ModuleInstance | None, str | None] | None = None
+        self._forwards: list[tuple[tuple[Any, ...], bool | None, Trace]] = []
 
     def trace(self, inputs: list[Any] | None, training: bool | None = None, last: bool = False) -> Trace:
         """Run forward on `inputs` (None: the model as built) in training mode, in eval mode
         (`training=False`) or in either (None: both paths followed). `last`: no trace follows, so forward
-        may run on the built state itself. Never raises for any source."""
+        may run on the built state itself. Never raises for any source. A forward already run on equal
+        inputs is not run again when it ran in the same mode or never read `module.training` (the plugin
+        probes in eval mode, then checks in either mode on the same unknown inputs)."""
+        if inputs is not None:
+            for given, mode, earlier in self._forwards:
+                if given == tuple(inputs) and (mode == training or not earlier.read_training):
+                    return earlier
         if self._built is None:
             self._built = _build(self.cls, self._args, self._kwargs, self._budget)
         ev, root, stopped = self._built
@@ -580,12 +589,15 @@ class ModelBuild:
                 self._built = None  # its state is forward's now
             else:
                 ev, root = _copy_state(ev, root)
-            ev.training = training
+            ev.training, ev.training_read = training, False
             output, stopped = _guarded(lambda: ev.call_module(root, list(inputs), {}, self.cls))
         else:
             output = UNKNOWN
-        return Trace(root, tuple(inputs or ()), output, ev.module_calls, ev.op_calls, ev.construction_errors,
-                     ev.notes, stopped)
+        found = Trace(root, tuple(inputs or ()), output, ev.module_calls, ev.op_calls, ev.construction_errors,
+                      ev.notes, stopped, ev.training_read)
+        if inputs is not None and not last:
+            self._forwards.append((tuple(inputs), training, found))
+        return found
 
 
 def _build(cls: nodes.ClassDef, args: list[Any], kwargs: dict[str, Any], budget: Budget | None
