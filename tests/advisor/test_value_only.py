@@ -11,6 +11,7 @@ from torchport.advisor.dims import UNKNOWN
 from torchport.advisor.sources import parse_text
 from torchport.advisor.value_only import Effects, effects
 from tests.advisor.test_build import HEADER, build, tree
+from torchport.advisor.summary_model import param_count
 
 FUNCTIONS = HEADER + """
 import math
@@ -123,9 +124,6 @@ class Net(nn.Module):
             named_apply(init_weights, self)
         elif init == "replace":
             named_apply(replace_head, self)
-        elif init == "freeze":
-            self.fc.apply(freeze)
-            freeze(self.norm)
 """
 
 
@@ -141,6 +139,20 @@ def test_a_function_that_changes_the_model_is_still_followed() -> None:
     trace = build(MODEL, "Net", kwargs={"init": "replace"})
 
     assert tree(trace)["head"] == ("Linear", 20)
+
+
+def test_apply_runs_a_function_that_changes_the_model() -> None:
+    """`Module.apply(fn)` used to be taken as changing values only, whatever `fn` did."""
+    trace = build(MODEL + "\n        self.apply(replace_head)\n", "Net", kwargs={"init": None})
+
+    assert tree(trace)["head"] == ("Linear", 20)
+
+
+def test_freezing_a_parameter_of_the_model_itself_is_followed() -> None:
+    trace = build(MODEL + "\n        self.pos.requires_grad_(False)\n", "Net", kwargs={"init": None})
+
+    assert param_count(trace.root) == 96
+    assert param_count(trace.root, trainable_only=True) == 88
 
 
 def test_unknown_arguments_still_build() -> None:

@@ -179,6 +179,10 @@ class Interpreter(Evaluator):
 
     def tensor_method(self, tensor: Any, name: str, args: list[Any], kwargs: dict[str, Any],
                       node: nodes.NodeNG) -> Any:
+        if name == "requires_grad_" and isinstance(tensor, ParamValue):  # `self.pos.requires_grad_(False)`
+            flag = args[0] if args else kwargs.get("requires_grad", True)
+            tensor.trainable = flag if isinstance(flag, bool) and not self.forked else None
+            return tensor
         op = f"torch.Tensor.{name}"
         if shape_rules.has_op(op):
             result = self.operation(op, [tensor, *args], kwargs, node)
