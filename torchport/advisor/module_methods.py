@@ -16,8 +16,8 @@ from astroid import nodes
 
 from torchport.advisor import build
 from torchport.advisor.dims import UNKNOWN
-from torchport.advisor.value_only import skippable
-from torchport.advisor.values import FunctionRef, ModuleInstance, ParamValue, PartialRef
+from torchport.advisor.value_only import skippable, unwrapped
+from torchport.advisor.values import FunctionRef, ModuleInstance, ParamValue
 
 if TYPE_CHECKING:
     from torchport.advisor.interpreter import Interpreter
@@ -142,10 +142,7 @@ def _apply(ev: Interpreter, module: ModuleInstance, args: list[Any], kwargs: dic
     function = args[0] if len(args) == 1 and not kwargs else None
     if skippable(ev, function, [module], {}):
         return module
-    bound: list[Any] = []
-    keywords: dict[str, Any] = {}
-    while isinstance(function, PartialRef):
-        bound, keywords, function = [*function.args, *bound], {**function.kwargs, **keywords}, function.func
+    function, bound, keywords = unwrapped(function, [], {})
     if not isinstance(function, FunctionRef):
         for _, submodule in module.named_modules():
             submodule.complete = False

@@ -118,7 +118,7 @@ def _functions_value_only(ev: Evaluator, function: Any, args: list[Any], kwargs:
                           methods: set[str]) -> bool:
     """The function and the functions it is given to call are value-only; the initialiser methods they
     call are added to `methods`."""
-    function, args, kwargs = _unwrapped(function, args, kwargs)
+    function, args, kwargs = unwrapped(function, args, kwargs)
     found = effects(function.node) if isinstance(function, FunctionRef) else None
     if found is None:
         return False
@@ -131,7 +131,7 @@ def _functions_value_only(ev: Evaluator, function: Any, args: list[Any], kwargs:
         return False
     for name in found.called:
         # called with arguments this check does not see: it must call none of its own parameters
-        passed, _, _ = _unwrapped(frame.locals.get(name), [], {})
+        passed, _, _ = unwrapped(frame.locals.get(name), [], {})
         inner = effects(passed.node) if isinstance(passed, FunctionRef) else None
         if inner is None or inner.called:
             return False
@@ -139,7 +139,7 @@ def _functions_value_only(ev: Evaluator, function: Any, args: list[Any], kwargs:
     return True
 
 
-def _unwrapped(function: Any, args: list[Any], kwargs: dict[str, Any]) -> tuple[Any, list[Any], dict[str, Any]]:
+def unwrapped(function: Any, args: list[Any], kwargs: dict[str, Any]) -> tuple[Any, list[Any], dict[str, Any]]:
     """A `partial` as the function it calls and the arguments it gets."""
     while isinstance(function, PartialRef):
         args, kwargs, function = [*function.args, *args], {**function.kwargs, **kwargs}, function.func
